@@ -1,0 +1,164 @@
+//! A model of a cargo workspace for release tooling, read from `cargo metadata`.
+//!
+//! [`Workspace::load`] asks cargo (never parses manifests by hand) so that inheritance,
+//! globs in `members` and `publish` settings mean exactly what cargo says they mean.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A cargo workspace: its root and its members.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// Directory of the root manifest.
+    pub root: PathBuf,
+    /// Where cargo puts build output (`CARGO_TARGET_DIR` and config respected).
+    pub target_dir: PathBuf,
+    /// Workspace members, sorted by name.
+    pub members: Vec<Member>,
+}
+
+/// One workspace member.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// Package name.
+    pub name: String,
+    /// Package version.
+    pub version: cargo_metadata::semver::Version,
+    /// Path of its Cargo.toml.
+    pub manifest_path: PathBuf,
+    /// `None` when it may go to any registry, `Some(vec![])` for `publish = false`,
+    /// otherwise the registries named in `publish = [..]`.
+    pub publish: Option<Vec<String>>,
+    /// Names of the features it declares.
+    pub features: Vec<String>,
+    /// `description` from its manifest.
+    pub description: Option<String>,
+    /// `license` from its manifest.
+    pub license: Option<String>,
+    /// `license-file` from its manifest.
+    pub license_file: Option<PathBuf>,
+    /// It has a library target (and so may have doc tests).
+    pub has_lib: bool,
+}
+
+impl Member {
+    /// True unless the manifest says `publish = false`.
+    pub fn is_publishable(&self) -> bool {
+        self.publish.as_ref().is_none_or(|registries| !registries.is_empty())
+    }
+
+    /// The member's directory.
+    pub fn dir(&self) -> &Path {
+        self.manifest_path.parent().unwrap_or(Path::new("."))
+    }
+}
+
+impl Workspace {
+    /// Reads the workspace whose manifest (or a member's manifest) is `manifest_path`.
+    pub fn load(manifest_path: &Path) -> Result<Workspace, LoadError> {
+        if !manifest_path.is_file() {
+            return Err(LoadError(format!(
+                "{} not found: run from a cargo workspace or pass --manifest-path",
+                manifest_path.display()
+            )));
+        }
+        let metadata = cargo_metadata::MetadataCommand::new()
+            .manifest_path(manifest_path)
+            .no_deps()
+            .exec()
+            .map_err(|err| LoadError::from_metadata(manifest_path, err))?;
+        let mut members: Vec<Member> = metadata
+            .workspace_packages()
+            .into_iter()
+            .map(|package| Member {
+                name: package.name.to_string(),
+                version: package.version.clone(),
+                manifest_path: package.manifest_path.clone().into(),
+                publish: package.publish.clone(),
+                features: package.features.keys().cloned().collect(),
+                description: package.description.clone(),
+                license: package.license.clone(),
+                license_file: package.license_file.clone().map(Into::into),
+                has_lib: package.targets.iter().any(|target| target.is_lib() || target.is_proc_macro()),
+            })
+            .collect();
+        members.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(Workspace {
+            root: metadata.workspace_root.into(),
+            target_dir: metadata.target_directory.into(),
+            members,
+        })
+    }
+
+    /// Members that may be published.
+    pub fn publishable(&self) -> impl Iterator<Item = &Member> {
+        self.members.iter().filter(|member| member.is_publishable())
+    }
+
+    /// The member called `name`.
+    pub fn member(&self, name: &str) -> Option<&Member> {
+        self.members.iter().find(|member| member.name == name)
+    }
+
+    /// `path` relative to the workspace root, with `/` separators, for findings.
+    pub fn relative(&self, path: &Path) -> String {
+        let relative = path.strip_prefix(&self.root).unwrap_or(path);
+        relative.to_string_lossy().replace('\\', "/")
+    }
+}
+
+/// Why a workspace could not be read, in one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError(String);
+
+impl LoadError {
+    fn from_metadata(manifest_path: &Path, err: cargo_metadata::Error) -> LoadError {
+        let detail = match err {
+            cargo_metadata::Error::CargoMetadata { stderr } => one_line(&stderr),
+            other => other.to_string(),
+        };
+        LoadError(format!("cannot read workspace {}: {detail}", manifest_path.display()))
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Folds cargo's multi-line error into one line: the messages and their causes, without
+/// the source snippets.
+fn one_line(stderr: &str) -> String {
+    let parts: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && *line != "Caused by:")
+        .filter(|line| !is_snippet(line))
+        .filter(|line| !line.starts_with("warning:"))
+        .map(|line| line.strip_prefix("error: ").unwrap_or(line))
+        .collect();
+    parts.join(": ")
+}
+
+/// Lines of a source excerpt: `3 | [package`, `|`, `^`.
+fn is_snippet(line: &str) -> bool {
+    let rest = line.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start();
+    rest.starts_with('|') || rest.starts_with('^') || rest.starts_with("-->")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cargo_errors_fold_into_one_line() {
+        let stderr = "error: failed to parse manifest at `/w/Cargo.toml`\n\nCaused by:\n  TOML parse error at line 2, column 6\n    |\n  2 | name = \n    |      ^\n  string values must be quoted, expected literal string\n";
+        assert_eq!(
+            one_line(stderr),
+            "failed to parse manifest at `/w/Cargo.toml`: TOML parse error at line 2, column 6: string values must be quoted, expected literal string"
+        );
+    }
+}

@@ -1,0 +1,111 @@
+//! The whole command line, as clap derive types. `cargo xtask --help` is the manual.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Release engineering for this Rust workspace: check, ship, verify, take back.
+#[derive(Debug, Parser)]
+#[command(name = "xtask", bin_name = "cargo xtask", version)]
+pub struct Cli {
+    /// Work on the workspace of this Cargo.toml instead of the current directory's.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The tasks.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run every pre-release check and report each step (read-only).
+    ///
+    /// Steps: fmt, clippy, test, docs, build, package. All run and all are reported;
+    /// the exit code is 0 only when none failed. A step whose inputs have not changed
+    /// since it last passed is reported `passed (cached)`.
+    Preflight(Preflight),
+    /// Measure launchkit against the equivalent hand-typed commands.
+    Bench(Bench),
+}
+
+/// Flags of `cargo xtask preflight`.
+#[derive(Debug, clap::Args)]
+pub struct Preflight {
+    /// Run only these steps (comma-separated, or repeat the flag).
+    #[arg(long, value_delimiter = ',', value_name = "STEP")]
+    pub only: Vec<String>,
+    /// Leave out these steps (comma-separated, or repeat the flag).
+    #[arg(long, value_delimiter = ',', value_name = "STEP")]
+    pub skip: Vec<String>,
+    /// Stop at the first failed step.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Count skipped and warning steps as failures (the default when CI=true).
+    #[arg(long)]
+    pub strict: bool,
+    /// Run every step even when an earlier pass with the same inputs is cached.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Output format (default: github when GITHUB_ACTIONS=true, else human).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+/// Flags of `cargo xtask bench`.
+#[derive(Debug, clap::Args)]
+pub struct Bench {
+    /// What to measure.
+    #[arg(value_enum)]
+    pub target: BenchTarget,
+    /// Write the figures into this markdown file (between the benchmark's markers).
+    #[arg(long, value_name = "FILE", default_value = "docs/benchmarks.md")]
+    pub write: PathBuf,
+    /// Print the figures without writing them.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Benchmarks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchTarget {
+    /// `cargo xtask preflight` vs the usual checklist typed by hand, cold and warm,
+    /// plus the xtask's own cold build and `--help` time.
+    Preflight,
+}
+
+/// How a task prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Progress and a summary table for a terminal.
+    Human,
+    /// One JSON document on stdout (schema: docs/report.schema.json).
+    Json,
+    /// Human output plus GitHub Actions annotations and a step summary.
+    Github,
+}
+
+impl Cli {
+    /// The workspace directory chosen by `--manifest-path`, if any.
+    pub fn workspace_dir(&self) -> anyhow::Result<Option<PathBuf>> {
+        let Some(path) = &self.manifest_path else { return Ok(None) };
+        if path.file_name().is_none_or(|name| name != "Cargo.toml") || !path.is_file() {
+            bail!("--manifest-path {} is not a Cargo.toml file: pass the path of a workspace's Cargo.toml", path.display());
+        }
+        let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty());
+        Ok(Some(dir.map_or_else(|| PathBuf::from("."), PathBuf::from)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

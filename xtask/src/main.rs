@@ -1,0 +1,36 @@
+//! launchkit's command line: `cargo xtask <task>`.
+//!
+//! Parses the flags, makes one [`xshell::Shell`] rooted at the workspace to work on, and
+//! hands it to the task. Errors that stop a task before it can report are printed as one
+//! line and exit with code 2; a task that ran and found problems exits with code 1.
+
+mod bench;
+mod flags;
+mod output;
+mod preflight;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = flags::Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
+    let sh = xshell::Shell::new()?;
+    if let Some(dir) = cli.workspace_dir()? {
+        sh.change_dir(dir);
+    }
+    match cli.command {
+        flags::Command::Preflight(cmd) => cmd.run(&sh),
+        flags::Command::Bench(cmd) => cmd.run(&sh),
+    }
+}

@@ -1,0 +1,233 @@
+//! `cargo xtask preflight`: the whole pre-release checklist, read-only.
+//!
+//! Runs each step of [`steps::ALL`] in order (fmt, clippy, test, docs, build, package),
+//! reports every one as passed, warning, failed or skipped with its time and findings,
+//! and exits with 0 only when none failed. `--only` and `--skip` choose steps,
+//! `--fail-fast` stops at the first failure, `--strict` (or `CI=true`) counts skipped and
+//! warning steps as failures. A step whose inputs have not changed since it last passed is
+//! reported `passed (cached)` without running; `--no-cache` runs everything.
+
+mod cache;
+mod diagnostics;
+mod package;
+mod steps;
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use launchkit_report::{Report, Status, StepReport};
+use launchkit_workspace::Workspace;
+use xshell::{Cmd, Shell, cmd};
+
+use crate::flags;
+use crate::output::{self, Output};
+
+pub use steps::ALL as STEPS;
+
+/// One check of the checklist.
+pub struct Step {
+    /// Name used by `--only`, `--skip`, and in every report.
+    pub name: &'static str,
+    /// Runs the check. An `Err` means the check could not run and fails the step.
+    pub run: fn(&Ctx) -> anyhow::Result<Outcome>,
+}
+
+/// What a step found.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    status: Option<Status>,
+    /// Why it was skipped, or what failed when findings do not say.
+    pub reason: Option<String>,
+    /// The command line it ran, repeated in the summary when it failed.
+    pub command: Option<String>,
+    /// The tool's output, shown when the step failed.
+    pub output: Option<String>,
+    /// What it found.
+    pub findings: Vec<launchkit_report::Finding>,
+}
+
+impl Outcome {
+    /// Skipped, saying why and how to make it run.
+    pub fn skipped(reason: impl Into<String>) -> Outcome {
+        Outcome { status: Some(Status::Skipped), reason: Some(reason.into()), ..Outcome::default() }
+    }
+
+    /// The outcome of a tool run: failed when the tool failed, even without findings.
+    pub fn from_run(run: ToolRun, findings: Vec<launchkit_report::Finding>) -> Outcome {
+        Outcome {
+            status: (!run.success).then_some(Status::Failed),
+            reason: None,
+            command: Some(run.command),
+            output: Some(run.output),
+            findings,
+        }
+    }
+
+    fn status(&self) -> Status {
+        use launchkit_report::Severity;
+        if let Some(status) = self.status {
+            return status;
+        }
+        let worst = self.findings.iter().map(|finding| finding.severity).min();
+        match worst {
+            Some(Severity::Error) => Status::Failed,
+            Some(Severity::Warning) => Status::Warning,
+            _ => Status::Passed,
+        }
+    }
+}
+
+/// What every step gets: the shell (rooted at the workspace) and the workspace model.
+pub struct Ctx<'a> {
+    /// Shell whose current directory is the workspace root.
+    pub sh: &'a Shell,
+    /// The workspace being checked.
+    pub ws: &'a Workspace,
+    cargo: String,
+}
+
+/// A finished tool run: whether it succeeded, its command line, and its output.
+pub struct ToolRun {
+    /// Exit status was zero.
+    pub success: bool,
+    /// The command line, for the report.
+    pub command: String,
+    /// What a person would read: stdout then stderr.
+    pub output: String,
+    /// stdout alone, for machine-readable output.
+    pub stdout: String,
+    /// stderr alone.
+    pub stderr: String,
+}
+
+impl ToolRun {
+    /// Several runs reported as one: succeeded when all did.
+    pub fn chain(runs: Vec<ToolRun>) -> ToolRun {
+        let mut chained = ToolRun {
+            success: true,
+            command: String::new(),
+            output: String::new(),
+            stdout: String::new(),
+            stderr: String::new(),
+        };
+        for run in runs {
+            chained.success &= run.success;
+            if !chained.command.is_empty() {
+                chained.command.push_str(" && ");
+            }
+            chained.command.push_str(&run.command);
+            chained.output.push_str(&run.output);
+            chained.stdout.push_str(&run.stdout);
+            chained.stderr.push_str(&run.stderr);
+        }
+        chained
+    }
+}
+
+impl Ctx<'_> {
+    /// `cargo` (the one running us when `CARGO` is set) with `args`.
+    pub fn cargo(&self, args: &[&str]) -> Cmd<'_> {
+        let cargo = &self.cargo;
+        cmd!(self.sh, "{cargo} {args...}")
+    }
+
+    /// True when `cargo <subcommand> --version` works.
+    pub fn has_cargo_tool(&self, subcommand: &str) -> bool {
+        self.cargo(&[subcommand, "--version"]).quiet().ignore_stdout().ignore_stderr().run().is_ok()
+    }
+
+    /// Runs a command to completion, capturing its output whatever its exit status.
+    pub fn capture(&self, cmd: Cmd<'_>) -> anyhow::Result<ToolRun> {
+        let command = cmd.to_string().replace(&self.cargo, "cargo");
+        let out = cmd.quiet().ignore_status().output().with_context(|| format!("cannot run `{command}`"))?;
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let output = format!("{stdout}{stderr}");
+        Ok(ToolRun { success: out.status.success(), command, output, stdout, stderr })
+    }
+}
+
+impl flags::Preflight {
+    /// Runs the checklist on the shell's workspace.
+    pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
+        let selected = self.selected_steps()?;
+        let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let ctx = Ctx { sh, ws: &ws, cargo };
+        let out = Output::new(self.format);
+        let strict = self.strict || output::is_ci();
+        let mut cache = if self.no_cache { cache::Cache::disabled() } else { cache::Cache::open(&ctx) };
+
+        let mut report = Report::new("preflight");
+        for (index, step) in selected.iter().enumerate() {
+            let step_report = run_step(&ctx, step, &mut cache, strict);
+            out.step_done(&step_report);
+            let failed = step_report.status == Status::Failed;
+            report.steps.push(step_report);
+            if failed && self.fail_fast {
+                for rest in &selected[index + 1..] {
+                    let mut skipped = StepReport::new(rest.name, Status::Skipped);
+                    skipped.reason = Some(format!("not run: --fail-fast stopped at {}", step.name));
+                    out.step_done(&skipped);
+                    report.steps.push(skipped);
+                }
+                break;
+            }
+        }
+        cache.save();
+        out.finish(&report)?;
+        Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    }
+
+    /// The steps to run, in checklist order; an unknown name is an error.
+    fn selected_steps(&self) -> anyhow::Result<Vec<&'static Step>> {
+        for name in self.only.iter().chain(&self.skip) {
+            if !STEPS.iter().any(|step| step.name == name) {
+                let known: Vec<&str> = STEPS.iter().map(|step| step.name).collect();
+                bail!("unknown step `{name}`: use one of {}", known.join(", "));
+            }
+        }
+        Ok(STEPS
+            .iter()
+            .filter(|step| self.only.is_empty() || self.only.iter().any(|name| name == step.name))
+            .filter(|step| !self.skip.iter().any(|name| name == step.name))
+            .collect())
+    }
+}
+
+fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> StepReport {
+    let started = Instant::now();
+    let mut report = StepReport::new(step.name, Status::Passed);
+    if cache.is_fresh(step.name) {
+        report.cached = true;
+        report.duration = started.elapsed();
+        return report;
+    }
+    match (step.run)(ctx) {
+        Ok(outcome) => {
+            report.status = outcome.status();
+            report.reason = outcome.reason;
+            report.command = outcome.command;
+            report.output = outcome.output;
+            report.findings = outcome.findings;
+        }
+        Err(err) => {
+            report.status = Status::Failed;
+            report.reason = Some(format!("{err:#}"));
+        }
+    }
+    report.duration = started.elapsed();
+    if report.status != Status::Failed {
+        // The tool's output is only worth keeping when something failed.
+        report.output = None;
+    }
+    if strict && matches!(report.status, Status::Skipped | Status::Warning) {
+        let was = report.status.as_str();
+        let why = report.reason.take().map(|reason| format!(": {reason}")).unwrap_or_default();
+        report.reason = Some(format!("{was} counts as failed in strict mode{why}"));
+        report.status = Status::Failed;
+    }
+    cache.record(step.name, report.status == Status::Passed);
+    report
+}

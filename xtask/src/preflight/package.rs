@@ -1,0 +1,87 @@
+//! Package checks that cargo itself does not make: metadata crates.io requires, and files
+//! that should never ship in a `.crate`.
+
+use std::path::Path;
+
+use launchkit_report::Finding;
+use launchkit_workspace::{Member, Workspace};
+
+/// Above this size a binary file in a package is almost certainly a mistake.
+const LARGE_BINARY: u64 = 1024 * 1024;
+/// crates.io refuses uploads above 10 MiB.
+const CRATES_IO_LIMIT: u64 = 10 * 1024 * 1024;
+
+/// `description` and a license are required by crates.io; cargo only warns.
+pub fn missing_metadata(ws: &Workspace, member: &Member) -> Vec<Finding> {
+    let manifest = ws.relative(&member.manifest_path);
+    let line = package_table_line(&member.manifest_path);
+    let mut findings = Vec::new();
+    let mut missing = |field: &str, fix: &str| {
+        findings.push(
+            Finding::error(format!("`{}` has no `{field}`: crates.io refuses to publish it", member.name))
+                .at(&manifest, line)
+                .fix(fix.to_owned()),
+        );
+    };
+    if member.description.as_deref().is_none_or(|text| text.trim().is_empty()) {
+        missing("description", "add `description = \"...\"` under [package]");
+    }
+    if member.license.is_none() && member.license_file.is_none() {
+        missing("license", "add `license = \"MIT OR Apache-2.0\"` (an SPDX expression) or `license-file` under [package]");
+    }
+    findings
+}
+
+/// Files in `cargo package --list` output that should not ship: environment files, keys,
+/// build output, large binaries.
+pub fn unwanted_files(ws: &Workspace, member: &Member, list: &str) -> Vec<Finding> {
+    list.lines()
+        .filter(|entry| !entry.is_empty())
+        .filter_map(|entry| {
+            let path = member.dir().join(entry);
+            let problem = unwanted(entry, &path)?;
+            Some(
+                Finding::error(format!("`{}` would ship {entry}: {problem}", member.name))
+                    .in_file(ws.relative(&path))
+                    .rule("package-contents")
+                    .fix(format!("add \"{entry}\" to `exclude` under [package] in Cargo.toml, or delete the file")),
+            )
+        })
+        .collect()
+}
+
+fn unwanted(entry: &str, path: &Path) -> Option<String> {
+    let name = entry.rsplit('/').next().unwrap_or(entry);
+    if entry.starts_with("target/") {
+        return Some("build output".to_owned());
+    }
+    if name == ".env" || name.starts_with(".env.") {
+        return Some("an environment file, which usually holds secrets".to_owned());
+    }
+    let key_like = [".pem", ".key", ".p12", ".pfx"].iter().any(|ext| name.ends_with(ext));
+    if key_like || ["id_rsa", "id_ed25519", "credentials.toml", ".npmrc", ".pypirc"].contains(&name) {
+        return Some("a key or credentials file".to_owned());
+    }
+    let size = std::fs::metadata(path).ok()?.len();
+    if size > CRATES_IO_LIMIT {
+        return Some(format!("{} MiB, over crates.io's 10 MiB limit", size / (1024 * 1024)));
+    }
+    if size > LARGE_BINARY && is_binary(path) {
+        return Some(format!("a large binary file ({:.1} MiB)", size as f64 / (1024.0 * 1024.0)));
+    }
+    None
+}
+
+fn is_binary(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 8192];
+    let read = std::fs::File::open(path).and_then(|mut file| file.read(&mut head)).unwrap_or(0);
+    head[..read].contains(&0)
+}
+
+/// The line of `[package]` in a manifest, where metadata findings point.
+fn package_table_line(manifest: &Path) -> u32 {
+    let text = std::fs::read_to_string(manifest).unwrap_or_default();
+    let index = text.lines().position(|line| line.trim() == "[package]").unwrap_or(0);
+    index as u32 + 1
+}

@@ -1,0 +1,94 @@
+//! The checklist: one function per step. Adding a step is writing its function and
+//! listing it in [`ALL`].
+
+use std::path::Path;
+
+use super::{Ctx, Outcome, Step, ToolRun, diagnostics};
+
+/// Every step, in the order preflight runs them: cheap and likely failures first.
+pub static ALL: &[Step] = &[
+    Step { name: "fmt", run: fmt },
+    Step { name: "clippy", run: clippy },
+    Step { name: "test", run: test },
+    Step { name: "docs", run: docs },
+    Step { name: "build", run: build },
+    Step { name: "package", run: package },
+];
+
+fn fmt(ctx: &Ctx) -> anyhow::Result<Outcome> {
+    if !ctx.has_cargo_tool("fmt") {
+        return Ok(Outcome::skipped("rustfmt is not installed: run `rustup component add rustfmt`"));
+    }
+    let run = ctx.capture(ctx.cargo(&["fmt", "--all", "--check", "--", "--color=never"]))?;
+    let findings = diagnostics::rustfmt(&run.output, |path| ctx.ws.relative(Path::new(path)));
+    Ok(Outcome::from_run(run, findings))
+}
+
+fn clippy(ctx: &Ctx) -> anyhow::Result<Outcome> {
+    if !ctx.has_cargo_tool("clippy") {
+        return Ok(Outcome::skipped("clippy is not installed: run `rustup component add clippy`"));
+    }
+    let args = ["clippy", "--workspace", "--all-targets", "--all-features", "--message-format=json", "--", "-D", "warnings"];
+    compile_step(ctx.capture(ctx.cargo(&args))?)
+}
+
+/// Unit, integration and doc tests with all features, in one build. cargo-nextest runs
+/// the unit and integration tests when installed; it does not run doc tests, so cargo
+/// test runs those.
+fn test(ctx: &Ctx) -> anyhow::Result<Outcome> {
+    const ALL_FEATURES: [&str; 3] = ["--workspace", "--all-features", "--no-fail-fast"];
+    let mut runs = Vec::new();
+    if ctx.has_cargo_tool("nextest") {
+        runs.push(ctx.capture(ctx.cargo(&["nextest", "run", "--no-tests=warn"]).args(ALL_FEATURES))?);
+        if ctx.ws.members.iter().any(|member| member.has_lib) {
+            runs.push(ctx.capture(ctx.cargo(&["test", "--doc"]).args(ALL_FEATURES))?);
+        }
+    } else {
+        runs.push(ctx.capture(ctx.cargo(&["test"]).args(ALL_FEATURES))?);
+    }
+    let run = ToolRun::chain(runs);
+    let findings = diagnostics::tests(&run.output);
+    Ok(Outcome::from_run(run, findings))
+}
+
+/// rustdoc for the workspace's own crates with warnings denied, which catches broken
+/// intra-doc links.
+fn docs(ctx: &Ctx) -> anyhow::Result<Outcome> {
+    let flags = std::env::var("RUSTDOCFLAGS").unwrap_or_default();
+    let args = ["doc", "--workspace", "--no-deps", "--all-features", "--message-format=json"];
+    let cmd = ctx.cargo(&args).env("RUSTDOCFLAGS", format!("{flags} -D warnings").trim_start());
+    compile_step(ctx.capture(cmd)?)
+}
+
+fn build(ctx: &Ctx) -> anyhow::Result<Outcome> {
+    let args = ["build", "--workspace", "--release", "--all-features", "--message-format=json"];
+    compile_step(ctx.capture(ctx.cargo(&args))?)
+}
+
+/// What crates.io would receive: required metadata, the file list of each package, and
+/// `cargo publish --dry-run`, which packages every crate in dependency order and builds
+/// each from its package.
+fn package(ctx: &Ctx) -> anyhow::Result<Outcome> {
+    let publishable: Vec<_> = ctx.ws.publishable().collect();
+    if publishable.is_empty() {
+        return Ok(Outcome::skipped("no crate to publish: every member has `publish = false`"));
+    }
+    let mut findings = Vec::new();
+    for member in &publishable {
+        findings.extend(super::package::missing_metadata(ctx.ws, member));
+        let list = ctx.capture(ctx.cargo(&["package", "--list", "--allow-dirty", "-p", &member.name]))?;
+        if !list.success {
+            return Ok(Outcome::from_run(list, findings));
+        }
+        findings.extend(super::package::unwanted_files(ctx.ws, member, &list.stdout));
+    }
+    let run = ctx.capture(ctx.cargo(&["publish", "--workspace", "--dry-run", "--allow-dirty"]))?;
+    Ok(Outcome::from_run(run, findings))
+}
+
+/// A compiling step: findings from cargo's JSON diagnostics, output made readable again.
+fn compile_step(mut run: ToolRun) -> anyhow::Result<Outcome> {
+    let (findings, readable) = diagnostics::compiler(&run.stdout);
+    run.output = readable + &run.stderr;
+    Ok(Outcome::from_run(run, findings))
+}
