@@ -44,7 +44,9 @@ pub struct Member {
 impl Member {
     /// True unless the manifest says `publish = false`.
     pub fn is_publishable(&self) -> bool {
-        self.publish.as_ref().is_none_or(|registries| !registries.is_empty())
+        self.publish
+            .as_ref()
+            .is_none_or(|registries| !registries.is_empty())
     }
 
     /// The member's directory.
@@ -79,7 +81,10 @@ impl Workspace {
                 description: package.description.clone(),
                 license: package.license.clone(),
                 license_file: package.license_file.clone().map(Into::into),
-                has_lib: package.targets.iter().any(|target| target.is_lib() || target.is_proc_macro()),
+                has_lib: package
+                    .targets
+                    .iter()
+                    .any(|target| target.is_lib() || target.is_proc_macro()),
             })
             .collect();
         members.sort_by(|a, b| a.name.cmp(&b.name));
@@ -117,7 +122,10 @@ impl LoadError {
             cargo_metadata::Error::CargoMetadata { stderr } => one_line(&stderr),
             other => other.to_string(),
         };
-        LoadError(format!("cannot read workspace {}: {detail}", manifest_path.display()))
+        LoadError(format!(
+            "cannot read workspace {}: {detail}",
+            manifest_path.display()
+        ))
     }
 }
 
@@ -129,24 +137,42 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// Folds cargo's multi-line error into one line: the messages and their causes, without
-/// the source snippets.
+/// Folds cargo's first error into one line: `file:line:col: message: cause: cause`.
+/// Later errors only restate it ("failed to load manifest for workspace member").
 fn one_line(stderr: &str) -> String {
-    let parts: Vec<&str> = stderr
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && *line != "Caused by:")
-        .filter(|line| !is_snippet(line))
-        .filter(|line| !line.starts_with("warning:"))
-        .map(|line| line.strip_prefix("error: ").unwrap_or(line))
-        .collect();
+    let mut parts: Vec<String> = Vec::new();
+    let mut errors = 0;
+    for line in stderr.lines().map(str::trim) {
+        if line.starts_with("error:") {
+            errors += 1;
+            if errors > 1 {
+                break;
+            }
+        }
+        if let Some(location) = line.strip_prefix("--> ") {
+            if let Some(last) = parts.last_mut() {
+                *last = format!("{location}: {last}");
+            }
+            continue;
+        }
+        if line.is_empty()
+            || line == "Caused by:"
+            || line.starts_with("warning:")
+            || is_snippet(line)
+        {
+            continue;
+        }
+        parts.push(line.strip_prefix("error: ").unwrap_or(line).to_owned());
+    }
     parts.join(": ")
 }
 
 /// Lines of a source excerpt: `3 | [package`, `|`, `^`.
 fn is_snippet(line: &str) -> bool {
-    let rest = line.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start();
-    rest.starts_with('|') || rest.starts_with('^') || rest.starts_with("-->")
+    let rest = line
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .trim_start();
+    rest.starts_with('|') || rest.starts_with('^')
 }
 
 #[cfg(test)]
@@ -154,7 +180,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cargo_errors_fold_into_one_line() {
+    fn cargo_errors_fold_into_one_line_with_their_location() {
+        let stderr = "error: unclosed table, expected `]`\n --> core/Cargo.toml:9:10\n  |\n9 | [features\n  |          ^\nerror: failed to load manifest for workspace member `/w/core`\nreferenced by workspace at `/w/Cargo.toml`\n";
+        assert_eq!(
+            one_line(stderr),
+            "core/Cargo.toml:9:10: unclosed table, expected `]`"
+        );
+    }
+
+    #[test]
+    fn older_cargo_errors_keep_their_causes() {
         let stderr = "error: failed to parse manifest at `/w/Cargo.toml`\n\nCaused by:\n  TOML parse error at line 2, column 6\n    |\n  2 | name = \n    |      ^\n  string values must be quoted, expected literal string\n";
         assert_eq!(
             one_line(stderr),

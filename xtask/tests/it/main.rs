@@ -1,0 +1,5 @@
+//! End-to-end tests of the xtask: real cargo and real git on fixture workspaces.
+
+mod preflight;
+mod schema;
+mod support;

@@ -1,0 +1,355 @@
+//! `cargo xtask preflight` on fixture workspaces: a clean one passes every step, and each
+//! broken one fails exactly the step that should catch it, naming the file and line.
+
+use serde_json::Value;
+
+use crate::schema;
+use crate::support::{Fixture, Run};
+
+const STEPS: [&str; 6] = ["fmt", "clippy", "test", "docs", "build", "package"];
+
+fn statuses(run: &Run) -> Vec<(String, String)> {
+    let report = run.json();
+    report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| {
+            (
+                step["name"].as_str().unwrap().to_owned(),
+                step["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Runs every step on `fixture`; asserts that only `failing` failed, and returns its
+/// findings as `path:line` plus message.
+fn only_step_fails(fixture: &Fixture, failing: &str) -> Vec<(String, String)> {
+    let run = fixture.xtask(&["preflight", "--format", "json", "--no-cache"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let expected: Vec<(String, String)> = STEPS
+        .iter()
+        .map(|step| {
+            (
+                step.to_string(),
+                if *step == failing { "failed" } else { "passed" }.to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(statuses(&run), expected, "{}", run.stdout);
+    let report = run.json();
+    let step = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|step| step["name"] == failing)
+        .unwrap();
+    step["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| {
+            let location = format!(
+                "{}:{}",
+                finding["path"].as_str().unwrap_or("?"),
+                finding["line"]
+            );
+            (location, finding["message"].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn a_clean_workspace_passes_every_step_then_hits_the_cache() {
+    let fixture = Fixture::new("clean");
+    let before = fixture.snapshot();
+
+    let run = fixture.xtask(&["preflight", "--format", "json", "--no-cache"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let report = run.json();
+    let problems = schema::violations(&report_schema(), &report);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let all_passed: Vec<(String, String)> = STEPS
+        .iter()
+        .map(|step| (step.to_string(), "passed".to_owned()))
+        .collect();
+    assert_eq!(statuses(&run), all_passed);
+    assert!(
+        report["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|step| step["cached"] == false)
+    );
+
+    let again = fixture.xtask(&["preflight", "--format", "json"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(statuses(&again), all_passed);
+    assert!(
+        again.json()["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|step| step["cached"] == true),
+        "{}",
+        again.stdout
+    );
+
+    // A changed input runs the steps again.
+    fixture.edit("core/src/lib.rs", "left + right", "right + left");
+    let changed = fixture.xtask(&["preflight", "--format", "json", "--only", "fmt"]);
+    assert_eq!(
+        changed.json()["steps"][0]["cached"],
+        false,
+        "{}",
+        changed.stdout
+    );
+    fixture.edit("core/src/lib.rs", "right + left", "left + right");
+
+    assert_eq!(
+        fixture.snapshot(),
+        before,
+        "preflight must not change the repository"
+    );
+}
+
+#[test]
+fn unformatted_code_fails_fmt() {
+    let fixture = Fixture::new("clean");
+    fixture.edit(
+        "core/src/lib.rs",
+        "#[cfg(test)]",
+        "pub fn  ugly( ) {}\n\n#[cfg(test)]",
+    );
+    let findings = only_step_fails(&fixture, "fmt");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(
+        findings[0].0.starts_with("core/src/lib.rs:"),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn a_clippy_warning_fails_clippy() {
+    let fixture = Fixture::new("clean");
+    fixture.edit(
+        "core/src/lib.rs",
+        "#[cfg(test)]",
+        "/// Doubles a number.\npub fn double(x: u64) -> u64 {\n    return x * 2;\n}\n\n#[cfg(test)]",
+    );
+    let findings = only_step_fails(&fixture, "clippy");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].0, "core/src/lib.rs:19");
+    assert!(findings[0].1.contains("unneeded `return`"), "{findings:?}");
+}
+
+#[test]
+fn a_failing_unit_test_fails_test() {
+    let fixture = Fixture::new("clean");
+    fixture.edit(
+        "core/src/lib.rs",
+        "assert_eq!(add(2, 2), 4);",
+        "assert_eq!(add(2, 2), 5);",
+    );
+    let findings = only_step_fails(&fixture, "test");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].0, "core/src/lib.rs:23");
+    assert!(
+        findings[0].1.starts_with("test `tests::adds` failed"),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn a_failing_doc_test_fails_test() {
+    let fixture = Fixture::new("clean");
+    fixture.edit("core/src/lib.rs", "add(2, 3), 5);", "add(2, 3), 6);");
+    let findings = only_step_fails(&fixture, "test");
+    assert_eq!(
+        findings,
+        [(
+            "core/src/lib.rs:5".to_owned(),
+            "doc test `add` failed".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn a_broken_intra_doc_link_fails_docs() {
+    let fixture = Fixture::new("clean");
+    fixture.edit("core/src/lib.rs", "[`add`]ition", "[`addd`]ition");
+    let findings = only_step_fails(&fixture, "docs");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].0, "core/src/lib.rs:12");
+    assert!(
+        findings[0].1.contains("unresolved link to `addd`"),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn a_crate_without_license_or_description_fails_package() {
+    let fixture = Fixture::new("clean");
+    fixture.edit(
+        "app/Cargo.toml",
+        "description = \"A consumer of launchkit-fixture-core\"\n",
+        "",
+    );
+    fixture.edit("app/Cargo.toml", "license.workspace = true\n", "");
+    fixture.commit("drop metadata");
+    let findings = only_step_fails(&fixture, "package");
+    let locations: Vec<&str> = findings
+        .iter()
+        .map(|(location, _)| location.as_str())
+        .collect();
+    assert_eq!(
+        locations,
+        ["app/Cargo.toml:1", "app/Cargo.toml:1"],
+        "{findings:?}"
+    );
+    assert!(findings[0].1.contains("no `description`") && findings[1].1.contains("no `license`"));
+}
+
+#[test]
+fn github_mode_writes_annotations_and_the_step_summary() {
+    let fixture = Fixture::new("clean");
+    fixture.edit(
+        "core/src/lib.rs",
+        "#[cfg(test)]",
+        "pub fn  ugly( ) {}\n\n#[cfg(test)]",
+    );
+    let summary = fixture.root.join("step-summary.md");
+    let summary_env = summary.to_str().unwrap();
+    let run = fixture.xtask_env(
+        &["preflight", "--only", "fmt,docs"],
+        &[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_STEP_SUMMARY", summary_env),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("::error file=core/src/lib.rs,line="),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            ",title=fmt%3A rustfmt::not formatted as rustfmt would%0Afix: run `cargo fmt --all`\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("::group::fmt details"),
+        "{}",
+        run.stderr
+    );
+    let written = std::fs::read_to_string(&summary).unwrap();
+    assert!(written.contains("### preflight failed"), "{written}");
+    assert!(
+        written.contains("| fmt | failed |") && written.contains("| docs | passed |"),
+        "{written}"
+    );
+}
+
+#[test]
+fn fail_fast_stops_and_strict_fails_skipped_steps() {
+    let fixture = Fixture::new("clean");
+    fixture.edit(
+        "core/src/lib.rs",
+        "#[cfg(test)]",
+        "pub fn  ugly( ) {}\n\n#[cfg(test)]",
+    );
+    let run = fixture.xtask(&["preflight", "--format", "json", "--fail-fast", "--no-cache"]);
+    assert_eq!(run.code, 1);
+    let report = run.json();
+    let steps = report["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), STEPS.len());
+    assert_eq!(steps[0]["status"], "failed");
+    for step in &steps[1..] {
+        assert_eq!(step["status"], "skipped");
+        assert_eq!(step["reason"], "not run: --fail-fast stopped at fmt");
+    }
+
+    let fixture = Fixture::new("clean");
+    for manifest in ["core/Cargo.toml", "app/Cargo.toml"] {
+        fixture.edit(manifest, "[package]\n", "[package]\npublish = false\n");
+    }
+    let lenient = fixture.xtask(&["preflight", "--only", "package", "--format", "json"]);
+    assert_eq!(
+        (lenient.code, lenient.json()["steps"][0]["status"].clone()),
+        (0, Value::from("skipped"))
+    );
+    let strict = fixture.xtask(&[
+        "preflight",
+        "--only",
+        "package",
+        "--format",
+        "json",
+        "--strict",
+    ]);
+    assert_eq!(strict.code, 1);
+    let reason = strict.json()["steps"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        reason.starts_with("skipped counts as failed in strict mode: no crate to publish"),
+        "{reason}"
+    );
+    let ci = fixture.xtask_env(&["preflight", "--only", "package"], &[("CI", "true")]);
+    assert_eq!(ci.code, 1, "CI=true implies --strict");
+}
+
+#[test]
+fn bad_input_is_one_line_exit_2_and_changes_nothing() {
+    let fixture = Fixture::new("clean");
+    let before = fixture.snapshot();
+    let one_line_error = |run: Run, expected: &str| {
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        assert!(
+            run.stderr.starts_with("error: ") && run.stderr.contains(expected),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty(), "{}", run.stdout);
+    };
+
+    one_line_error(
+        fixture.xtask(&["preflight", "--only", "fmt,nope"]),
+        "unknown step `nope`: use one of fmt, clippy",
+    );
+    one_line_error(
+        fixture.xtask(&["preflight", "--skip", "lint"]),
+        "unknown step `lint`",
+    );
+
+    let not_a_workspace = fixture.root.join("core/src");
+    let manifest = not_a_workspace.join("Cargo.toml");
+    one_line_error(
+        fixture.xtask(&["preflight", "--manifest-path", manifest.to_str().unwrap()]),
+        "is not a Cargo.toml file",
+    );
+    one_line_error(
+        crate::support::xtask(&not_a_workspace, &["preflight"], &[]),
+        "run from a cargo workspace",
+    );
+
+    fixture.edit("core/Cargo.toml", "[features]", "[features");
+    let broken = fixture.snapshot();
+    one_line_error(
+        fixture.xtask(&["preflight"]),
+        "core/Cargo.toml:9:10: unclosed table, expected `]`",
+    );
+    assert_eq!(fixture.snapshot(), broken);
+    fixture.edit("core/Cargo.toml", "[features", "[features]");
+    assert_eq!(fixture.snapshot(), before);
+}
+
+fn report_schema() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/report.schema.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}

@@ -1,0 +1,146 @@
+//! Test support: fixture workspaces copied to temp dirs as real git repositories, and a
+//! runner for the xtask binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use xshell::{Shell, cmd};
+
+/// A fixture workspace in its own temp directory, committed to a fresh git repository.
+pub struct Fixture {
+    pub root: PathBuf,
+}
+
+impl Fixture {
+    /// A copy of `tests/fixtures/<name>`, committed.
+    pub fn new(name: &str) -> Fixture {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let unique = format!(
+            "{name}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("fixtures")
+            .join(unique);
+        let _ = std::fs::remove_dir_all(&root);
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(name),
+            &root,
+        );
+        let fixture = Fixture { root };
+        fixture.commit("initial");
+        fixture
+    }
+
+    /// Replaces `from` with `to` in `path`, which must contain it.
+    pub fn edit(&self, path: &str, from: &str, to: &str) -> &Fixture {
+        let file = self.root.join(path);
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains(from), "{path} does not contain {from:?}");
+        std::fs::write(&file, text.replacen(from, to, 1)).unwrap();
+        self
+    }
+
+    /// Commits everything, as a user would before a release.
+    pub fn commit(&self, message: &str) {
+        let sh = self.sh();
+        cmd!(sh, "git init -q -b main").run().unwrap();
+        cmd!(sh, "git add -A").run().unwrap();
+        cmd!(sh, "git -c user.name=test -c user.email=test@example.com commit -q --allow-empty -m {message}")
+            .quiet()
+            .run()
+            .unwrap();
+    }
+
+    /// `git status --porcelain` and the content of every file, to prove nothing changed.
+    pub fn snapshot(&self) -> String {
+        let sh = self.sh();
+        let status = cmd!(sh, "git status --porcelain --ignored=no")
+            .read()
+            .unwrap();
+        let files = cmd!(sh, "git ls-files -s").read().unwrap();
+        format!("{status}\n{files}")
+    }
+
+    /// The xtask run in this fixture's root.
+    pub fn xtask(&self, args: &[&str]) -> Run {
+        xtask(&self.root, args, &[])
+    }
+
+    /// The xtask run in this fixture's root with extra environment variables.
+    pub fn xtask_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        xtask(&self.root, args, env)
+    }
+
+    fn sh(&self) -> Shell {
+        let sh = Shell::new().unwrap();
+        sh.change_dir(&self.root);
+        sh
+    }
+}
+
+/// A finished xtask run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// The stdout parsed as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|err| panic!("{err}: {}\n{}", self.stdout, self.stderr))
+    }
+}
+
+/// Runs the xtask binary in `dir` with a controlled environment: not on CI, no GitHub
+/// Actions, and the fixture's own target directory.
+///
+/// Fixtures do not share a target directory: cargo names a path crate's artifacts by its
+/// path relative to the workspace root, so two copies of one fixture would overwrite each
+/// other's binaries and each could run the other's tests. They have no dependencies, so a
+/// shared directory would save nothing.
+pub fn xtask(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command.current_dir(dir).args(args);
+    for name in [
+        "CI",
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "RUSTFLAGS",
+        "RUSTDOCFLAGS",
+        "CARGO_TARGET_DIR",
+    ] {
+        command.env_remove(name);
+    }
+    command.env("RUST_BACKTRACE", "0");
+    command.envs(env.iter().copied());
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = command.output().unwrap();
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8(stdout).unwrap(),
+        stderr: String::from_utf8(stderr).unwrap(),
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
