@@ -30,24 +30,23 @@ pub fn step_details(step: &StepReport) -> String {
         out.push_str(&finding_line(finding));
         out.push('\n');
     }
-    if step.status == Status::Failed {
-        if let Some(output) = step
-            .output
-            .as_deref()
-            .filter(|output| !output.trim().is_empty())
-        {
-            let lines: Vec<&str> = output.trim_end().lines().collect();
-            let start = lines.len().saturating_sub(OUTPUT_TAIL_LINES);
-            if let Some(command) = &step.command {
-                let _ = writeln!(out, "  output of `{command}`:");
-            }
-            if start > 0 {
-                let _ = writeln!(out, "    ... {start} earlier lines");
-            }
-            for line in &lines[start..] {
-                let _ = writeln!(out, "    {line}");
-            }
-        }
+    let output = step
+        .output
+        .as_deref()
+        .filter(|output| !output.trim().is_empty());
+    let Some(output) = output.filter(|_| step.status == Status::Failed) else {
+        return out;
+    };
+    let lines: Vec<&str> = output.trim_end().lines().collect();
+    let start = lines.len().saturating_sub(OUTPUT_TAIL_LINES);
+    if let Some(command) = &step.command {
+        let _ = writeln!(out, "  output of `{command}`:");
+    }
+    if start > 0 {
+        let _ = writeln!(out, "    ... {start} earlier lines");
+    }
+    for line in &lines[start..] {
+        let _ = writeln!(out, "    {line}");
     }
     out
 }

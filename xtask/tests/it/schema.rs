@@ -22,18 +22,16 @@ fn check(schema: &Value, value: &Value, at: &str, out: &mut Vec<String>) {
             return;
         }
     }
-    if let Some(options) = schema.get("enum").and_then(Value::as_array) {
-        if !options.contains(value) {
-            out.push(format!("{at}: {value} is not one of {options:?}"));
-        }
+    if let Some(options) = schema.get("enum").and_then(Value::as_array)
+        && !options.contains(value)
+    {
+        out.push(format!("{at}: {value} is not one of {options:?}"));
     }
-    if let (Some(minimum), Some(number)) = (
-        schema.get("minimum").and_then(Value::as_f64),
-        value.as_f64(),
-    ) {
-        if number < minimum {
-            out.push(format!("{at}: {number} is below {minimum}"));
-        }
+    let minimum = schema.get("minimum").and_then(Value::as_f64);
+    if let (Some(minimum), Some(number)) = (minimum, value.as_f64())
+        && number < minimum
+    {
+        out.push(format!("{at}: {number} is below {minimum}"));
     }
     if let Value::Object(object) = value {
         let properties = schema.get("properties").and_then(Value::as_object);
