@@ -3,6 +3,8 @@
 //! [`Workspace::load`] asks cargo (never parses manifests by hand) so that inheritance,
 //! globs in `members` and `publish` settings mean exactly what cargo says they mean.
 
+pub mod version;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 
