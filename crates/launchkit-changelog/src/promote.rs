@@ -115,8 +115,9 @@ impl Changelog {
         Ok(self.apply(&self.promotion(unreleased, latest, version, date)))
     }
 
-    /// True when an entry's body holds something besides headings, blanks and comments.
-    fn has_changes(&self, entry: &Entry) -> bool {
+    /// True when an entry's body holds something besides headings, blanks and comments:
+    /// an `[Unreleased]` worth releasing.
+    pub fn has_changes(&self, entry: &Entry) -> bool {
         entry.body.clone().any(|number| {
             let text = self.line(number).trim();
             let is_heading = entry.sections.iter().any(|section| section.heading.line == number);

@@ -160,7 +160,7 @@ fn bad_input_is_one_line_with_the_place() {
     let root = fixture("bad");
     assert_eq!(
         plan(&root, "0.3.0").unwrap_err(),
-        "0.3.0 is not above the current version 0.3.1: pick a higher version"
+        "Cargo.toml:6: 0.3.0 is not above the current version 0.3.1: pick a higher version"
     );
     assert!(plan(&root, "0.3.x").unwrap_err().starts_with("`0.3.x` is neither a level"));
 

@@ -12,6 +12,14 @@ pub static ALL: &[Step] = &[
         run: fmt,
     },
     Step {
+        name: "changelog",
+        run: super::changes::changelog,
+    },
+    Step {
+        name: "version",
+        run: super::changes::version,
+    },
+    Step {
         name: "clippy",
         run: clippy,
     },
@@ -30,6 +38,10 @@ pub static ALL: &[Step] = &[
     Step {
         name: "package",
         run: package,
+    },
+    Step {
+        name: "breaking",
+        run: super::breaking::breaking,
     },
 ];
 

@@ -62,9 +62,16 @@ struct Manifest {
     /// `version.workspace = true`.
     inherits: bool,
     /// Its own `version = "..."`.
-    own: Option<Version>,
+    own: Option<Located>,
     /// `[workspace.package] version`, in the root manifest.
-    shared: Option<Version>,
+    shared: Option<Located>,
+}
+
+/// A version and where it is written (`path:line`), for errors about it.
+#[derive(Clone)]
+struct Located {
+    version: Version,
+    at: String,
 }
 
 impl VersionPlan {
@@ -81,14 +88,18 @@ impl VersionPlan {
         let manifest_of = |path: &Path| manifests.iter().position(|manifest| manifest.path == path);
 
         let (mut bumped, mut kept, mut from) = (Vec::new(), Vec::new(), shared.clone());
+        let higher = |from: Option<Located>, own: &Located| match from {
+            Some(from) if from.version >= own.version => Some(from),
+            _ => Some(own.clone()),
+        };
         for member in &ws.members {
             let Some(manifest) = manifest_of(&member.manifest_path).map(|at| &manifests[at]) else {
                 continue;
             };
             match (&manifest.own, member.is_publishable()) {
-                (Some(own), false) => kept.push((member.name.clone(), own.clone())),
+                (Some(own), false) => kept.push((member.name.clone(), own.version.clone())),
                 (Some(own), true) => {
-                    from = from.max(Some(own.clone()));
+                    from = higher(from, own);
                     bumped.push(member.name.clone());
                 }
                 (None, _) if manifest.inherits => bumped.push(member.name.clone()),
@@ -100,7 +111,9 @@ impl VersionPlan {
                 "no version to bump: set `version` under [workspace.package] or in a publishable member's [package]".into(),
             ));
         };
-        let to = bump.apply(&from)?;
+        let to =
+            bump.apply(&from.version).map_err(|err| VersionError(format!("{}: {err}", from.at)))?;
+        let from = from.version;
 
         let internal: BTreeSet<&str> = bumped.iter().map(String::as_str).collect();
         let mut files = Vec::new();
@@ -152,25 +165,17 @@ fn string_version(
     shown: &str,
     source: &str,
     item: Option<&Item>,
-) -> Result<Option<Version>, VersionError> {
+) -> Result<Option<Located>, VersionError> {
     let Some((item, text)) = item.and_then(|item| Some((item, item.as_str()?))) else {
         return Ok(None);
     };
-    parse_version(shown, source, item, text).map(Some)
-}
-
-fn parse_version(
-    shown: &str,
-    source: &str,
-    item: &Item,
-    text: &str,
-) -> Result<Version, VersionError> {
-    Version::parse(text).map_err(|err| {
-        let (line, column) = position(source, item.span().map_or(0, |span| span.start));
+    let (line, column) = position(source, item.span().map_or(0, |span| span.start));
+    let version = Version::parse(text).map_err(|err| {
         VersionError(format!(
             "{shown}:{line}:{column}: version `{text}` is not SemVer ({err}): write it as X.Y.Z"
         ))
-    })
+    })?;
+    Ok(Some(Located { version, at: format!("{shown}:{line}") }))
 }
 
 /// 1-based line and column of byte `offset`.

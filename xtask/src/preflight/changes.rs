@@ -1,0 +1,224 @@
+//! The release steps that read files and tags: `changelog` and `version`.
+//!
+//! `changelog` lints CHANGELOG.md at the root and each member's own CHANGELOG.md.
+//! `version` checks the version about to be released (`--release X.Y.Z`, else the
+//! manifests' version): the publishable crates agree on it (unless the workspace sets
+//! `versioning = "independent"` under `[workspace.metadata.launchkit]`), the changelog has
+//! its entry or a non-empty `[Unreleased]`, its tag `vX.Y.Z` does not exist yet, and README
+//! snippets that name a crate's version (`name = "X.Y"`) match it.
+
+use std::path::{Path, PathBuf};
+
+use cargo_metadata::semver::{Version, VersionReq};
+use launchkit_changelog::lint;
+use launchkit_report::{Finding, Severity};
+use launchkit_workspace::Member;
+use regex::Regex;
+use xshell::cmd;
+
+use super::{Ctx, Outcome};
+use crate::changelog::load;
+
+/// Lints the workspace's changelogs.
+pub fn changelog(ctx: &Ctx) -> anyhow::Result<Outcome> {
+    let mut paths = vec![ctx.ws.root.join("CHANGELOG.md")];
+    for member in &ctx.ws.members {
+        let path = member.dir().join("CHANGELOG.md");
+        if path.is_file() && !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    let mut findings = Vec::new();
+    for path in paths {
+        let shown = ctx.ws.relative(&path);
+        match load(&path, &shown) {
+            Ok(changelog) => findings.extend(lint(&changelog, &shown)),
+            Err(finding) => findings.push(finding),
+        }
+    }
+    Ok(Outcome::from_findings(findings))
+}
+
+/// One version to release: its tag, the crates it covers and the changelog describing it.
+struct Release<'a> {
+    version: Version,
+    tag: String,
+    crates: Vec<&'a Member>,
+    changelog: PathBuf,
+}
+
+/// Checks the version about to be released.
+pub fn version(ctx: &Ctx) -> anyhow::Result<Outcome> {
+    let publishable: Vec<&Member> = ctx.ws.publishable().collect();
+    let Some(newest) = publishable.iter().map(|member| &member.version).max() else {
+        return Ok(Outcome::skipped("no crate to publish: every member has `publish = false`"));
+    };
+    let mut findings = Vec::new();
+    let root_changelog = ctx.ws.root.join("CHANGELOG.md");
+    let releases = if independent(ctx) {
+        if ctx.release.is_some() {
+            findings.push(error("version::release", "--release names one version, but this workspace versions its crates independently".into())
+                .fix("run without --release: each crate is checked at its own version"));
+        }
+        let own_changelog =
+            |member: &Member| Some(member.dir().join("CHANGELOG.md")).filter(|path| path.is_file());
+        publishable
+            .iter()
+            .map(|member| Release {
+                version: member.version.clone(),
+                tag: format!("{}-v{}", member.name, member.version),
+                crates: vec![member],
+                changelog: own_changelog(member).unwrap_or_else(|| root_changelog.clone()),
+            })
+            .collect()
+    } else {
+        let version = ctx.release.clone().unwrap_or_else(|| newest.clone());
+        for member in &publishable {
+            if member.version != *newest {
+                let message = format!(
+                    "`{}` is at {}, the other crates reach {newest}",
+                    member.name, member.version
+                );
+                let fix = "give every publishable crate the same version, or set `versioning = \"independent\"` under [workspace.metadata.launchkit]";
+                findings.push(at_version_line(
+                    ctx,
+                    member,
+                    error("version::agree", message).fix(fix),
+                ));
+            } else if member.version > version {
+                let message = format!(
+                    "`{}` is at {}, above --release {version}",
+                    member.name, member.version
+                );
+                let fix = "pass a --release at or above the manifests' version";
+                findings.push(at_version_line(
+                    ctx,
+                    member,
+                    error("version::release", message).fix(fix),
+                ));
+            }
+        }
+        vec![Release {
+            tag: format!("v{version}"),
+            version,
+            crates: publishable.clone(),
+            changelog: root_changelog,
+        }]
+    };
+    for release in &releases {
+        findings.extend(check_release(ctx, release)?);
+    }
+    Ok(Outcome::from_findings(findings))
+}
+
+fn check_release(ctx: &Ctx, release: &Release) -> anyhow::Result<Vec<Finding>> {
+    let (version, tag) = (&release.version, &release.tag);
+    let sh = ctx.sh;
+    let _dir = sh.push_dir(&ctx.ws.root);
+    let tagged = !cmd!(sh, "git tag --list {tag}").quiet().read()?.trim().is_empty();
+    if tagged && ctx.release.is_none() {
+        // Right after a release the manifests still name it: nothing new to check yet.
+        let message = format!("{tag} is already tagged: the next release is not chosen yet");
+        let fix = "check the next release with `cargo xtask preflight --release X.Y.Z`";
+        return Ok(vec![Finding::new(Severity::Note, message).rule("version::tag").fix(fix)]);
+    }
+    let mut findings = Vec::new();
+    if tagged {
+        let message = format!("tag {tag} already exists: {version} is released");
+        findings.push(error("version::tag", message).fix("release a higher version"));
+    }
+    findings.extend(changelog_entry(ctx, &release.changelog, version));
+    findings.extend(readme_snippets(ctx, &release.crates, version));
+    Ok(findings)
+}
+
+fn error(rule: &str, message: String) -> Finding {
+    Finding::error(message).rule(rule)
+}
+
+/// Locates a finding at the line of `version` in the member's manifest.
+fn at_version_line(ctx: &Ctx, member: &Member, finding: Finding) -> Finding {
+    let text = std::fs::read_to_string(&member.manifest_path).unwrap_or_default();
+    let index = text.lines().position(|line| line.trim_start().starts_with("version")).unwrap_or(0);
+    finding.at(ctx.ws.relative(&member.manifest_path), index as u32 + 1)
+}
+
+/// `versioning = "independent"` under `[workspace.metadata.launchkit]`.
+fn independent(ctx: &Ctx) -> bool {
+    let text = std::fs::read_to_string(ctx.ws.root.join("Cargo.toml")).unwrap_or_default();
+    let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else { return false };
+    let versioning = doc
+        .get("workspace")
+        .and_then(|ws| ws.get("metadata"))
+        .and_then(|meta| meta.get("launchkit"));
+    versioning.and_then(|launchkit| launchkit.get("versioning")).and_then(|item| item.as_str())
+        == Some("independent")
+}
+
+/// An entry for `version` or a non-empty `[Unreleased]` that will become it.
+fn changelog_entry(ctx: &Ctx, path: &Path, version: &Version) -> Option<Finding> {
+    let shown = ctx.ws.relative(path);
+    let changelog = match load(path, &shown) {
+        Ok(changelog) => changelog,
+        Err(finding) => return Some(finding),
+    };
+    if changelog.release(version).is_some() {
+        return None;
+    }
+    let fix = format!("describe the changes of {version} under `## [Unreleased]`");
+    match changelog.unreleased() {
+        Some(unreleased) if changelog.has_changes(unreleased) => None,
+        Some(unreleased) => {
+            let message = format!("no entry for {version}, and [Unreleased] is empty");
+            Some(error("version::changelog", message).at(shown, unreleased.heading.line).fix(fix))
+        }
+        None => {
+            let message = format!("no entry for {version}, and no [Unreleased] to promote");
+            Some(error("version::changelog", message).at(shown, 1).fix(fix))
+        }
+    }
+}
+
+/// README lines such as `name = "0.3"` or `name = { version = "0.3", .. }` whose
+/// requirement does not accept `version` (compared without its pre-release, so a README
+/// saying `"0.4"` suits `0.4.0-rc.1`).
+fn readme_snippets(ctx: &Ctx, crates: &[&Member], version: &Version) -> Vec<Finding> {
+    let release = Version::new(version.major, version.minor, version.patch);
+    let mut readmes = vec![ctx.ws.root.join("README.md")];
+    readmes.extend(crates.iter().map(|member| member.dir().join("README.md")));
+    readmes.dedup();
+    let patterns: Vec<(&Member, Regex)> = crates
+        .iter()
+        .map(|member| {
+            let name = regex::escape(&member.name);
+            let pattern = format!(r#"^\s*{name}\s*=\s*(?:\{{[^}}]*?\bversion\s*=\s*)?"([^"]+)""#);
+            (*member, Regex::new(&pattern).expect("a valid pattern"))
+        })
+        .collect();
+    let mut findings = Vec::new();
+    for readme in readmes.iter().filter(|path| path.is_file()) {
+        let text = std::fs::read_to_string(readme).unwrap_or_default();
+        for (index, line) in text.lines().enumerate() {
+            for (member, pattern) in &patterns {
+                let Some(written) = pattern.captures(line).map(|found| found[1].to_owned()) else {
+                    continue;
+                };
+                if VersionReq::parse(&written).is_ok_and(|req| !req.matches(&release)) {
+                    let precision = written.split('.').count();
+                    let parts =
+                        [release.major, release.minor, release.patch].map(|part| part.to_string());
+                    let suggested = parts[..precision.min(3)].join(".");
+                    let message = format!(
+                        "shows `{} = \"{written}\"`, which does not accept {version}",
+                        member.name
+                    );
+                    let fix = format!("write `{} = \"{suggested}\"`", member.name);
+                    let finding = error("version::readme", message)
+                        .at(ctx.ws.relative(readme), index as u32 + 1);
+                    findings.push(finding.fix(fix));
+                }
+            }
+        }
+    }
+    findings
+}
