@@ -1,5 +1,8 @@
 //! End-to-end tests of the xtask: real cargo and real git on fixture workspaces.
 
+mod changelog;
 mod preflight;
+mod release_steps;
 mod schema;
 mod support;
+mod version;
