@@ -28,7 +28,7 @@ pub enum Command {
     Preflight(Preflight),
     /// Measure launchkit against the equivalent hand-typed commands.
     Bench(Bench),
-    /// Check CHANGELOG.md, print a version's notes, or promote [Unreleased] to a release.
+    /// Check CHANGELOG.md, print a version's notes, or promote `[Unreleased]` to a release.
     Changelog(Changelog),
     /// Bump the workspace's version: print the planned edits; --execute writes them.
     Version(Version),
@@ -107,7 +107,7 @@ pub enum ChangelogCommand {
         #[arg(value_name = "X.Y.Z")]
         version: String,
     },
-    /// Turn [Unreleased] into `[X.Y.Z] - date` and update the compare links; prints the
+    /// Turn `[Unreleased]` into `[X.Y.Z] - date` and update the compare links; prints the
     /// diff unless --execute.
     Promote {
         /// The version being released.

@@ -142,7 +142,14 @@ impl Changelog {
 
     /// The link definition for `label`, matched case-insensitively as markdown does.
     pub fn link(&self, label: &str) -> Option<&LinkDef> {
-        self.links.iter().find(|def| def.label.to_lowercase() == label.to_lowercase())
+        let wanted = label.to_lowercase();
+        // Most labels are ASCII: compare without allocating, and fold Unicode case only
+        // when either side needs it.
+        self.links.iter().find(|def| {
+            def.label.eq_ignore_ascii_case(label)
+                || (!(def.label.is_ascii() && label.is_ascii())
+                    && def.label.to_lowercase() == wanted)
+        })
     }
 
     /// Where `entry`'s heading points: its inline link or its definition's URL.
@@ -205,3 +212,8 @@ fn is_comment(line: &str) -> bool {
     let line = line.trim();
     line.starts_with("<!--") && line.ends_with("-->")
 }
+
+/// The README's example, compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
