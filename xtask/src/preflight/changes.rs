@@ -54,61 +54,79 @@ pub fn version(ctx: &Ctx) -> anyhow::Result<Outcome> {
         return Ok(Outcome::skipped("no crate to publish: every member has `publish = false`"));
     };
     let mut findings = Vec::new();
-    let root_changelog = ctx.ws.root.join("CHANGELOG.md");
     let releases = if independent(ctx) {
-        if ctx.release.is_some() {
-            findings.push(error("version::release", "--release names one version, but this workspace versions its crates independently".into())
-                .fix("run without --release: each crate is checked at its own version"));
-        }
-        let own_changelog =
-            |member: &Member| Some(member.dir().join("CHANGELOG.md")).filter(|path| path.is_file());
-        publishable
-            .iter()
-            .map(|member| Release {
-                version: member.version.clone(),
-                tag: format!("{}-v{}", member.name, member.version),
-                crates: vec![member],
-                changelog: own_changelog(member).unwrap_or_else(|| root_changelog.clone()),
-            })
-            .collect()
+        independent_releases(ctx, &publishable, &mut findings)
     } else {
-        let version = ctx.release.clone().unwrap_or_else(|| newest.clone());
-        for member in &publishable {
-            if member.version != *newest {
-                let message = format!(
-                    "`{}` is at {}, the other crates reach {newest}",
-                    member.name, member.version
-                );
-                let fix = "give every publishable crate the same version, or set `versioning = \"independent\"` under [workspace.metadata.launchkit]";
-                findings.push(at_version_line(
-                    ctx,
-                    member,
-                    error("version::agree", message).fix(fix),
-                ));
-            } else if member.version > version {
-                let message = format!(
-                    "`{}` is at {}, above --release {version}",
-                    member.name, member.version
-                );
-                let fix = "pass a --release at or above the manifests' version";
-                findings.push(at_version_line(
-                    ctx,
-                    member,
-                    error("version::release", message).fix(fix),
-                ));
-            }
-        }
-        vec![Release {
-            tag: format!("v{version}"),
-            version,
-            crates: publishable.clone(),
-            changelog: root_changelog,
-        }]
+        vec![lockstep_release(ctx, &publishable, newest, &mut findings)]
     };
     for release in &releases {
         findings.extend(check_release(ctx, release)?);
     }
     Ok(Outcome::from_findings(findings))
+}
+
+/// One release for every crate: `--release`, else the manifests' version, on which all
+/// publishable crates must agree.
+fn lockstep_release<'a>(
+    ctx: &Ctx,
+    publishable: &[&'a Member],
+    newest: &Version,
+    findings: &mut Vec<Finding>,
+) -> Release<'a> {
+    let version = ctx.release.clone().unwrap_or_else(|| newest.clone());
+    for member in publishable {
+        let (name, at) = (&member.name, &member.version);
+        let problem = if at != newest {
+            let fix = "give every publishable crate the same version, or set `versioning = \"independent\"` under [workspace.metadata.launchkit]";
+            Some((
+                "version::agree",
+                format!("`{name}` is at {at}, the other crates reach {newest}"),
+                fix,
+            ))
+        } else if *at > version {
+            let fix = "pass a --release at or above the manifests' version";
+            Some((
+                "version::release",
+                format!("`{name}` is at {at}, above --release {version}"),
+                fix,
+            ))
+        } else {
+            None
+        };
+        if let Some((rule, message, fix)) = problem {
+            findings.push(at_version_line(ctx, member, error(rule, message).fix(fix)));
+        }
+    }
+    let changelog = ctx.ws.root.join("CHANGELOG.md");
+    Release { tag: format!("v{version}"), version, crates: publishable.to_vec(), changelog }
+}
+
+/// One release per crate at its own version, tagged `name-vX.Y.Z`, described by its own
+/// CHANGELOG.md when it has one.
+fn independent_releases<'a>(
+    ctx: &Ctx,
+    publishable: &[&'a Member],
+    findings: &mut Vec<Finding>,
+) -> Vec<Release<'a>> {
+    if ctx.release.is_some() {
+        let message =
+            "--release names one version, but this workspace versions its crates independently";
+        let fix = "run without --release: each crate is checked at its own version";
+        findings.push(error("version::release", message.into()).fix(fix));
+    }
+    let root_changelog = ctx.ws.root.join("CHANGELOG.md");
+    publishable
+        .iter()
+        .map(|member| {
+            let own = member.dir().join("CHANGELOG.md");
+            Release {
+                version: member.version.clone(),
+                tag: format!("{}-v{}", member.name, member.version),
+                crates: vec![member],
+                changelog: if own.is_file() { own } else { root_changelog.clone() },
+            }
+        })
+        .collect()
 }
 
 fn check_release(ctx: &Ctx, release: &Release) -> anyhow::Result<Vec<Finding>> {
