@@ -65,6 +65,9 @@ pub struct Bench {
     /// Print the figures without writing them.
     #[arg(long)]
     pub dry_run: bool,
+    /// How many times to repeat each measurement (the median is reported).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub runs: u32,
 }
 
 /// Benchmarks.

@@ -44,9 +44,7 @@ pub struct Member {
 impl Member {
     /// True unless the manifest says `publish = false`.
     pub fn is_publishable(&self) -> bool {
-        self.publish
-            .as_ref()
-            .is_none_or(|registries| !registries.is_empty())
+        self.publish.as_ref().is_none_or(|registries| !registries.is_empty())
     }
 
     /// The member's directory.
@@ -122,10 +120,7 @@ impl LoadError {
             cargo_metadata::Error::CargoMetadata { stderr } => one_line(&stderr),
             other => other.to_string(),
         };
-        LoadError(format!(
-            "cannot read workspace {}: {detail}",
-            manifest_path.display()
-        ))
+        LoadError(format!("cannot read workspace {}: {detail}", manifest_path.display()))
     }
 }
 
@@ -169,9 +164,7 @@ fn one_line(stderr: &str) -> String {
 
 /// Lines of a source excerpt: `3 | [package`, `|`, `^`.
 fn is_snippet(line: &str) -> bool {
-    let rest = line
-        .trim_start_matches(|c: char| c.is_ascii_digit())
-        .trim_start();
+    let rest = line.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start();
     rest.starts_with('|') || rest.starts_with('^')
 }
 
@@ -182,10 +175,7 @@ mod tests {
     #[test]
     fn cargo_errors_fold_into_one_line_with_their_location() {
         let stderr = "error: unclosed table, expected `]`\n --> core/Cargo.toml:9:10\n  |\n9 | [features\n  |          ^\nerror: failed to load manifest for workspace member `/w/core`\nreferenced by workspace at `/w/Cargo.toml`\n";
-        assert_eq!(
-            one_line(stderr),
-            "core/Cargo.toml:9:10: unclosed table, expected `]`"
-        );
+        assert_eq!(one_line(stderr), "core/Cargo.toml:9:10: unclosed table, expected `]`");
     }
 
     #[test]

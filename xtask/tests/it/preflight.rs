@@ -15,10 +15,7 @@ fn statuses(run: &Run) -> Vec<(String, String)> {
         .unwrap()
         .iter()
         .map(|step| {
-            (
-                step["name"].as_str().unwrap().to_owned(),
-                step["status"].as_str().unwrap().to_owned(),
-            )
+            (step["name"].as_str().unwrap().to_owned(), step["status"].as_str().unwrap().to_owned())
         })
         .collect()
 }
@@ -31,30 +28,20 @@ fn only_step_fails(fixture: &Fixture, failing: &str) -> Vec<(String, String)> {
     let expected: Vec<(String, String)> = STEPS
         .iter()
         .map(|step| {
-            (
-                step.to_string(),
-                if *step == failing { "failed" } else { "passed" }.to_owned(),
-            )
+            (step.to_string(), if *step == failing { "failed" } else { "passed" }.to_owned())
         })
         .collect();
     assert_eq!(statuses(&run), expected, "{}", run.stdout);
     let report = run.json();
-    let step = report["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|step| step["name"] == failing)
-        .unwrap();
+    let step =
+        report["steps"].as_array().unwrap().iter().find(|step| step["name"] == failing).unwrap();
     step["findings"]
         .as_array()
         .unwrap()
         .iter()
         .map(|finding| {
-            let location = format!(
-                "{}:{}",
-                finding["path"].as_str().unwrap_or("?"),
-                finding["line"]
-            );
+            let location =
+                format!("{}:{}", finding["path"].as_str().unwrap_or("?"), finding["line"]);
             (location, finding["message"].as_str().unwrap().to_owned())
         })
         .collect()
@@ -70,28 +57,16 @@ fn a_clean_workspace_passes_every_step_then_hits_the_cache() {
     let report = run.json();
     let problems = schema::violations(&report_schema(), &report);
     assert!(problems.is_empty(), "{problems:#?}");
-    let all_passed: Vec<(String, String)> = STEPS
-        .iter()
-        .map(|step| (step.to_string(), "passed".to_owned()))
-        .collect();
+    let all_passed: Vec<(String, String)> =
+        STEPS.iter().map(|step| (step.to_string(), "passed".to_owned())).collect();
     assert_eq!(statuses(&run), all_passed);
-    assert!(
-        report["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|step| step["cached"] == false)
-    );
+    assert!(report["steps"].as_array().unwrap().iter().all(|step| step["cached"] == false));
 
     let again = fixture.xtask(&["preflight", "--format", "json"]);
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(statuses(&again), all_passed);
     assert!(
-        again.json()["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|step| step["cached"] == true),
+        again.json()["steps"].as_array().unwrap().iter().all(|step| step["cached"] == true),
         "{}",
         again.stdout
     );
@@ -99,35 +74,19 @@ fn a_clean_workspace_passes_every_step_then_hits_the_cache() {
     // A changed input runs the steps again.
     fixture.edit("core/src/lib.rs", "left + right", "right + left");
     let changed = fixture.xtask(&["preflight", "--format", "json", "--only", "fmt"]);
-    assert_eq!(
-        changed.json()["steps"][0]["cached"],
-        false,
-        "{}",
-        changed.stdout
-    );
+    assert_eq!(changed.json()["steps"][0]["cached"], false, "{}", changed.stdout);
     fixture.edit("core/src/lib.rs", "right + left", "left + right");
 
-    assert_eq!(
-        fixture.snapshot(),
-        before,
-        "preflight must not change the repository"
-    );
+    assert_eq!(fixture.snapshot(), before, "preflight must not change the repository");
 }
 
 #[test]
 fn unformatted_code_fails_fmt() {
     let fixture = Fixture::new("clean");
-    fixture.edit(
-        "core/src/lib.rs",
-        "#[cfg(test)]",
-        "pub fn  ugly( ) {}\n\n#[cfg(test)]",
-    );
+    fixture.edit("core/src/lib.rs", "#[cfg(test)]", "pub fn  ugly( ) {}\n\n#[cfg(test)]");
     let findings = only_step_fails(&fixture, "fmt");
     assert_eq!(findings.len(), 1, "{findings:?}");
-    assert!(
-        findings[0].0.starts_with("core/src/lib.rs:"),
-        "{findings:?}"
-    );
+    assert!(findings[0].0.starts_with("core/src/lib.rs:"), "{findings:?}");
 }
 
 #[test]
@@ -147,18 +106,11 @@ fn a_clippy_warning_fails_clippy() {
 #[test]
 fn a_failing_unit_test_fails_test() {
     let fixture = Fixture::new("clean");
-    fixture.edit(
-        "core/src/lib.rs",
-        "assert_eq!(add(2, 2), 4);",
-        "assert_eq!(add(2, 2), 5);",
-    );
+    fixture.edit("core/src/lib.rs", "assert_eq!(add(2, 2), 4);", "assert_eq!(add(2, 2), 5);");
     let findings = only_step_fails(&fixture, "test");
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0].0, "core/src/lib.rs:23");
-    assert!(
-        findings[0].1.starts_with("test `tests::adds` failed"),
-        "{findings:?}"
-    );
+    assert!(findings[0].1.starts_with("test `tests::adds` failed"), "{findings:?}");
 }
 
 #[test]
@@ -166,13 +118,7 @@ fn a_failing_doc_test_fails_test() {
     let fixture = Fixture::new("clean");
     fixture.edit("core/src/lib.rs", "add(2, 3), 5);", "add(2, 3), 6);");
     let findings = only_step_fails(&fixture, "test");
-    assert_eq!(
-        findings,
-        [(
-            "core/src/lib.rs:5".to_owned(),
-            "doc test `add` failed".to_owned()
-        )]
-    );
+    assert_eq!(findings, [("core/src/lib.rs:5".to_owned(), "doc test `add` failed".to_owned())]);
 }
 
 #[test]
@@ -182,58 +128,33 @@ fn a_broken_intra_doc_link_fails_docs() {
     let findings = only_step_fails(&fixture, "docs");
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0].0, "core/src/lib.rs:12");
-    assert!(
-        findings[0].1.contains("unresolved link to `addd`"),
-        "{findings:?}"
-    );
+    assert!(findings[0].1.contains("unresolved link to `addd`"), "{findings:?}");
 }
 
 #[test]
 fn a_crate_without_license_or_description_fails_package() {
     let fixture = Fixture::new("clean");
-    fixture.edit(
-        "app/Cargo.toml",
-        "description = \"A consumer of launchkit-fixture-core\"\n",
-        "",
-    );
+    fixture.edit("app/Cargo.toml", "description = \"A consumer of launchkit-fixture-core\"\n", "");
     fixture.edit("app/Cargo.toml", "license.workspace = true\n", "");
     fixture.commit("drop metadata");
     let findings = only_step_fails(&fixture, "package");
-    let locations: Vec<&str> = findings
-        .iter()
-        .map(|(location, _)| location.as_str())
-        .collect();
-    assert_eq!(
-        locations,
-        ["app/Cargo.toml:1", "app/Cargo.toml:1"],
-        "{findings:?}"
-    );
+    let locations: Vec<&str> = findings.iter().map(|(location, _)| location.as_str()).collect();
+    assert_eq!(locations, ["app/Cargo.toml:1", "app/Cargo.toml:1"], "{findings:?}");
     assert!(findings[0].1.contains("no `description`") && findings[1].1.contains("no `license`"));
 }
 
 #[test]
 fn github_mode_writes_annotations_and_the_step_summary() {
     let fixture = Fixture::new("clean");
-    fixture.edit(
-        "core/src/lib.rs",
-        "#[cfg(test)]",
-        "pub fn  ugly( ) {}\n\n#[cfg(test)]",
-    );
+    fixture.edit("core/src/lib.rs", "#[cfg(test)]", "pub fn  ugly( ) {}\n\n#[cfg(test)]");
     let summary = fixture.root.join("step-summary.md");
     let summary_env = summary.to_str().unwrap();
     let run = fixture.xtask_env(
         &["preflight", "--only", "fmt,docs"],
-        &[
-            ("GITHUB_ACTIONS", "true"),
-            ("GITHUB_STEP_SUMMARY", summary_env),
-        ],
+        &[("GITHUB_ACTIONS", "true"), ("GITHUB_STEP_SUMMARY", summary_env)],
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stdout.starts_with("::error file=core/src/lib.rs,line="),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.starts_with("::error file=core/src/lib.rs,line="), "{}", run.stdout);
     assert!(
         run.stdout.contains(
             ",title=fmt%3A rustfmt::not formatted as rustfmt would%0Afix: run `cargo fmt --all`\n"
@@ -241,11 +162,7 @@ fn github_mode_writes_annotations_and_the_step_summary() {
         "{}",
         run.stdout
     );
-    assert!(
-        run.stderr.contains("::group::fmt details"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("::group::fmt details"), "{}", run.stderr);
     let written = std::fs::read_to_string(&summary).unwrap();
     assert!(written.contains("### preflight failed"), "{written}");
     assert!(
@@ -257,11 +174,7 @@ fn github_mode_writes_annotations_and_the_step_summary() {
 #[test]
 fn fail_fast_stops_and_strict_fails_skipped_steps() {
     let fixture = Fixture::new("clean");
-    fixture.edit(
-        "core/src/lib.rs",
-        "#[cfg(test)]",
-        "pub fn  ugly( ) {}\n\n#[cfg(test)]",
-    );
+    fixture.edit("core/src/lib.rs", "#[cfg(test)]", "pub fn  ugly( ) {}\n\n#[cfg(test)]");
     let run = fixture.xtask(&["preflight", "--format", "json", "--fail-fast", "--no-cache"]);
     assert_eq!(run.code, 1);
     let report = run.json();
@@ -282,19 +195,9 @@ fn fail_fast_stops_and_strict_fails_skipped_steps() {
         (lenient.code, lenient.json()["steps"][0]["status"].clone()),
         (0, Value::from("skipped"))
     );
-    let strict = fixture.xtask(&[
-        "preflight",
-        "--only",
-        "package",
-        "--format",
-        "json",
-        "--strict",
-    ]);
+    let strict = fixture.xtask(&["preflight", "--only", "package", "--format", "json", "--strict"]);
     assert_eq!(strict.code, 1);
-    let reason = strict.json()["steps"][0]["reason"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let reason = strict.json()["steps"][0]["reason"].as_str().unwrap().to_owned();
     assert!(
         reason.starts_with("skipped counts as failed in strict mode: no crate to publish"),
         "{reason}"
@@ -322,10 +225,7 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
         fixture.xtask(&["preflight", "--only", "fmt,nope"]),
         "unknown step `nope`: use one of fmt, clippy",
     );
-    one_line_error(
-        fixture.xtask(&["preflight", "--skip", "lint"]),
-        "unknown step `lint`",
-    );
+    one_line_error(fixture.xtask(&["preflight", "--skip", "lint"]), "unknown step `lint`");
 
     let not_a_workspace = fixture.root.join("core/src");
     let manifest = not_a_workspace.join("Cargo.toml");
