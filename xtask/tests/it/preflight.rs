@@ -25,6 +25,8 @@ fn statuses(run: &Run) -> Vec<(String, String)> {
 fn only_step_fails(fixture: &Fixture, failing: &str) -> Vec<(String, String)> {
     let run = fixture.xtask(&["preflight", "--format", "json", "--no-cache"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
+    let problems = schema::violations(&report_schema(), &run.json());
+    assert!(problems.is_empty(), "{problems:#?}");
     let expected: Vec<(String, String)> = STEPS
         .iter()
         .map(|step| {
@@ -247,6 +249,53 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
     assert_eq!(fixture.snapshot(), broken);
     fixture.edit("core/Cargo.toml", "[features", "[features]");
     assert_eq!(fixture.snapshot(), before);
+}
+
+#[test]
+fn manifest_path_checks_another_workspace() {
+    let fixture = Fixture::new("clean");
+    let manifest = fixture.root.join("Cargo.toml");
+    let elsewhere = fixture.root.parent().unwrap();
+    let args = ["preflight", "--manifest-path", manifest.to_str().unwrap(), "--only", "fmt,docs"];
+    let run = crate::support::xtask(elsewhere, &args, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("preflight passed: 2 passed"), "{}", run.stdout);
+}
+
+/// A cargo that lacks the given subcommands, as on a toolchain without those components.
+fn cargo_without(fixture: &Fixture, subcommands: &[&str]) -> String {
+    let script = fixture.root.join("cargo-without.sh");
+    let cases = subcommands.join("|");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ncase \"$1\" in\n  {cases})\n    echo \"error: no such command: \\`$1\\`\" >&2\n    exit 101;;\nesac\nexec cargo \"$@\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    script.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_missing_tool_skips_its_step_with_the_install_command() {
+    let fixture = Fixture::new("clean");
+    let cargo = cargo_without(&fixture, &["fmt", "clippy", "nextest"]);
+    let run = fixture.xtask_env(
+        &["preflight", "--only", "fmt,clippy,test", "--format", "json"],
+        &[("CARGO", &cargo)],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = run.json();
+    let steps = report["steps"].as_array().unwrap();
+    assert_eq!(steps[0]["status"], "skipped");
+    assert_eq!(steps[0]["reason"], "rustfmt is not installed: run `rustup component add rustfmt`");
+    assert_eq!(steps[1]["status"], "skipped");
+    assert_eq!(steps[1]["reason"], "clippy is not installed: run `rustup component add clippy`");
+    // Without nextest, cargo test runs unit, integration and doc tests in one go.
+    assert_eq!(steps[2]["status"], "passed");
+    assert_eq!(steps[2]["command"], "cargo test --workspace --all-features --no-fail-fast");
+    assert!(steps[2]["output"].is_null(), "output is kept for failures only");
 }
 
 fn report_schema() -> Value {
