@@ -3,3 +3,4 @@
 mod preflight;
 mod schema;
 mod support;
+mod tidy;
