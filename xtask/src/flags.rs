@@ -26,8 +26,25 @@ pub enum Command {
     /// the exit code is 0 only when none failed. A step whose inputs have not changed
     /// since it last passed is reported `passed (cached)`.
     Preflight(Preflight),
+    /// Show the settings an environment resolves to, every layer applied.
+    ///
+    /// Layers: built-in environments (development, staging, production), then
+    /// `[workspace.metadata.launchkit]`, then `[workspace.metadata.launchkit.env.NAME]`,
+    /// then `LAUNCHKIT_*` variables. See docs/configuration.md.
+    Config(Config),
     /// Measure launchkit against the equivalent hand-typed commands.
     Bench(Bench),
+}
+
+/// Flags of `cargo xtask config`.
+#[derive(Debug, clap::Args)]
+pub struct Config {
+    /// The environment (default: LAUNCHKIT_ENV, else `default-env`, else production).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 }
 
 /// Flags of `cargo xtask preflight`.

@@ -5,6 +5,7 @@
 //! line and exit with code 2; a task that ran and found problems exits with code 1.
 
 mod bench;
+mod config;
 mod flags;
 mod output;
 mod preflight;
@@ -31,6 +32,7 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
     }
     match cli.command {
         flags::Command::Preflight(cmd) => cmd.run(&sh),
+        flags::Command::Config(cmd) => cmd.run(&sh),
         flags::Command::Bench(cmd) => cmd.run(&sh),
     }
 }

@@ -15,6 +15,8 @@ pub struct Workspace {
     pub target_dir: PathBuf,
     /// Workspace members, sorted by name.
     pub members: Vec<Member>,
+    /// The `[workspace.metadata.launchkit]` table of the root manifest, `Null` when absent.
+    pub config: serde_json::Value,
 }
 
 /// One workspace member.
@@ -86,7 +88,9 @@ impl Workspace {
             })
             .collect();
         members.sort_by(|a, b| a.name.cmp(&b.name));
+        let config = metadata.workspace_metadata.get("launchkit").cloned().unwrap_or_default();
         Ok(Workspace {
+            config,
             root: metadata.workspace_root.into(),
             target_dir: metadata.target_directory.into(),
             members,
