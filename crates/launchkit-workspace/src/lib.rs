@@ -2,6 +2,7 @@
 //!
 //! [`Workspace::load`] asks cargo (never parses manifests by hand) so that inheritance,
 //! globs in `members` and `publish` settings mean exactly what cargo says they mean.
+#![doc = include_str!("../README.md")]
 
 use std::fmt;
 use std::path::{Path, PathBuf};
