@@ -1,18 +1,20 @@
 //! `cargo xtask changelog`: the changelog on its own.
 //!
-//! `check` lints CHANGELOG.md (or `--file`) against Keep a Changelog 1.1.0 and prints
-//! each finding at its line; it exits 1 when one of them is an error. `notes X.Y.Z`
-//! prints the body of that version's entry, for a tag message or a forge release.
+//! `check` lints the changelog (`--file`, else `changelog` in the configuration, else
+//! CHANGELOG.md) against Keep a Changelog 1.1.0 and prints each finding at its line; it
+//! exits 1 when one of them is an error. `notes X.Y.Z` prints the body of that version's
+//! entry, for a tag message or a forge release.
 //! `promote X.Y.Z` turns `[Unreleased]` into `[X.Y.Z] - YYYY-MM-DD` (today in UTC unless
 //! `--date`) under a fresh `[Unreleased]`, with the compare links updated in the file's
 //! own pattern; it prints the diff, and writes the file only with `--execute`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, anyhow};
 use launchkit_changelog::{Changelog, Date, lint};
 use launchkit_report::{Finding, Severity, human};
+use launchkit_workspace::Workspace;
 use xshell::Shell;
 
 use crate::diff;
@@ -21,8 +23,12 @@ use crate::flags::{self, ChangelogCommand, SemVer};
 impl flags::Changelog {
     /// Runs the chosen subcommand on the shell's workspace.
     pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
-        let shown = self.file.to_string_lossy().replace('\\', "/");
-        let path = sh.current_dir().join(&self.file);
+        let file = match self.file {
+            Some(file) => file,
+            None => configured_changelog(sh)?,
+        };
+        let shown = file.to_string_lossy().replace('\\', "/");
+        let path = sh.current_dir().join(&file);
         let changelog = load(&path, &shown).map_err(|finding| anyhow!(one_line(&finding)))?;
         match self.command {
             ChangelogCommand::Check => Ok(check(&changelog, &shown)),
@@ -39,6 +45,13 @@ impl flags::Changelog {
             }
         }
     }
+}
+
+/// The changelog the configuration names (`changelog`, CHANGELOG.md by default).
+fn configured_changelog(sh: &Shell) -> anyhow::Result<PathBuf> {
+    let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
+    let env = crate::config::environment(&ws.config, None, |name| std::env::var(name).ok())?;
+    Ok(PathBuf::from(env.changelog))
 }
 
 /// Reads and parses a changelog. A missing or unreadable file, or one that is not UTF-8,

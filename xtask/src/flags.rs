@@ -26,12 +26,29 @@ pub enum Command {
     /// run and all are reported; the exit code is 0 only when none failed. A step whose
     /// inputs have not changed since it last passed is reported `passed (cached)`.
     Preflight(Preflight),
+    /// Show the settings an environment resolves to, every layer applied.
+    ///
+    /// Layers: built-in environments (development, staging, production), then
+    /// `[workspace.metadata.launchkit]`, then `[workspace.metadata.launchkit.env.NAME]`,
+    /// then `LAUNCHKIT_*` variables. See docs/configuration.md.
+    Config(Config),
     /// Measure launchkit against the equivalent hand-typed commands.
     Bench(Bench),
     /// Check CHANGELOG.md, print a version's notes, or promote `[Unreleased]` to a release.
     Changelog(Changelog),
     /// Bump the workspace's version: print the planned edits; --execute writes them.
     Version(Version),
+}
+
+/// Flags of `cargo xtask config`.
+#[derive(Debug, clap::Args)]
+pub struct Config {
+    /// The environment (default: LAUNCHKIT_ENV, else `default-env`, else production).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 }
 
 /// Flags of `cargo xtask preflight`.
@@ -72,6 +89,9 @@ pub struct Bench {
     /// Print the figures without writing them.
     #[arg(long)]
     pub dry_run: bool,
+    /// How many times to repeat each measurement (the median is reported).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub runs: u32,
 }
 
 /// Benchmarks.
@@ -88,10 +108,10 @@ pub type SemVer = cargo_metadata::semver::Version;
 /// Flags of `cargo xtask changelog`.
 #[derive(Debug, clap::Args)]
 pub struct Changelog {
-    /// The changelog, relative to the workspace root.
+    /// The changelog, relative to the workspace root (default: `changelog` in the
+    /// configuration, CHANGELOG.md unless set).
     #[arg(long, global = true, value_name = "FILE")]
-    #[arg(default_value = "CHANGELOG.md")]
-    pub file: PathBuf,
+    pub file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: ChangelogCommand,
 }

@@ -6,6 +6,7 @@
 
 mod bench;
 mod changelog;
+mod config;
 mod diff;
 mod flags;
 mod output;
@@ -34,6 +35,7 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
     }
     match cli.command {
         flags::Command::Preflight(cmd) => cmd.run(&sh),
+        flags::Command::Config(cmd) => cmd.run(&sh),
         flags::Command::Bench(cmd) => cmd.run(&sh),
         flags::Command::Changelog(cmd) => cmd.run(&sh),
         flags::Command::Version(cmd) => cmd.run(&sh),

@@ -53,19 +53,12 @@ pub struct Outcome {
 impl Outcome {
     /// Skipped, saying why and how to make it run.
     pub fn skipped(reason: impl Into<String>) -> Outcome {
-        Outcome {
-            status: Some(Status::Skipped),
-            reason: Some(reason.into()),
-            ..Outcome::default()
-        }
+        Outcome { status: Some(Status::Skipped), reason: Some(reason.into()), ..Outcome::default() }
     }
 
     /// What a check found: failed with an error, warning with a warning, else passed.
     pub fn from_findings(findings: Vec<launchkit_report::Finding>) -> Outcome {
-        Outcome {
-            findings,
-            ..Outcome::default()
-        }
+        Outcome { findings, ..Outcome::default() }
     }
 
     /// The outcome of a tool run: failed when the tool failed, even without findings.
@@ -119,6 +112,14 @@ pub struct ToolRun {
 }
 
 impl ToolRun {
+    /// True when cargo could not find the subcommand, or rustup says its component is
+    /// not installed. Checking this after the real run spares a `--version` spawn.
+    pub fn tool_missing(&self) -> bool {
+        !self.success
+            && (self.stderr.contains("error: no such command")
+                || self.stderr.contains("is not installed for the toolchain"))
+    }
+
     /// Several runs reported as one: succeeded when all did.
     pub fn chain(runs: Vec<ToolRun>) -> ToolRun {
         let mut chained = ToolRun {
@@ -149,16 +150,6 @@ impl Ctx<'_> {
         cmd!(self.sh, "{cargo} {args...}")
     }
 
-    /// True when `cargo <subcommand> --version` works.
-    pub fn has_cargo_tool(&self, subcommand: &str) -> bool {
-        self.cargo(&[subcommand, "--version"])
-            .quiet()
-            .ignore_stdout()
-            .ignore_stderr()
-            .run()
-            .is_ok()
-    }
-
     /// Runs a command to completion, capturing its output whatever its exit status.
     pub fn capture(&self, cmd: Cmd<'_>) -> anyhow::Result<ToolRun> {
         let command = cmd.to_string().replace(&self.cargo, "cargo");
@@ -170,13 +161,7 @@ impl Ctx<'_> {
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         let output = format!("{stdout}{stderr}");
-        Ok(ToolRun {
-            success: out.status.success(),
-            command,
-            output,
-            stdout,
-            stderr,
-        })
+        Ok(ToolRun { success: out.status.success(), command, output, stdout, stderr })
     }
 }
 
@@ -187,12 +172,7 @@ impl flags::Preflight {
         let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
         let release = self.release.as_deref().map(flags::semver).transpose()?;
-        let ctx = Ctx {
-            sh,
-            ws: &ws,
-            release,
-            cargo,
-        };
+        let ctx = Ctx { sh, ws: &ws, release, cargo };
         let out = Output::new(self.format);
         let strict = self.strict || output::is_ci();
         let mut cache = cache::Cache::open(&ctx, !self.no_cache);
@@ -215,11 +195,7 @@ impl flags::Preflight {
         }
         cache.save();
         out.finish(&report)?;
-        Ok(if report.passed() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        })
+        Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
     }
 
     /// The steps to run, in checklist order; an unknown name is an error.
@@ -266,11 +242,7 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
     }
     if strict && matches!(report.status, Status::Skipped | Status::Warning) {
         let was = report.status.as_str();
-        let why = report
-            .reason
-            .take()
-            .map(|reason| format!(": {reason}"))
-            .unwrap_or_default();
+        let why = report.reason.take().map(|reason| format!(": {reason}")).unwrap_or_default();
         report.reason = Some(format!("{was} counts as failed in strict mode{why}"));
         report.status = Status::Failed;
     }

@@ -6,6 +6,7 @@
 //! [`Changelog::promote`] turns `[Unreleased]` into a release and [`Changelog::notes`]
 //! returns one version's release notes. Parsing never fails: whatever the text, the
 //! result describes what was found and the lint says what is wrong.
+#![doc = include_str!("../README.md")]
 
 mod date;
 mod links;
@@ -212,8 +213,3 @@ fn is_comment(line: &str) -> bool {
     let line = line.trim();
     line.starts_with("<!--") && line.ends_with("-->")
 }
-
-/// The README's example, compiled and run as a doc test.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-struct ReadmeExample;

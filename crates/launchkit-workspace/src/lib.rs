@@ -2,6 +2,7 @@
 //!
 //! [`Workspace::load`] asks cargo (never parses manifests by hand) so that inheritance,
 //! globs in `members` and `publish` settings mean exactly what cargo says they mean.
+#![doc = include_str!("../README.md")]
 
 pub mod version;
 
@@ -17,6 +18,8 @@ pub struct Workspace {
     pub target_dir: PathBuf,
     /// Workspace members, sorted by name.
     pub members: Vec<Member>,
+    /// The `[workspace.metadata.launchkit]` table of the root manifest, `Null` when absent.
+    pub config: serde_json::Value,
 }
 
 /// One workspace member.
@@ -46,9 +49,7 @@ pub struct Member {
 impl Member {
     /// True unless the manifest says `publish = false`.
     pub fn is_publishable(&self) -> bool {
-        self.publish
-            .as_ref()
-            .is_none_or(|registries| !registries.is_empty())
+        self.publish.as_ref().is_none_or(|registries| !registries.is_empty())
     }
 
     /// The member's directory.
@@ -90,7 +91,9 @@ impl Workspace {
             })
             .collect();
         members.sort_by(|a, b| a.name.cmp(&b.name));
+        let config = metadata.workspace_metadata.get("launchkit").cloned().unwrap_or_default();
         Ok(Workspace {
+            config,
             root: metadata.workspace_root.into(),
             target_dir: metadata.target_directory.into(),
             members,
@@ -124,10 +127,7 @@ impl LoadError {
             cargo_metadata::Error::CargoMetadata { stderr } => one_line(&stderr),
             other => other.to_string(),
         };
-        LoadError(format!(
-            "cannot read workspace {}: {detail}",
-            manifest_path.display()
-        ))
+        LoadError(format!("cannot read workspace {}: {detail}", manifest_path.display()))
     }
 }
 
@@ -171,9 +171,7 @@ fn one_line(stderr: &str) -> String {
 
 /// Lines of a source excerpt: `3 | [package`, `|`, `^`.
 fn is_snippet(line: &str) -> bool {
-    let rest = line
-        .trim_start_matches(|c: char| c.is_ascii_digit())
-        .trim_start();
+    let rest = line.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start();
     rest.starts_with('|') || rest.starts_with('^')
 }
 
@@ -184,10 +182,7 @@ mod tests {
     #[test]
     fn cargo_errors_fold_into_one_line_with_their_location() {
         let stderr = "error: unclosed table, expected `]`\n --> core/Cargo.toml:9:10\n  |\n9 | [features\n  |          ^\nerror: failed to load manifest for workspace member `/w/core`\nreferenced by workspace at `/w/Cargo.toml`\n";
-        assert_eq!(
-            one_line(stderr),
-            "core/Cargo.toml:9:10: unclosed table, expected `]`"
-        );
+        assert_eq!(one_line(stderr), "core/Cargo.toml:9:10: unclosed table, expected `]`");
     }
 
     #[test]

@@ -7,12 +7,15 @@
 //! section, or the word BREAKING. Without cargo-semver-checks the step is skipped with the
 //! command that installs it.
 
+use std::path::Path;
+
 use cargo_metadata::semver::Version;
 use launchkit_changelog::Changelog;
 use launchkit_report::Finding;
 use launchkit_workspace::version::is_breaking;
 use xshell::cmd;
 
+use super::changes::settings;
 use super::{Ctx, Outcome};
 use crate::changelog::load;
 
@@ -27,17 +30,20 @@ enum Verdict {
 
 /// Checks the public API against the last release.
 pub fn breaking(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    if !ctx.has_cargo_tool("semver-checks") {
-        let reason = "cargo-semver-checks is not installed: run `cargo install --locked cargo-semver-checks`";
-        return Ok(Outcome::skipped(reason));
+    let settings = settings(ctx)?;
+    if settings.independent {
+        return Ok(Outcome::skipped(
+            "versions are independent: compare each crate with `cargo semver-checks -p <crate>`",
+        ));
     }
     let Some(current) = ctx.ws.publishable().map(|member| &member.version).max() else {
         return Ok(Outcome::skipped("no crate to publish: every member has `publish = false`"));
     };
     let target = ctx.release.clone().unwrap_or_else(|| current.clone());
-    let Some((tag, baseline)) = last_release(ctx, &target)? else {
+    let prefix = &settings.tag_prefix;
+    let Some((tag, baseline)) = last_release(ctx, prefix, &target)? else {
         return Ok(Outcome::skipped(format!(
-            "no release tag vX.Y.Z at or below {target} to compare against"
+            "no release tag {prefix}X.Y.Z at or below {target} to compare against"
         )));
     };
     let args = [
@@ -50,26 +56,39 @@ pub fn breaking(ctx: &Ctx) -> anyhow::Result<Outcome> {
         "patch",
     ];
     let run = ctx.capture(ctx.cargo(&args).arg("--color=never"))?;
+    if run.tool_missing() {
+        return Ok(Outcome::skipped(
+            "cargo-semver-checks is not installed: run `cargo install --locked cargo-semver-checks`",
+        ));
+    }
     let mut outcome = match verdict(&run.output) {
         Verdict::Unknown => return Ok(Outcome::from_run(run, Vec::new())),
         Verdict::Compatible => Outcome::from_findings(Vec::new()),
-        Verdict::Breaking => {
-            Outcome::from_findings(breaking_findings(ctx, &tag, &baseline, &target))
-        }
+        Verdict::Breaking => Outcome::from_findings(breaking_findings(
+            ctx,
+            &settings.changelog,
+            (&tag, &baseline),
+            &target,
+        )),
     };
     outcome.command = Some(run.command);
     outcome.output = Some(run.output);
     Ok(outcome)
 }
 
-/// The newest `vX.Y.Z` tag at or below `target`.
-fn last_release(ctx: &Ctx, target: &Version) -> anyhow::Result<Option<(String, Version)>> {
+/// The newest `{prefix}X.Y.Z` tag at or below `target`.
+fn last_release(
+    ctx: &Ctx,
+    prefix: &str,
+    target: &Version,
+) -> anyhow::Result<Option<(String, Version)>> {
     let sh = ctx.sh;
     let _dir = sh.push_dir(&ctx.ws.root);
-    let tags = cmd!(sh, "git tag --list v*").quiet().read()?;
+    let pattern = format!("{prefix}*");
+    let tags = cmd!(sh, "git tag --list {pattern}").quiet().read()?;
     Ok(tags
         .lines()
-        .filter_map(|tag| Some((tag.to_owned(), Version::parse(tag.strip_prefix('v')?).ok()?)))
+        .filter_map(|tag| Some((tag.to_owned(), Version::parse(tag.strip_prefix(prefix)?).ok()?)))
         .filter(|(_, version)| version <= target)
         .max_by(|a, b| a.1.cmp(&b.1)))
 }
@@ -87,35 +106,35 @@ fn verdict(output: &str) -> Verdict {
     }
 }
 
-/// What a breaking change still needs: a breaking bump and a changelog entry about it.
-fn breaking_findings(ctx: &Ctx, tag: &str, baseline: &Version, target: &Version) -> Vec<Finding> {
+/// What a breaking change still needs: a breaking bump from the baseline tag and a
+/// changelog entry about it.
+fn breaking_findings(
+    ctx: &Ctx,
+    changelog: &Path,
+    (tag, baseline): (&str, &Version),
+    target: &Version,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     if !is_breaking(baseline, target) {
-        let level = if baseline.major == 0 { "minor (this is 0.x)" } else { "major" };
+        let level = if baseline.major == 0 { "minor" } else { "major" };
         let message = format!(
             "the public API breaks compatibility with {tag}, but {baseline} -> {target} is not a breaking bump"
         );
-        let fix = format!(
-            "release a {level} version: `cargo xtask version {}`",
-            level.split(' ').next().unwrap_or(level)
-        );
+        let zero = if baseline.major == 0 { " (minor in 0.x)" } else { "" };
+        let fix = format!("release a {level} version{zero}: `cargo xtask version {level}`");
         findings.push(Finding::error(message).rule("breaking::bump").fix(fix));
     }
-    let path = ctx.ws.root.join("CHANGELOG.md");
-    match load(&path, "CHANGELOG.md") {
+    let shown = ctx.ws.relative(changelog);
+    match load(changelog, &shown) {
         Err(finding) => findings.push(finding),
-        Ok(changelog) => {
-            if let Some(missing) = undocumented(&changelog, target) {
-                findings.push(missing);
-            }
-        }
+        Ok(parsed) => findings.extend(undocumented(&parsed, &shown, target)),
     }
     findings
 }
 
 /// A finding when the entry for `target` (or `[Unreleased]`) does not mention a breaking
 /// change: no `Changed` or `Removed` section and no BREAKING note.
-fn undocumented(changelog: &Changelog, target: &Version) -> Option<Finding> {
+fn undocumented(changelog: &Changelog, shown: &str, target: &Version) -> Option<Finding> {
     let entry = changelog.release(target).or_else(|| changelog.unreleased());
     let documented = entry.is_some_and(|entry| {
         let notes = changelog.body_text(entry);
@@ -126,9 +145,8 @@ fn undocumented(changelog: &Changelog, target: &Version) -> Option<Finding> {
     let line = entry.map_or(1, |entry| entry.heading.line);
     let message = format!("the changelog for {target} does not mention the breaking changes");
     let fix = "describe them under `### Changed` or `### Removed`, or mark them BREAKING";
-    (!documented).then(|| {
-        Finding::error(message).at("CHANGELOG.md", line).rule("breaking::changelog").fix(fix)
-    })
+    (!documented)
+        .then(|| Finding::error(message).at(shown, line).rule("breaking::changelog").fix(fix))
 }
 
 #[cfg(test)]
@@ -149,16 +167,20 @@ mod tests {
         assert_eq!(verdict("error: could not compile `demo`\n"), Verdict::Unknown);
     }
 
+    fn undocumented_in(changelog: &Changelog, version: &Version) -> Option<Finding> {
+        undocumented(changelog, "CHANGELOG.md", version)
+    }
+
     #[test]
     fn a_breaking_change_needs_changed_removed_or_breaking() {
         let version: Version = "0.4.0".parse().unwrap();
         let with = |body: &str| Changelog::parse(format!("# C\n\n## [Unreleased]\n\n{body}\n"));
-        assert!(undocumented(&with("### Changed\n\n- `run` takes a path."), &version).is_none());
-        assert!(undocumented(&with("### Removed\n\n- `legacy`."), &version).is_none());
+        assert!(undocumented_in(&with("### Changed\n\n- `run` takes a path."), &version).is_none());
+        assert!(undocumented_in(&with("### Removed\n\n- `legacy`."), &version).is_none());
         assert!(
-            undocumented(&with("### Added\n\n- BREAKING: `run` is async."), &version).is_none()
+            undocumented_in(&with("### Added\n\n- BREAKING: `run` is async."), &version).is_none()
         );
-        let missing = undocumented(&with("### Added\n\n- `walk`."), &version).unwrap();
+        let missing = undocumented_in(&with("### Added\n\n- `walk`."), &version).unwrap();
         assert_eq!(missing.location().as_deref(), Some("CHANGELOG.md:3"));
     }
 }

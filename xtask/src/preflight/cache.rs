@@ -41,13 +41,7 @@ pub struct Cache {
 impl Cache {
     /// A cache that remembers nothing.
     fn disabled() -> Cache {
-        Cache {
-            path: None,
-            trusted: false,
-            inputs: 0,
-            passed: BTreeMap::new(),
-            changed: false,
-        }
+        Cache { path: None, trusted: false, inputs: 0, passed: BTreeMap::new(), changed: false }
     }
 
     /// The cache for `ctx`'s workspace, or a disabled one when its inputs cannot be listed
@@ -57,20 +51,13 @@ impl Cache {
         let Some(inputs) = input_digest(ctx) else {
             return Cache::disabled();
         };
-        let path = ctx.ws.target_dir.join("launchkit").join(format!(
-            "preflight-{:016x}",
-            digest(ctx.ws.root.as_os_str().as_encoded_bytes())
-        ));
-        let passed = std::fs::read_to_string(&path)
-            .map(|text| parse(&text))
-            .unwrap_or_default();
-        Cache {
-            path: Some(path),
-            trusted,
-            inputs,
-            passed,
-            changed: false,
-        }
+        let path = ctx
+            .ws
+            .target_dir
+            .join("launchkit")
+            .join(format!("preflight-{:016x}", digest(ctx.ws.root.as_os_str().as_encoded_bytes())));
+        let passed = std::fs::read_to_string(&path).map(|text| parse(&text)).unwrap_or_default();
+        Cache { path: Some(path), trusted, inputs, passed, changed: false }
     }
 
     /// True when `step` passed before with the same inputs.
@@ -108,10 +95,7 @@ impl Cache {
             .map_or(Ok(()), std::fs::create_dir_all)
             .and_then(|()| std::fs::write(path, text));
         if let Err(err) = written {
-            eprintln!(
-                "warning: cannot save the preflight cache at {}: {err}",
-                path.display()
-            );
+            eprintln!("warning: cannot save the preflight cache at {}: {err}", path.display());
         }
     }
 
@@ -144,22 +128,12 @@ fn input_digest(ctx: &Ctx) -> Option<u64> {
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
     let toolchain = cmd!(sh, "{rustc} -vV").quiet().read().ok()?;
     // The release steps also read the tags and the version asked for.
-    let tags = cmd!(sh, "git tag --list")
-        .quiet()
-        .ignore_stderr()
-        .read()
-        .unwrap_or_default();
-    let release = ctx
-        .release
-        .as_ref()
-        .map(ToString::to_string)
-        .unwrap_or_default();
+    let tags = cmd!(sh, "git tag --list").quiet().ignore_stderr().read().unwrap_or_default();
+    let release = ctx.release.as_ref().map(ToString::to_string).unwrap_or_default();
 
     let target = ctx.ws.relative(&ctx.ws.target_dir) + "/";
-    let mut files: Vec<&str> = listing
-        .split('\0')
-        .filter(|path| !path.is_empty() && !path.starts_with(&target))
-        .collect();
+    let mut files: Vec<&str> =
+        listing.split('\0').filter(|path| !path.is_empty() && !path.starts_with(&target)).collect();
     if !files.contains(&"Cargo.lock") {
         files.push("Cargo.lock");
     }

@@ -1,14 +1,16 @@
 //! The release steps that read files and tags: `changelog` and `version`.
 //!
-//! `changelog` lints CHANGELOG.md at the root and each member's own CHANGELOG.md.
-//! `version` checks the version about to be released (`--release X.Y.Z`, else the
-//! manifests' version): the publishable crates agree on it (unless the workspace sets
-//! `versioning = "independent"` under `[workspace.metadata.launchkit]`), the changelog has
-//! its entry or a non-empty `[Unreleased]`, its tag `vX.Y.Z` does not exist yet, and README
-//! snippets that name a crate's version (`name = "X.Y"`) match it.
+//! `changelog` lints the workspace's changelog (`changelog` in the configuration,
+//! CHANGELOG.md by default) and each member's own CHANGELOG.md. `version` checks the
+//! version about to be released (`--release X.Y.Z`, else the manifests' version): the
+//! publishable crates agree on it (unless the configuration says
+//! `versioning = "independent"`), the changelog has its entry or a non-empty `[Unreleased]`,
+//! its tag (`tag-prefix` + version) does not exist yet, and README snippets that name a
+//! crate's version (`name = "X.Y"`) match it.
 
 use std::path::{Path, PathBuf};
 
+use anyhow::bail;
 use cargo_metadata::semver::{Version, VersionReq};
 use launchkit_changelog::lint;
 use launchkit_report::{Finding, Severity};
@@ -19,9 +21,34 @@ use xshell::cmd;
 use super::{Ctx, Outcome};
 use crate::changelog::load;
 
+/// What the release steps read from `[workspace.metadata.launchkit]`.
+pub struct Settings {
+    /// Release tags are this prefix and the version.
+    pub tag_prefix: String,
+    /// The workspace's changelog.
+    pub changelog: PathBuf,
+    /// `versioning = "independent"`: each crate has its own version and tags.
+    pub independent: bool,
+}
+
+/// The settings of the environment `LAUNCHKIT_ENV` (or the configured default) selects.
+pub fn settings(ctx: &Ctx) -> anyhow::Result<Settings> {
+    let env = crate::config::environment(&ctx.ws.config, None, |name| std::env::var(name).ok())?;
+    let independent = match ctx.ws.config.get("versioning").map(|value| value.as_str()) {
+        None | Some(Some("lockstep")) => false,
+        Some(Some("independent")) => true,
+        Some(other) => bail!(
+            "Cargo.toml [workspace.metadata.launchkit] versioning = {}: use \"lockstep\" or \"independent\"",
+            other.unwrap_or("(not a string)")
+        ),
+    };
+    let changelog = ctx.ws.root.join(env.changelog);
+    Ok(Settings { tag_prefix: env.tag_prefix, changelog, independent })
+}
+
 /// Lints the workspace's changelogs.
 pub fn changelog(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    let mut paths = vec![ctx.ws.root.join("CHANGELOG.md")];
+    let mut paths = vec![settings(ctx)?.changelog];
     for member in &ctx.ws.members {
         let path = member.dir().join("CHANGELOG.md");
         if path.is_file() && !paths.contains(&path) {
@@ -53,11 +80,12 @@ pub fn version(ctx: &Ctx) -> anyhow::Result<Outcome> {
     let Some(newest) = publishable.iter().map(|member| &member.version).max() else {
         return Ok(Outcome::skipped("no crate to publish: every member has `publish = false`"));
     };
+    let settings = settings(ctx)?;
     let mut findings = Vec::new();
-    let releases = if independent(ctx) {
-        independent_releases(ctx, &publishable, &mut findings)
+    let releases = if settings.independent {
+        independent_releases(ctx, &settings, &publishable, &mut findings)
     } else {
-        vec![lockstep_release(ctx, &publishable, newest, &mut findings)]
+        vec![lockstep_release(ctx, &settings, &publishable, newest, &mut findings)]
     };
     for release in &releases {
         findings.extend(check_release(ctx, release)?);
@@ -69,6 +97,7 @@ pub fn version(ctx: &Ctx) -> anyhow::Result<Outcome> {
 /// publishable crates must agree.
 fn lockstep_release<'a>(
     ctx: &Ctx,
+    settings: &Settings,
     publishable: &[&'a Member],
     newest: &Version,
     findings: &mut Vec<Finding>,
@@ -97,14 +126,16 @@ fn lockstep_release<'a>(
             findings.push(at_version_line(ctx, member, error(rule, message).fix(fix)));
         }
     }
-    let changelog = ctx.ws.root.join("CHANGELOG.md");
-    Release { tag: format!("v{version}"), version, crates: publishable.to_vec(), changelog }
+    let (tag, changelog) =
+        (format!("{}{version}", settings.tag_prefix), settings.changelog.clone());
+    Release { tag, version, crates: publishable.to_vec(), changelog }
 }
 
-/// One release per crate at its own version, tagged `name-vX.Y.Z`, described by its own
-/// CHANGELOG.md when it has one.
+/// One release per crate at its own version, tagged `name-vX.Y.Z` (with the configured
+/// prefix), described by its own CHANGELOG.md when it has one.
 fn independent_releases<'a>(
     ctx: &Ctx,
+    settings: &Settings,
     publishable: &[&'a Member],
     findings: &mut Vec<Finding>,
 ) -> Vec<Release<'a>> {
@@ -114,16 +145,15 @@ fn independent_releases<'a>(
         let fix = "run without --release: each crate is checked at its own version";
         findings.push(error("version::release", message.into()).fix(fix));
     }
-    let root_changelog = ctx.ws.root.join("CHANGELOG.md");
     publishable
         .iter()
         .map(|member| {
             let own = member.dir().join("CHANGELOG.md");
             Release {
                 version: member.version.clone(),
-                tag: format!("{}-v{}", member.name, member.version),
+                tag: format!("{}-{}{}", member.name, settings.tag_prefix, member.version),
                 crates: vec![member],
-                changelog: if own.is_file() { own } else { root_changelog.clone() },
+                changelog: if own.is_file() { own } else { settings.changelog.clone() },
             }
         })
         .collect()
@@ -159,18 +189,6 @@ fn at_version_line(ctx: &Ctx, member: &Member, finding: Finding) -> Finding {
     let text = std::fs::read_to_string(&member.manifest_path).unwrap_or_default();
     let index = text.lines().position(|line| line.trim_start().starts_with("version")).unwrap_or(0);
     finding.at(ctx.ws.relative(&member.manifest_path), index as u32 + 1)
-}
-
-/// `versioning = "independent"` under `[workspace.metadata.launchkit]`.
-fn independent(ctx: &Ctx) -> bool {
-    let text = std::fs::read_to_string(ctx.ws.root.join("Cargo.toml")).unwrap_or_default();
-    let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else { return false };
-    let versioning = doc
-        .get("workspace")
-        .and_then(|ws| ws.get("metadata"))
-        .and_then(|meta| meta.get("launchkit"));
-    versioning.and_then(|launchkit| launchkit.get("versioning")).and_then(|item| item.as_str())
-        == Some("independent")
 }
 
 /// An entry for `version` or a non-empty `[Unreleased]` that will become it.

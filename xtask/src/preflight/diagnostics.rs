@@ -44,15 +44,9 @@ fn compiler_finding(diagnostic: &Diagnostic) -> Option<Finding> {
     if let Some(code) = &diagnostic.code {
         finding = finding.rule(&code.code);
     }
-    let help = diagnostic
-        .children
-        .iter()
-        .find(|child| child.level == DiagnosticLevel::Help);
+    let help = diagnostic.children.iter().find(|child| child.level == DiagnosticLevel::Help);
     if let Some(help) = help {
-        let replacement = help
-            .spans
-            .iter()
-            .find_map(|span| span.suggested_replacement.as_deref());
+        let replacement = help.spans.iter().find_map(|span| span.suggested_replacement.as_deref());
         finding = finding.fix(match replacement {
             Some(code) if !code.is_empty() => format!("{}: `{}`", help.message, code.trim()),
             _ => help.message.clone(),
@@ -74,10 +68,7 @@ pub fn tests(output: &str) -> Vec<Finding> {
             if test == "main" {
                 continue;
             }
-            let detail = lines
-                .get(index + 1)
-                .map(|next| next.trim())
-                .unwrap_or_default();
+            let detail = lines.get(index + 1).map(|next| next.trim()).unwrap_or_default();
             let mut finding =
                 Finding::error(format!("test `{test}` failed: {detail}")).at(path, line_no);
             if let Some(column) = column {

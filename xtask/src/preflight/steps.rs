@@ -7,72 +7,36 @@ use super::{Ctx, Outcome, Step, ToolRun, diagnostics};
 
 /// Every step, in the order preflight runs them: cheap and likely failures first.
 pub static ALL: &[Step] = &[
-    Step {
-        name: "fmt",
-        run: fmt,
-    },
-    Step {
-        name: "changelog",
-        run: super::changes::changelog,
-    },
-    Step {
-        name: "version",
-        run: super::changes::version,
-    },
-    Step {
-        name: "clippy",
-        run: clippy,
-    },
-    Step {
-        name: "test",
-        run: test,
-    },
-    Step {
-        name: "docs",
-        run: docs,
-    },
-    Step {
-        name: "build",
-        run: build,
-    },
-    Step {
-        name: "package",
-        run: package,
-    },
-    Step {
-        name: "breaking",
-        run: super::breaking::breaking,
-    },
+    Step { name: "fmt", run: fmt },
+    Step { name: "changelog", run: super::changes::changelog },
+    Step { name: "version", run: super::changes::version },
+    Step { name: "clippy", run: clippy },
+    Step { name: "test", run: test },
+    Step { name: "docs", run: docs },
+    Step { name: "build", run: build },
+    Step { name: "package", run: package },
+    Step { name: "breaking", run: super::breaking::breaking },
 ];
 
 fn fmt(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    if !ctx.has_cargo_tool("fmt") {
+    let run = ctx.capture(ctx.cargo(&["fmt", "--all", "--check", "--", "--color=never"]))?;
+    if run.tool_missing() {
         return Ok(Outcome::skipped(
             "rustfmt is not installed: run `rustup component add rustfmt`",
         ));
     }
-    let run = ctx.capture(ctx.cargo(&["fmt", "--all", "--check", "--", "--color=never"]))?;
     let findings = diagnostics::rustfmt(&run.output, |path| ctx.ws.relative(Path::new(path)));
     Ok(Outcome::from_run(run, findings))
 }
 
 fn clippy(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    if !ctx.has_cargo_tool("clippy") {
-        return Ok(Outcome::skipped(
-            "clippy is not installed: run `rustup component add clippy`",
-        ));
+    let args = ["clippy", "--workspace", "--all-targets", "--all-features"];
+    let args = [&args[..], &["--message-format=json", "--", "-D", "warnings"]].concat();
+    let run = ctx.capture(ctx.cargo(&args))?;
+    if run.tool_missing() {
+        return Ok(Outcome::skipped("clippy is not installed: run `rustup component add clippy`"));
     }
-    let args = [
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--all-features",
-        "--message-format=json",
-        "--",
-        "-D",
-        "warnings",
-    ];
-    compile_step(ctx.capture(ctx.cargo(&args))?)
+    compile_step(run)
 }
 
 /// Unit, integration and doc tests with all features, in one build. cargo-nextest runs
@@ -80,21 +44,16 @@ fn clippy(ctx: &Ctx) -> anyhow::Result<Outcome> {
 /// test runs those.
 fn test(ctx: &Ctx) -> anyhow::Result<Outcome> {
     const ALL_FEATURES: [&str; 3] = ["--workspace", "--all-features", "--no-fail-fast"];
-    let mut runs = Vec::new();
-    if ctx.has_cargo_tool("nextest") {
-        runs.push(
-            ctx.capture(
-                ctx.cargo(&["nextest", "run", "--no-tests=warn"])
-                    .args(ALL_FEATURES),
-            )?,
-        );
-        if ctx.ws.members.iter().any(|member| member.has_lib) {
-            runs.push(ctx.capture(ctx.cargo(&["test", "--doc"]).args(ALL_FEATURES))?);
-        }
+    let nextest =
+        ctx.capture(ctx.cargo(&["nextest", "run", "--no-tests=warn"]).args(ALL_FEATURES))?;
+    let run = if nextest.tool_missing() {
+        ctx.capture(ctx.cargo(&["test"]).args(ALL_FEATURES))?
+    } else if ctx.ws.members.iter().any(|member| member.has_lib) {
+        let doc = ctx.capture(ctx.cargo(&["test", "--doc"]).args(ALL_FEATURES))?;
+        ToolRun::chain(vec![nextest, doc])
     } else {
-        runs.push(ctx.capture(ctx.cargo(&["test"]).args(ALL_FEATURES))?);
-    }
-    let run = ToolRun::chain(runs);
+        nextest
+    };
     let findings = diagnostics::tests(&run.output);
     Ok(Outcome::from_run(run, findings))
 }
@@ -103,27 +62,13 @@ fn test(ctx: &Ctx) -> anyhow::Result<Outcome> {
 /// intra-doc links.
 fn docs(ctx: &Ctx) -> anyhow::Result<Outcome> {
     let flags = std::env::var("RUSTDOCFLAGS").unwrap_or_default();
-    let args = [
-        "doc",
-        "--workspace",
-        "--no-deps",
-        "--all-features",
-        "--message-format=json",
-    ];
-    let cmd = ctx
-        .cargo(&args)
-        .env("RUSTDOCFLAGS", format!("{flags} -D warnings").trim_start());
+    let args = ["doc", "--workspace", "--no-deps", "--all-features", "--message-format=json"];
+    let cmd = ctx.cargo(&args).env("RUSTDOCFLAGS", format!("{flags} -D warnings").trim_start());
     compile_step(ctx.capture(cmd)?)
 }
 
 fn build(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    let args = [
-        "build",
-        "--workspace",
-        "--release",
-        "--all-features",
-        "--message-format=json",
-    ];
+    let args = ["build", "--workspace", "--release", "--all-features", "--message-format=json"];
     compile_step(ctx.capture(ctx.cargo(&args))?)
 }
 
@@ -133,9 +78,7 @@ fn build(ctx: &Ctx) -> anyhow::Result<Outcome> {
 fn package(ctx: &Ctx) -> anyhow::Result<Outcome> {
     let publishable: Vec<_> = ctx.ws.publishable().collect();
     if publishable.is_empty() {
-        return Ok(Outcome::skipped(
-            "no crate to publish: every member has `publish = false`",
-        ));
+        return Ok(Outcome::skipped("no crate to publish: every member has `publish = false`"));
     }
     let mut findings = Vec::new();
     for member in &publishable {

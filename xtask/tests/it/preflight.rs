@@ -6,26 +6,13 @@ use serde_json::Value;
 use crate::schema;
 use crate::support::{Fixture, Run};
 
-const STEPS: [&str; 9] = [
-    "fmt",
-    "changelog",
-    "version",
-    "clippy",
-    "test",
-    "docs",
-    "build",
-    "package",
-    "breaking",
-];
+const STEPS: [&str; 9] =
+    ["fmt", "changelog", "version", "clippy", "test", "docs", "build", "package", "breaking"];
 
 /// How a step ends on a fixture with nothing wrong: `breaking` has no release tag to
 /// compare against (nor, on most machines, cargo-semver-checks), so it is skipped.
 fn clean_status(step: &str) -> &'static str {
-    if step == "breaking" {
-        "skipped"
-    } else {
-        "passed"
-    }
+    if step == "breaking" { "skipped" } else { "passed" }
 }
 
 fn statuses(run: &Run) -> Vec<(String, String)> {
@@ -35,10 +22,7 @@ fn statuses(run: &Run) -> Vec<(String, String)> {
         .unwrap()
         .iter()
         .map(|step| {
-            (
-                step["name"].as_str().unwrap().to_owned(),
-                step["status"].as_str().unwrap().to_owned(),
-            )
+            (step["name"].as_str().unwrap().to_owned(), step["status"].as_str().unwrap().to_owned())
         })
         .collect()
 }
@@ -48,38 +32,28 @@ fn statuses(run: &Run) -> Vec<(String, String)> {
 fn only_step_fails(fixture: &Fixture, failing: &str) -> Vec<(String, String)> {
     let run = fixture.xtask(&["preflight", "--format", "json", "--no-cache"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
+    let problems = schema::violations(&report_schema(), &run.json());
+    assert!(problems.is_empty(), "{problems:#?}");
     let expected: Vec<(String, String)> = STEPS
         .iter()
         .map(|step| {
             (
                 step.to_string(),
-                if *step == failing {
-                    "failed"
-                } else {
-                    clean_status(step)
-                }
-                .to_owned(),
+                if *step == failing { "failed" } else { clean_status(step) }.to_owned(),
             )
         })
         .collect();
     assert_eq!(statuses(&run), expected, "{}", run.stdout);
     let report = run.json();
-    let step = report["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|step| step["name"] == failing)
-        .unwrap();
+    let step =
+        report["steps"].as_array().unwrap().iter().find(|step| step["name"] == failing).unwrap();
     step["findings"]
         .as_array()
         .unwrap()
         .iter()
         .map(|finding| {
-            let location = format!(
-                "{}:{}",
-                finding["path"].as_str().unwrap_or("?"),
-                finding["line"]
-            );
+            let location =
+                format!("{}:{}", finding["path"].as_str().unwrap_or("?"), finding["line"]);
             (location, finding["message"].as_str().unwrap().to_owned())
         })
         .collect()
@@ -95,18 +69,10 @@ fn a_clean_workspace_passes_every_step_then_hits_the_cache() {
     let report = run.json();
     let problems = schema::violations(&report_schema(), &report);
     assert!(problems.is_empty(), "{problems:#?}");
-    let all_passed: Vec<(String, String)> = STEPS
-        .iter()
-        .map(|step| (step.to_string(), clean_status(step).to_owned()))
-        .collect();
+    let all_passed: Vec<(String, String)> =
+        STEPS.iter().map(|step| (step.to_string(), clean_status(step).to_owned())).collect();
     assert_eq!(statuses(&run), all_passed);
-    assert!(
-        report["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|step| step["cached"] == false)
-    );
+    assert!(report["steps"].as_array().unwrap().iter().all(|step| step["cached"] == false));
 
     let again = fixture.xtask(&["preflight", "--format", "json"]);
     assert_eq!(again.code, 0, "{}", again.stderr);
@@ -125,35 +91,19 @@ fn a_clean_workspace_passes_every_step_then_hits_the_cache() {
     // A changed input runs the steps again.
     fixture.edit("core/src/lib.rs", "left + right", "right + left");
     let changed = fixture.xtask(&["preflight", "--format", "json", "--only", "fmt"]);
-    assert_eq!(
-        changed.json()["steps"][0]["cached"],
-        false,
-        "{}",
-        changed.stdout
-    );
+    assert_eq!(changed.json()["steps"][0]["cached"], false, "{}", changed.stdout);
     fixture.edit("core/src/lib.rs", "right + left", "left + right");
 
-    assert_eq!(
-        fixture.snapshot(),
-        before,
-        "preflight must not change the repository"
-    );
+    assert_eq!(fixture.snapshot(), before, "preflight must not change the repository");
 }
 
 #[test]
 fn unformatted_code_fails_fmt() {
     let fixture = Fixture::new("clean");
-    fixture.edit(
-        "core/src/lib.rs",
-        "#[cfg(test)]",
-        "pub fn  ugly( ) {}\n\n#[cfg(test)]",
-    );
+    fixture.edit("core/src/lib.rs", "#[cfg(test)]", "pub fn  ugly( ) {}\n\n#[cfg(test)]");
     let findings = only_step_fails(&fixture, "fmt");
     assert_eq!(findings.len(), 1, "{findings:?}");
-    assert!(
-        findings[0].0.starts_with("core/src/lib.rs:"),
-        "{findings:?}"
-    );
+    assert!(findings[0].0.starts_with("core/src/lib.rs:"), "{findings:?}");
 }
 
 #[test]
@@ -173,18 +123,11 @@ fn a_clippy_warning_fails_clippy() {
 #[test]
 fn a_failing_unit_test_fails_test() {
     let fixture = Fixture::new("clean");
-    fixture.edit(
-        "core/src/lib.rs",
-        "assert_eq!(add(2, 2), 4);",
-        "assert_eq!(add(2, 2), 5);",
-    );
+    fixture.edit("core/src/lib.rs", "assert_eq!(add(2, 2), 4);", "assert_eq!(add(2, 2), 5);");
     let findings = only_step_fails(&fixture, "test");
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0].0, "core/src/lib.rs:23");
-    assert!(
-        findings[0].1.starts_with("test `tests::adds` failed"),
-        "{findings:?}"
-    );
+    assert!(findings[0].1.starts_with("test `tests::adds` failed"), "{findings:?}");
 }
 
 #[test]
@@ -192,13 +135,7 @@ fn a_failing_doc_test_fails_test() {
     let fixture = Fixture::new("clean");
     fixture.edit("core/src/lib.rs", "add(2, 3), 5);", "add(2, 3), 6);");
     let findings = only_step_fails(&fixture, "test");
-    assert_eq!(
-        findings,
-        [(
-            "core/src/lib.rs:5".to_owned(),
-            "doc test `add` failed".to_owned()
-        )]
-    );
+    assert_eq!(findings, [("core/src/lib.rs:5".to_owned(), "doc test `add` failed".to_owned())]);
 }
 
 #[test]
@@ -208,58 +145,33 @@ fn a_broken_intra_doc_link_fails_docs() {
     let findings = only_step_fails(&fixture, "docs");
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0].0, "core/src/lib.rs:12");
-    assert!(
-        findings[0].1.contains("unresolved link to `addd`"),
-        "{findings:?}"
-    );
+    assert!(findings[0].1.contains("unresolved link to `addd`"), "{findings:?}");
 }
 
 #[test]
 fn a_crate_without_license_or_description_fails_package() {
     let fixture = Fixture::new("clean");
-    fixture.edit(
-        "app/Cargo.toml",
-        "description = \"A consumer of launchkit-fixture-core\"\n",
-        "",
-    );
+    fixture.edit("app/Cargo.toml", "description = \"A consumer of launchkit-fixture-core\"\n", "");
     fixture.edit("app/Cargo.toml", "license.workspace = true\n", "");
     fixture.commit("drop metadata");
     let findings = only_step_fails(&fixture, "package");
-    let locations: Vec<&str> = findings
-        .iter()
-        .map(|(location, _)| location.as_str())
-        .collect();
-    assert_eq!(
-        locations,
-        ["app/Cargo.toml:1", "app/Cargo.toml:1"],
-        "{findings:?}"
-    );
+    let locations: Vec<&str> = findings.iter().map(|(location, _)| location.as_str()).collect();
+    assert_eq!(locations, ["app/Cargo.toml:1", "app/Cargo.toml:1"], "{findings:?}");
     assert!(findings[0].1.contains("no `description`") && findings[1].1.contains("no `license`"));
 }
 
 #[test]
 fn github_mode_writes_annotations_and_the_step_summary() {
     let fixture = Fixture::new("clean");
-    fixture.edit(
-        "core/src/lib.rs",
-        "#[cfg(test)]",
-        "pub fn  ugly( ) {}\n\n#[cfg(test)]",
-    );
+    fixture.edit("core/src/lib.rs", "#[cfg(test)]", "pub fn  ugly( ) {}\n\n#[cfg(test)]");
     let summary = fixture.root.join("step-summary.md");
     let summary_env = summary.to_str().unwrap();
     let run = fixture.xtask_env(
         &["preflight", "--only", "fmt,docs"],
-        &[
-            ("GITHUB_ACTIONS", "true"),
-            ("GITHUB_STEP_SUMMARY", summary_env),
-        ],
+        &[("GITHUB_ACTIONS", "true"), ("GITHUB_STEP_SUMMARY", summary_env)],
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stdout.starts_with("::error file=core/src/lib.rs,line="),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.starts_with("::error file=core/src/lib.rs,line="), "{}", run.stdout);
     assert!(
         run.stdout.contains(
             ",title=fmt%3A rustfmt::not formatted as rustfmt would%0Afix: run `cargo fmt --all`\n"
@@ -267,11 +179,7 @@ fn github_mode_writes_annotations_and_the_step_summary() {
         "{}",
         run.stdout
     );
-    assert!(
-        run.stderr.contains("::group::fmt details"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("::group::fmt details"), "{}", run.stderr);
     let written = std::fs::read_to_string(&summary).unwrap();
     assert!(written.contains("### preflight failed"), "{written}");
     assert!(
@@ -283,11 +191,7 @@ fn github_mode_writes_annotations_and_the_step_summary() {
 #[test]
 fn fail_fast_stops_and_strict_fails_skipped_steps() {
     let fixture = Fixture::new("clean");
-    fixture.edit(
-        "core/src/lib.rs",
-        "#[cfg(test)]",
-        "pub fn  ugly( ) {}\n\n#[cfg(test)]",
-    );
+    fixture.edit("core/src/lib.rs", "#[cfg(test)]", "pub fn  ugly( ) {}\n\n#[cfg(test)]");
     let run = fixture.xtask(&["preflight", "--format", "json", "--fail-fast", "--no-cache"]);
     assert_eq!(run.code, 1);
     let report = run.json();
@@ -308,19 +212,9 @@ fn fail_fast_stops_and_strict_fails_skipped_steps() {
         (lenient.code, lenient.json()["steps"][0]["status"].clone()),
         (0, Value::from("skipped"))
     );
-    let strict = fixture.xtask(&[
-        "preflight",
-        "--only",
-        "package",
-        "--format",
-        "json",
-        "--strict",
-    ]);
+    let strict = fixture.xtask(&["preflight", "--only", "package", "--format", "json", "--strict"]);
     assert_eq!(strict.code, 1);
-    let reason = strict.json()["steps"][0]["reason"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let reason = strict.json()["steps"][0]["reason"].as_str().unwrap().to_owned();
     assert!(
         reason.starts_with("skipped counts as failed in strict mode: no crate to publish"),
         "{reason}"
@@ -348,10 +242,7 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
         fixture.xtask(&["preflight", "--only", "fmt,nope"]),
         "unknown step `nope`: use one of fmt, changelog, version, clippy",
     );
-    one_line_error(
-        fixture.xtask(&["preflight", "--skip", "lint"]),
-        "unknown step `lint`",
-    );
+    one_line_error(fixture.xtask(&["preflight", "--skip", "lint"]), "unknown step `lint`");
 
     let not_a_workspace = fixture.root.join("core/src");
     let manifest = not_a_workspace.join("Cargo.toml");
@@ -373,6 +264,53 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
     assert_eq!(fixture.snapshot(), broken);
     fixture.edit("core/Cargo.toml", "[features", "[features]");
     assert_eq!(fixture.snapshot(), before);
+}
+
+#[test]
+fn manifest_path_checks_another_workspace() {
+    let fixture = Fixture::new("clean");
+    let manifest = fixture.root.join("Cargo.toml");
+    let elsewhere = fixture.root.parent().unwrap();
+    let args = ["preflight", "--manifest-path", manifest.to_str().unwrap(), "--only", "fmt,docs"];
+    let run = crate::support::xtask(elsewhere, &args, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("preflight passed: 2 passed"), "{}", run.stdout);
+}
+
+/// A cargo that lacks the given subcommands, as on a toolchain without those components.
+fn cargo_without(fixture: &Fixture, subcommands: &[&str]) -> String {
+    let script = fixture.root.join("cargo-without.sh");
+    let cases = subcommands.join("|");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ncase \"$1\" in\n  {cases})\n    echo \"error: no such command: \\`$1\\`\" >&2\n    exit 101;;\nesac\nexec cargo \"$@\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    script.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_missing_tool_skips_its_step_with_the_install_command() {
+    let fixture = Fixture::new("clean");
+    let cargo = cargo_without(&fixture, &["fmt", "clippy", "nextest"]);
+    let run = fixture.xtask_env(
+        &["preflight", "--only", "fmt,clippy,test", "--format", "json"],
+        &[("CARGO", &cargo)],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = run.json();
+    let steps = report["steps"].as_array().unwrap();
+    assert_eq!(steps[0]["status"], "skipped");
+    assert_eq!(steps[0]["reason"], "rustfmt is not installed: run `rustup component add rustfmt`");
+    assert_eq!(steps[1]["status"], "skipped");
+    assert_eq!(steps[1]["reason"], "clippy is not installed: run `rustup component add clippy`");
+    // Without nextest, cargo test runs unit, integration and doc tests in one go.
+    assert_eq!(steps[2]["status"], "passed");
+    assert_eq!(steps[2]["command"], "cargo test --workspace --all-features --no-fail-fast");
+    assert!(steps[2]["output"].is_null(), "output is kept for failures only");
 }
 
 fn report_schema() -> Value {

@@ -206,7 +206,7 @@ fn breaking_reads_the_verdict_of_cargo_semver_checks() {
         (status.as_str(), findings),
         ("failed", vec!["breaking::bump".into(), "CHANGELOG.md:5 breaking::changelog".into()])
     );
-    assert!(run.stdout.contains("release a minor (this is 0.x) version"), "{}", run.stdout);
+    assert!(run.stdout.contains("release a minor version (minor in 0.x)"), "{}", run.stdout);
 
     fixture.edit("CHANGELOG.md", "### Added", "### Changed\n\n- `add` saturates.\n\n### Added");
     assert_eq!(step(&stand_in.run(&fixture, "0.4.0", breaking, "1").0).0, "passed");
@@ -217,4 +217,35 @@ fn breaking_reads_the_verdict_of_cargo_semver_checks() {
     let report = run.json();
     assert_eq!(report["steps"][0]["status"], "failed");
     assert!(report["steps"][0]["output"].as_str().unwrap().contains("could not compile"));
+}
+
+#[test]
+fn the_release_steps_follow_the_configured_tag_prefix_and_changelog() {
+    let fixture = Fixture::new("versions");
+    let config = "\n[workspace.metadata.launchkit]\ntag-prefix = \"release-\"\nchangelog = \"docs/CHANGES.md\"\n";
+    fixture.write("Cargo.toml", fixture.read("Cargo.toml") + config);
+    fixture.write("docs/CHANGES.md", fixture.read("CHANGELOG.md"));
+    std::fs::remove_file(fixture.root.join("CHANGELOG.md")).unwrap();
+
+    // A `v` tag is not this workspace's: only `release-0.3.1` marks 0.3.1 as released.
+    fixture.git(&["tag", "v0.3.1"]);
+    assert_eq!(
+        preflight(&fixture, "version", Some("0.3.1")),
+        ("passed".into(), String::new(), vec![])
+    );
+    fixture.git(&["tag", "release-0.3.1"]);
+    assert_eq!(preflight(&fixture, "version", Some("0.3.1")).2, ["version::tag"]);
+
+    fixture.edit("docs/CHANGES.md", "## [0.3.1] - 2024-05-01", "## [0.3.1] - 2024-5-1");
+    assert_eq!(preflight(&fixture, "changelog", None).2, ["docs/CHANGES.md:11 changelog::date"]);
+    let check = fixture.xtask(&["changelog", "check"]);
+    assert_eq!((check.code, check.stderr.as_str()), (1, "docs/CHANGES.md: 1 errors, 0 warnings\n"));
+
+    fixture.write("Cargo.toml", fixture.read("Cargo.toml") + "versioning = \"sometimes\"\n");
+    let (status, reason, _) = preflight(&fixture, "version", None);
+    assert_eq!(status, "failed");
+    assert!(
+        reason.contains("versioning = sometimes: use \"lockstep\" or \"independent\""),
+        "{reason}"
+    );
 }

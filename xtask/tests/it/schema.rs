@@ -35,12 +35,7 @@ fn check(schema: &Value, value: &Value, at: &str, out: &mut Vec<String>) {
     }
     if let Value::Object(object) = value {
         let properties = schema.get("properties").and_then(Value::as_object);
-        for name in schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for name in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
             let name = name.as_str().unwrap();
             if !object.contains_key(name) {
                 out.push(format!("{at}: missing `{name}`"));
@@ -85,8 +80,5 @@ fn the_checker_catches_what_the_schema_forbids() {
     assert!(violations(&schema, &serde_json::json!({ "a": 1, "b": "x" })).is_empty());
     let problems = violations(&schema, &serde_json::json!({ "a": 0, "b": "y", "c": true }));
     assert_eq!(problems.len(), 3, "{problems:?}");
-    assert_eq!(
-        violations(&schema, &serde_json::json!({})),
-        ["$: missing `a`"]
-    );
+    assert_eq!(violations(&schema, &serde_json::json!({})), ["$: missing `a`"]);
 }

@@ -16,21 +16,11 @@ impl Fixture {
     /// A copy of `tests/fixtures/<name>`, committed.
     pub fn new(name: &str) -> Fixture {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let unique = format!(
-            "{name}-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join("fixtures")
-            .join(unique);
+        let unique =
+            format!("{name}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixtures").join(unique);
         let _ = std::fs::remove_dir_all(&root);
-        copy_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures")
-                .join(name),
-            &root,
-        );
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name), &root);
         let fixture = Fixture { root };
         fixture.commit("initial");
         fixture
@@ -61,11 +51,7 @@ impl Fixture {
     /// Runs git in the fixture, such as `["tag", "v0.3.1"]`.
     pub fn git(&self, args: &[&str]) {
         let sh = self.sh();
-        cmd!(sh, "git {args...}")
-            .quiet()
-            .ignore_stdout()
-            .run()
-            .unwrap();
+        cmd!(sh, "git {args...}").quiet().ignore_stdout().run().unwrap();
     }
 
     /// Commits everything, as a user would before a release.
@@ -82,9 +68,7 @@ impl Fixture {
     /// `git status --porcelain` and the content of every file, to prove nothing changed.
     pub fn snapshot(&self) -> String {
         let sh = self.sh();
-        let status = cmd!(sh, "git status --porcelain --ignored=no")
-            .read()
-            .unwrap();
+        let status = cmd!(sh, "git status --porcelain --ignored=no").read().unwrap();
         let files = cmd!(sh, "git ls-files -s").read().unwrap();
         format!("{status}\n{files}")
     }
@@ -153,11 +137,7 @@ pub fn xtask(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     }
     command.env("RUST_BACKTRACE", "0");
     command.envs(env.iter().copied());
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = command.output().unwrap();
+    let Output { status, stdout, stderr } = command.output().unwrap();
     Run {
         code: status.code().unwrap_or(-1),
         stdout: String::from_utf8(stdout).unwrap(),
