@@ -29,6 +29,8 @@ pub struct Changelog {
     line_starts: Vec<usize>,
     /// The level-1 heading, usually `Changelog`.
     pub title: Option<Heading>,
+    /// The lines before the first entry: title, introduction, comments.
+    pub preamble: Range<u32>,
     /// The level-2 headings (`[Unreleased]` and releases), in file order.
     pub entries: Vec<Entry>,
     /// Link reference definitions (`[label]: url`), in file order.

@@ -24,8 +24,14 @@ pub(crate) fn parse(text: String) -> Changelog {
     });
     let mut line_starts: Vec<usize> = (!text.is_empty()).then_some(0).into_iter().collect();
     line_starts.extend(ends.map(|(at, _)| at + 1).filter(|&at| at < text.len()));
-    let mut changelog =
-        Changelog { text, line_starts, title: None, entries: Vec::new(), links: Vec::new() };
+    let mut changelog = Changelog {
+        text,
+        line_starts,
+        title: None,
+        preamble: 1..1,
+        entries: Vec::new(),
+        links: Vec::new(),
+    };
 
     let (headings, links) = structure(&changelog);
     changelog.links = links;
@@ -55,6 +61,8 @@ pub(crate) fn parse(text: String) -> Changelog {
             .collect();
         entries.push(entry(&changelog, found, body, sections));
     }
+    let first_entry = entries.first().map_or(footer, |entry: &Entry| entry.heading.line);
+    changelog.preamble = 1..first_entry.max(1);
     changelog.entries = entries;
     changelog
 }

@@ -122,3 +122,37 @@ fn setext_headings_stay_whole() {
     );
     assert_eq!(Changelog::parse(promoted).notes(&"1.0.1".parse().unwrap()).unwrap(), "- A fix.");
 }
+
+#[test]
+fn every_part_has_its_lines() {
+    let text = std::fs::read_to_string(data().join("standard.md")).unwrap();
+    let changelog = Changelog::parse(text);
+    assert_eq!(
+        changelog.title.as_ref().map(|title| (title.line, title.text.as_str())),
+        Some((1, "Changelog"))
+    );
+    assert_eq!(changelog.preamble, 1..8);
+    let labels: Vec<(&str, u32, bool)> = changelog
+        .entries
+        .iter()
+        .map(|entry| (entry.label.as_str(), entry.heading.line, entry.yanked))
+        .collect();
+    assert_eq!(
+        labels,
+        [("Unreleased", 8, false), ("1.1.0", 18, false), ("1.0.1", 28, true), ("1.0.0", 34, false)]
+    );
+    let yanked = &changelog.entries[2];
+    assert_eq!((yanked.date.as_deref(), yanked.separator.as_str()), (Some("2024-02-11"), " - "));
+    let sections: Vec<(&str, u32)> = changelog.entries[1]
+        .sections
+        .iter()
+        .map(|section| (section.heading.text.as_str(), section.heading.line))
+        .collect();
+    assert_eq!(sections, [("Added", 20), ("Deprecated", 24)]);
+    assert_eq!(changelog.entries[1].body, 19..28);
+    let links: Vec<(&str, u32)> =
+        changelog.links.iter().map(|def| (def.label.as_str(), def.line)).collect();
+    assert_eq!(links, [("Unreleased", 44), ("1.1.0", 45), ("1.0.1", 46), ("1.0.0", 47)]);
+    // The last entry stops before the closing link definitions.
+    assert_eq!(changelog.entries[3].body, 35..43);
+}
