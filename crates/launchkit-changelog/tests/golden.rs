@@ -63,12 +63,17 @@ fn golden_files() {
     }
 }
 
+/// `text` promoted to `version` on 2024-02-02.
+fn promote(text: &str, version: &str) -> String {
+    Changelog::parse(text)
+        .promote(&version.parse().unwrap(), "2024-02-02".parse().unwrap())
+        .unwrap()
+}
+
 #[test]
 fn crlf_files_stay_crlf() {
     let text = "# Changelog\r\n\r\n## [Unreleased]\r\n\r\n- A fix.\r\n\r\n## [1.0.0] - 2024-01-01\r\n\r\n- Start.\r\n\r\n[Unreleased]: https://github.com/o/r/compare/v1.0.0...HEAD\r\n[1.0.0]: https://github.com/o/r/releases/tag/v1.0.0\r\n";
-    let promoted = Changelog::parse(text)
-        .promote(&"1.0.1".parse().unwrap(), "2024-02-02".parse().unwrap())
-        .unwrap();
+    let promoted = promote(text, "1.0.1");
     assert_eq!(promoted.matches("\r\n").count(), promoted.matches('\n').count());
     assert!(
         promoted.contains("## [Unreleased]\r\n\r\n## [1.0.1] - 2024-02-02\r\n\r\n- A fix.\r\n")
@@ -113,9 +118,7 @@ fn promotion_refuses_what_it_cannot_do() {
 #[test]
 fn setext_headings_stay_whole() {
     let text = "Changelog\n=========\n\nUnreleased\n----------\n\n- A fix.\n\n1.0.0 - 2024-01-01\n------------------\n\n- Start.\n";
-    let promoted = Changelog::parse(text)
-        .promote(&"1.0.1".parse().unwrap(), "2024-02-02".parse().unwrap())
-        .unwrap();
+    let promoted = promote(text, "1.0.1");
     assert!(
         promoted.contains("Unreleased\n----------\n\n## 1.0.1 - 2024-02-02\n\n- A fix.\n"),
         "{promoted}"

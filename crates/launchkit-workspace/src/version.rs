@@ -153,6 +153,13 @@ mod tests {
         bump.apply(&Version::parse(from).unwrap()).map(|v| v.to_string()).map_err(|err| err.0)
     }
 
+    /// Each `(level, from, to)` bumps `from` to `to`.
+    fn assert_bumps(cases: &[(&str, &str, &str)]) {
+        for (level, from, to) in cases {
+            assert_eq!(bump(level, from).as_deref(), Ok(*to), "{level} from {from}");
+        }
+    }
+
     #[test]
     fn levels_move_the_named_component() {
         let cases = [
@@ -171,9 +178,7 @@ mod tests {
             ("1.5.0", "1.2.3", "1.5.0"),
             ("v1.5.0", "1.2.3", "1.5.0"),
         ];
-        for (level, from, to) in cases {
-            assert_eq!(bump(level, from).as_deref(), Ok(to), "{level} from {from}");
-        }
+        assert_bumps(&cases);
     }
 
     #[test]
@@ -189,9 +194,7 @@ mod tests {
             ("release", "1.3.0-rc.2", "1.3.0"),
             ("release", "0.2.0-alpha.1", "0.2.0"),
         ];
-        for (level, from, to) in cases {
-            assert_eq!(bump(level, from).as_deref(), Ok(to), "{level} from {from}");
-        }
+        assert_bumps(&cases);
     }
 
     #[test]
