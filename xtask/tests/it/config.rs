@@ -20,7 +20,10 @@ fn layers_resolve_from_the_manifest_and_the_environment() {
     let staging = fixture.xtask(&["config", "--env", "staging", "--format", "json"]);
     assert_eq!(staging.code, 0, "{}", staging.stderr);
     let staging = staging.json();
-    assert_eq!((staging["name"].as_str(), staging["registry"].as_str()), (Some("staging"), Some("internal")));
+    assert_eq!(
+        (staging["name"].as_str(), staging["registry"].as_str()),
+        (Some("staging"), Some("internal"))
+    );
     assert_eq!(staging["branches"], serde_json::json!(["trunk"]));
 
     let overridden = fixture.xtask_env(
@@ -30,7 +33,10 @@ fn layers_resolve_from_the_manifest_and_the_environment() {
     let overridden = overridden.json();
     assert_eq!(overridden["name"], "development");
     assert_eq!(overridden["branches"], serde_json::json!(["main", "next"]));
-    assert_eq!((overridden["push"].as_bool(), overridden["publish"].as_bool()), (Some(false), Some(false)));
+    assert_eq!(
+        (overridden["push"].as_bool(), overridden["publish"].as_bool()),
+        (Some(false), Some(false))
+    );
 }
 
 #[test]
@@ -49,5 +55,7 @@ fn an_unknown_environment_or_key_is_a_one_line_error() {
     let typo = fixture.xtask(&["config"]);
     assert_eq!(typo.code, 2);
     assert_eq!(typo.stderr.lines().count(), 1, "{}", typo.stderr);
-    assert!(typo.stderr.starts_with("error: Cargo.toml [workspace.metadata.launchkit] has an unknown key `pubish`"));
+    assert!(typo.stderr.starts_with(
+        "error: Cargo.toml [workspace.metadata.launchkit] has an unknown key `pubish`"
+    ));
 }
