@@ -44,7 +44,9 @@ pub struct Member {
 impl Member {
     /// True unless the manifest says `publish = false`.
     pub fn is_publishable(&self) -> bool {
-        self.publish.as_ref().is_none_or(|registries| !registries.is_empty())
+        self.publish
+            .as_ref()
+            .is_none_or(|registries| !registries.is_empty())
     }
 
     /// The member's directory.
@@ -79,7 +81,10 @@ impl Workspace {
                 description: package.description.clone(),
                 license: package.license.clone(),
                 license_file: package.license_file.clone().map(Into::into),
-                has_lib: package.targets.iter().any(|target| target.is_lib() || target.is_proc_macro()),
+                has_lib: package
+                    .targets
+                    .iter()
+                    .any(|target| target.is_lib() || target.is_proc_macro()),
             })
             .collect();
         members.sort_by(|a, b| a.name.cmp(&b.name));
@@ -117,7 +122,10 @@ impl LoadError {
             cargo_metadata::Error::CargoMetadata { stderr } => one_line(&stderr),
             other => other.to_string(),
         };
-        LoadError(format!("cannot read workspace {}: {detail}", manifest_path.display()))
+        LoadError(format!(
+            "cannot read workspace {}: {detail}",
+            manifest_path.display()
+        ))
     }
 }
 
@@ -145,7 +153,9 @@ fn one_line(stderr: &str) -> String {
 
 /// Lines of a source excerpt: `3 | [package`, `|`, `^`.
 fn is_snippet(line: &str) -> bool {
-    let rest = line.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start();
+    let rest = line
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .trim_start();
     rest.starts_with('|') || rest.starts_with('^') || rest.starts_with("-->")
 }
 
