@@ -89,14 +89,9 @@ pub enum Format {
 impl Cli {
     /// The workspace directory chosen by `--manifest-path`, if any.
     pub fn workspace_dir(&self) -> anyhow::Result<Option<PathBuf>> {
-        let Some(path) = &self.manifest_path else {
-            return Ok(None);
-        };
+        let Some(path) = &self.manifest_path else { return Ok(None) };
         if path.file_name().is_none_or(|name| name != "Cargo.toml") || !path.is_file() {
-            bail!(
-                "--manifest-path {} is not a Cargo.toml file: pass the path of a workspace's Cargo.toml",
-                path.display()
-            );
+            bail!("--manifest-path {} is not a Cargo.toml file: pass the path of a workspace's Cargo.toml", path.display());
         }
         let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty());
         Ok(Some(dir.map_or_else(|| PathBuf::from("."), PathBuf::from)))

@@ -26,14 +26,8 @@ pub struct Output {
 impl Output {
     /// `format`, or the environment's default: github on GitHub Actions, else human.
     pub fn new(format: Option<Format>) -> Output {
-        let default = if on_github_actions() {
-            Format::Github
-        } else {
-            Format::Human
-        };
-        Output {
-            format: format.unwrap_or(default),
-        }
+        let default = if on_github_actions() { Format::Github } else { Format::Human };
+        Output { format: format.unwrap_or(default) }
     }
 
     /// Reports one finished step on stderr (nothing in JSON mode: stdout carries the document).
@@ -69,9 +63,7 @@ impl Output {
                         .create(true)
                         .append(true)
                         .open(&path)
-                        .with_context(|| {
-                            format!("cannot open GITHUB_STEP_SUMMARY {}", path.display())
-                        })?;
+                        .with_context(|| format!("cannot open GITHUB_STEP_SUMMARY {}", path.display()))?;
                     file.write_all(github::step_summary(report).as_bytes())
                         .context("cannot write GITHUB_STEP_SUMMARY")?;
                 }

@@ -50,11 +50,7 @@ pub struct Outcome {
 impl Outcome {
     /// Skipped, saying why and how to make it run.
     pub fn skipped(reason: impl Into<String>) -> Outcome {
-        Outcome {
-            status: Some(Status::Skipped),
-            reason: Some(reason.into()),
-            ..Outcome::default()
-        }
+        Outcome { status: Some(Status::Skipped), reason: Some(reason.into()), ..Outcome::default() }
     }
 
     /// The outcome of a tool run: failed when the tool failed, even without findings.
@@ -138,32 +134,17 @@ impl Ctx<'_> {
 
     /// True when `cargo <subcommand> --version` works.
     pub fn has_cargo_tool(&self, subcommand: &str) -> bool {
-        self.cargo(&[subcommand, "--version"])
-            .quiet()
-            .ignore_stdout()
-            .ignore_stderr()
-            .run()
-            .is_ok()
+        self.cargo(&[subcommand, "--version"]).quiet().ignore_stdout().ignore_stderr().run().is_ok()
     }
 
     /// Runs a command to completion, capturing its output whatever its exit status.
     pub fn capture(&self, cmd: Cmd<'_>) -> anyhow::Result<ToolRun> {
         let command = cmd.to_string().replace(&self.cargo, "cargo");
-        let out = cmd
-            .quiet()
-            .ignore_status()
-            .output()
-            .with_context(|| format!("cannot run `{command}`"))?;
+        let out = cmd.quiet().ignore_status().output().with_context(|| format!("cannot run `{command}`"))?;
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         let output = format!("{stdout}{stderr}");
-        Ok(ToolRun {
-            success: out.status.success(),
-            command,
-            output,
-            stdout,
-            stderr,
-        })
+        Ok(ToolRun { success: out.status.success(), command, output, stdout, stderr })
     }
 }
 
@@ -176,11 +157,7 @@ impl flags::Preflight {
         let ctx = Ctx { sh, ws: &ws, cargo };
         let out = Output::new(self.format);
         let strict = self.strict || output::is_ci();
-        let mut cache = if self.no_cache {
-            cache::Cache::disabled()
-        } else {
-            cache::Cache::open(&ctx)
-        };
+        let mut cache = if self.no_cache { cache::Cache::disabled() } else { cache::Cache::open(&ctx) };
 
         let mut report = Report::new("preflight");
         for (index, step) in selected.iter().enumerate() {
@@ -200,11 +177,7 @@ impl flags::Preflight {
         }
         cache.save();
         out.finish(&report)?;
-        Ok(if report.passed() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        })
+        Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
     }
 
     /// The steps to run, in checklist order; an unknown name is an error.
@@ -251,11 +224,7 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
     }
     if strict && matches!(report.status, Status::Skipped | Status::Warning) {
         let was = report.status.as_str();
-        let why = report
-            .reason
-            .take()
-            .map(|reason| format!(": {reason}"))
-            .unwrap_or_default();
+        let why = report.reason.take().map(|reason| format!(": {reason}")).unwrap_or_default();
         report.reason = Some(format!("{was} counts as failed in strict mode{why}"));
         report.status = Status::Failed;
     }

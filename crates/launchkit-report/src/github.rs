@@ -17,11 +17,7 @@ pub fn annotations(report: &Report) -> String {
             out.push('\n');
         }
         if step.status == Status::Failed && step.findings.is_empty() {
-            let why = step
-                .reason
-                .as_deref()
-                .or(step.command.as_deref())
-                .unwrap_or("see the log");
+            let why = step.reason.as_deref().or(step.command.as_deref()).unwrap_or("see the log");
             let _ = writeln!(
                 out,
                 "::error title={}::{}",
@@ -59,11 +55,7 @@ pub fn annotation(step: &str, finding: &Finding) -> String {
     if let Some(fix) = &finding.fix {
         let _ = write!(message, "\nfix: {fix}");
     }
-    format!(
-        "::{level} {}::{}",
-        properties.join(","),
-        escape_data(&message)
-    )
+    format!("::{level} {}::{}", properties.join(","), escape_data(&message))
 }
 
 /// A markdown table of the steps, for `$GITHUB_STEP_SUMMARY`.
@@ -90,9 +82,7 @@ pub fn step_summary(report: &Report) -> String {
 
 /// Escapes a message as the runner expects: `%`, CR and LF.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a property value: the message escapes plus `:` and `,`.
@@ -129,9 +119,6 @@ mod tests {
             "::error title=preflight build::step `build` failed: cargo build --release\n"
         );
         let summary = step_summary(&report);
-        assert!(
-            summary.contains("| build | failed | 0.00s | 0 |"),
-            "{summary}"
-        );
+        assert!(summary.contains("| build | failed | 0.00s | 0 |"), "{summary}");
     }
 }

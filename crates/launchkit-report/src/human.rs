@@ -10,12 +10,8 @@ const OUTPUT_TAIL_LINES: usize = 60;
 
 /// One line for a finished step: `failed   clippy            3.21s`.
 pub fn step_line(step: &StepReport) -> String {
-    let mut line = format!(
-        "{:<16} {:<12} {:>8}",
-        step.status_label(),
-        step.name,
-        seconds(step.duration)
-    );
+    let mut line =
+        format!("{:<16} {:<12} {:>8}", step.status_label(), step.name, seconds(step.duration));
     if let Some(reason) = &step.reason {
         let _ = write!(line, "  {reason}");
     }
@@ -31,11 +27,7 @@ pub fn step_details(step: &StepReport) -> String {
         out.push('\n');
     }
     if step.status == Status::Failed {
-        if let Some(output) = step
-            .output
-            .as_deref()
-            .filter(|output| !output.trim().is_empty())
-        {
+        if let Some(output) = step.output.as_deref().filter(|output| !output.trim().is_empty()) {
             let lines: Vec<&str> = output.trim_end().lines().collect();
             let start = lines.len().saturating_sub(OUTPUT_TAIL_LINES);
             if let Some(command) = &step.command {
@@ -73,11 +65,7 @@ pub fn finding_line(finding: &Finding) -> String {
 /// then each failed step's command again so it is the last thing on screen.
 pub fn summary(report: &Report) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:<12} {:<16} {:>8} {:>9}",
-        "step", "status", "time", "findings"
-    );
+    let _ = writeln!(out, "{:<12} {:<16} {:>8} {:>9}", "step", "status", "time", "findings");
     for step in &report.steps {
         let _ = writeln!(
             out,
@@ -99,11 +87,7 @@ pub fn summary(report: &Report) -> String {
         report.count(Status::Skipped),
         seconds(report.duration()),
     );
-    for step in report
-        .steps
-        .iter()
-        .filter(|step| step.status == Status::Failed)
-    {
+    for step in report.steps.iter().filter(|step| step.status == Status::Failed) {
         let why = step
             .command
             .as_deref()
@@ -132,20 +116,13 @@ mod tests {
         report.steps.push(fmt);
         let mut test = StepReport::new("test", Status::Failed);
         test.command = Some("cargo test --workspace".into());
-        test.findings
-            .push(Finding::error("test `it_works` failed").at("src/lib.rs", 9));
+        test.findings.push(Finding::error("test `it_works` failed").at("src/lib.rs", 9));
         report.steps.push(test);
 
         let text = summary(&report);
         assert!(text.contains("fmt          passed (cached)"), "{text}");
-        assert!(
-            text.contains("preflight FAILED: 1 passed, 1 failed"),
-            "{text}"
-        );
-        assert!(
-            text.ends_with("  test failed: `cargo test --workspace`\n"),
-            "{text}"
-        );
+        assert!(text.contains("preflight FAILED: 1 passed, 1 failed"), "{text}");
+        assert!(text.ends_with("  test failed: `cargo test --workspace`\n"), "{text}");
     }
 
     #[test]
@@ -153,17 +130,10 @@ mod tests {
         let mut step = StepReport::new("test", Status::Failed);
         step.command = Some("cargo test".into());
         step.output = Some((1..=100).map(|i| format!("line {i}\n")).collect());
-        step.findings
-            .push(Finding::error("boom").at("src/lib.rs", 2).fix("fix it"));
+        step.findings.push(Finding::error("boom").at("src/lib.rs", 2).fix("fix it"));
         let text = step_details(&step);
-        assert!(
-            text.starts_with("  src/lib.rs:2: error: boom\n    fix: fix it\n"),
-            "{text}"
-        );
+        assert!(text.starts_with("  src/lib.rs:2: error: boom\n    fix: fix it\n"), "{text}");
         assert!(text.contains("... 40 earlier lines"), "{text}");
-        assert!(
-            text.contains("    line 100\n") && !text.contains("line 40\n"),
-            "{text}"
-        );
+        assert!(text.contains("    line 100\n") && !text.contains("line 40\n"), "{text}");
     }
 }

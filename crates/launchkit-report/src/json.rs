@@ -25,11 +25,7 @@ mod tests {
         let mut report = Report::new("preflight");
         let mut step = StepReport::new("clippy", Status::Failed);
         step.duration = Duration::from_millis(1234);
-        step.findings.push(
-            Finding::error("needless return")
-                .at("src/lib.rs", 3)
-                .column(5),
-        );
+        step.findings.push(Finding::error("needless return").at("src/lib.rs", 3).column(5));
         report.steps.push(step);
         let text = render(&report);
         assert!(text.contains("\"duration_ms\": 1234"), "{text}");

@@ -210,11 +210,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 impl Report {
     /// An empty report for `command`.
     pub fn new(command: impl Into<String>) -> Report {
-        Report {
-            schema: SCHEMA_VERSION,
-            command: command.into(),
-            steps: Vec::new(),
-        }
+        Report { schema: SCHEMA_VERSION, command: command.into(), steps: Vec::new() }
     }
 
     /// True when no step failed.
@@ -224,10 +220,7 @@ impl Report {
 
     /// How many steps ended with `status`.
     pub fn count(&self, status: Status) -> usize {
-        self.steps
-            .iter()
-            .filter(|step| step.status == status)
-            .count()
+        self.steps.iter().filter(|step| step.status == status).count()
     }
 
     /// Total wall time of all steps.
@@ -257,22 +250,9 @@ mod tests {
     #[test]
     fn location_uses_what_is_known() {
         assert_eq!(Finding::error("x").location(), None);
-        assert_eq!(
-            Finding::error("x").in_file("a.rs").location().unwrap(),
-            "a.rs"
-        );
-        assert_eq!(
-            Finding::error("x").at("a.rs", 3).location().unwrap(),
-            "a.rs:3"
-        );
-        assert_eq!(
-            Finding::error("x")
-                .at("a.rs", 3)
-                .column(7)
-                .location()
-                .unwrap(),
-            "a.rs:3:7"
-        );
+        assert_eq!(Finding::error("x").in_file("a.rs").location().unwrap(), "a.rs");
+        assert_eq!(Finding::error("x").at("a.rs", 3).location().unwrap(), "a.rs:3");
+        assert_eq!(Finding::error("x").at("a.rs", 3).column(7).location().unwrap(), "a.rs:3:7");
     }
 
     #[test]
@@ -280,9 +260,7 @@ mod tests {
         let mut report = Report::new("preflight");
         report.steps.push(StepReport::new("fmt", Status::Passed));
         report.steps.push(StepReport::new("audit", Status::Warning));
-        report
-            .steps
-            .push(StepReport::new("breaking", Status::Skipped));
+        report.steps.push(StepReport::new("breaking", Status::Skipped));
         assert!(report.passed());
         report.steps.push(StepReport::new("test", Status::Failed));
         assert!(!report.passed());

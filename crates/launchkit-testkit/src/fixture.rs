@@ -27,10 +27,7 @@ struct MemberSpec {
 impl Fixture {
     /// Starts a fixture that will live in a new directory under `base`.
     pub fn builder(base: &Path) -> FixtureBuilder {
-        FixtureBuilder {
-            base: base.to_owned(),
-            members: Vec::new(),
-        }
+        FixtureBuilder { base: base.to_owned(), members: Vec::new() }
     }
 
     /// The workspace root.
@@ -80,10 +77,8 @@ impl FixtureBuilder {
             tail.push_str(&path_dep(dep, "0.1.0", registry));
             tail.push('\n');
         }
-        let sum: String = deps
-            .iter()
-            .map(|dep| format!(" + {}::value()", dep.replace('-', "_")))
-            .collect();
+        let sum: String =
+            deps.iter().map(|dep| format!(" + {}::value()", dep.replace('-', "_"))).collect();
         let lib = format!(
             "//! Fixture crate.\n\n/// One plus the dependencies' values.\npub fn value() -> u32 {{ 1{sum} }}\n"
         );
@@ -111,17 +106,11 @@ impl FixtureBuilder {
     pub fn write(self) -> Fixture {
         let dir = TempDir::new(&self.base, "fixture");
         let root = dir.path();
-        let members: Vec<String> = self
-            .members
-            .iter()
-            .map(|member| format!("\"{}\"", member.name))
-            .collect();
+        let members: Vec<String> =
+            self.members.iter().map(|member| format!("\"{}\"", member.name)).collect();
         write(
             &root.join("Cargo.toml"),
-            &format!(
-                "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
-                members.join(", ")
-            ),
+            &format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", members.join(", ")),
         );
         write(&root.join(".gitignore"), "/target\n");
         for member in &self.members {
@@ -141,9 +130,8 @@ impl FixtureBuilder {
 
 /// `name = { path = "../name", version = "version" }`, with `registry` when given.
 pub fn path_dep(name: &str, version: &str, registry: Option<&str>) -> String {
-    let registry = registry
-        .map(|registry| format!(", registry = \"{registry}\""))
-        .unwrap_or_default();
+    let registry =
+        registry.map(|registry| format!(", registry = \"{registry}\"")).unwrap_or_default();
     format!("{name} = {{ path = \"../{name}\", version = \"{version}\"{registry} }}")
 }
 

@@ -37,10 +37,7 @@ pub struct Response {
 
 /// The value of header `name` (case-insensitive).
 pub fn header<'a>(headers: &'a Headers, name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(name))
-        .map(|(_, value)| value.as_str())
+    headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
 }
 
 /// Removes every header called `name`.
@@ -57,10 +54,7 @@ fn read_head(reader: &mut impl BufRead) -> io::Result<Option<(String, Headers)>>
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "headers cut short",
-            ));
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "headers cut short"));
         }
         let line = line.trim_end();
         if line.is_empty() {
@@ -75,13 +69,9 @@ fn read_head(reader: &mut impl BufRead) -> io::Result<Option<(String, Headers)>>
 
 fn content_length(headers: &Headers) -> io::Result<usize> {
     if header(headers, "transfer-encoding").is_some_and(|value| value.contains("chunked")) {
-        return Err(io::Error::other(
-            "chunked bodies are not supported by the test proxy",
-        ));
+        return Err(io::Error::other("chunked bodies are not supported by the test proxy"));
     }
-    Ok(header(headers, "content-length")
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(0))
+    Ok(header(headers, "content-length").and_then(|value| value.parse().ok()).unwrap_or(0))
 }
 
 /// Reads one request. Answers `Expect: 100-continue` so the client sends its body now
@@ -107,12 +97,7 @@ pub fn read_request(stream: &TcpStream) -> io::Result<Option<Request>> {
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
-    Ok(Some(Request {
-        method: method.to_owned(),
-        target: target.to_owned(),
-        headers,
-        body,
-    }))
+    Ok(Some(Request { method: method.to_owned(), target: target.to_owned(), headers, body }))
 }
 
 /// Reads a whole response from a connection the peer closes after answering.
@@ -120,15 +105,9 @@ pub fn read_response(stream: &TcpStream) -> io::Result<Response> {
     let mut reader = BufReader::new(stream);
     let (line, mut headers) = read_head(&mut reader)?
         .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "no response"))?;
-    let status = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("bad status line {line:?}"),
-            )
+    let status =
+        line.split_whitespace().nth(1).and_then(|code| code.parse().ok()).ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidData, format!("bad status line {line:?}"))
         })?;
     let length = header(&headers, "content-length").and_then(|value| value.parse::<usize>().ok());
     let mut body = Vec::new();
@@ -145,11 +124,7 @@ pub fn read_response(stream: &TcpStream) -> io::Result<Response> {
     for name in ["content-length", "connection", "keep-alive"] {
         remove_header(&mut headers, name);
     }
-    Ok(Response {
-        status,
-        headers,
-        body,
-    })
+    Ok(Response { status, headers, body })
 }
 
 /// Writes `request` with `Connection: close`, so the answer ends at end of stream.
@@ -163,10 +138,7 @@ pub fn write_request(stream: &TcpStream, request: &Request) -> io::Result<()> {
             out.push_str(&format!("{key}: {value}\r\n"));
         }
     }
-    out.push_str(&format!(
-        "Content-Length: {}\r\nConnection: close\r\n\r\n",
-        request.body.len()
-    ));
+    out.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", request.body.len()));
     let mut stream = stream;
     stream.write_all(out.as_bytes())?;
     stream.write_all(&request.body)?;
@@ -175,18 +147,11 @@ pub fn write_request(stream: &TcpStream, request: &Request) -> io::Result<()> {
 
 /// Writes `response` with its length and `Connection: close`.
 pub fn write_response(stream: &TcpStream, response: &Response) -> io::Result<()> {
-    let mut out = format!(
-        "HTTP/1.1 {} {}\r\n",
-        response.status,
-        reason(response.status)
-    );
+    let mut out = format!("HTTP/1.1 {} {}\r\n", response.status, reason(response.status));
     for (key, value) in &response.headers {
         out.push_str(&format!("{key}: {value}\r\n"));
     }
-    out.push_str(&format!(
-        "Content-Length: {}\r\nConnection: close\r\n\r\n",
-        response.body.len()
-    ));
+    out.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", response.body.len()));
     let mut stream = stream;
     stream.write_all(out.as_bytes())?;
     stream.write_all(&response.body)?;
@@ -222,12 +187,7 @@ pub fn get(addr: SocketAddr, path: &str) -> io::Result<Response> {
     let headers = vec![("Host".to_owned(), addr.to_string())];
     write_request(
         &stream,
-        &Request {
-            method: "GET".into(),
-            target: path.into(),
-            headers,
-            body: Vec::new(),
-        },
+        &Request { method: "GET".into(), target: path.into(), headers, body: Vec::new() },
     )?;
     read_response(&stream)
 }

@@ -146,12 +146,7 @@ impl FaultProxy {
                 }
             })
         };
-        FaultProxy {
-            addr,
-            shared,
-            stop,
-            thread: Some(thread),
-        }
+        FaultProxy { addr, shared, stop, thread: Some(thread) }
     }
 
     /// Where clients connect.
@@ -166,10 +161,7 @@ impl FaultProxy {
 
     /// Upload attempts (`PUT /api/v1/crates/new`) so far, answered or not.
     pub fn upload_attempts(&self) -> usize {
-        self.exchanges()
-            .iter()
-            .filter(|exchange| exchange.method == "PUT")
-            .count()
+        self.exchanges().iter().filter(|exchange| exchange.method == "PUT").count()
     }
 
     /// Uploads the registry accepted, as `name@version`, in order.
@@ -226,10 +218,7 @@ impl Shared {
                 let _ = stream.shutdown(Shutdown::Both);
                 None
             }
-            Some(Fault::Status {
-                status,
-                retry_after,
-            }) => {
+            Some(Fault::Status { status, retry_after }) => {
                 exchange.injected = true;
                 let mut headers = vec![("Content-Type".to_owned(), "text/plain".to_owned())];
                 if let Some(seconds) = retry_after {
@@ -276,11 +265,7 @@ impl Shared {
             Route::Any => *nth == any,
             other => *other == route && *nth == own,
         };
-        self.faults
-            .rules
-            .iter()
-            .find(hit)
-            .map(|(_, _, fault)| fault.clone())
+        self.faults.rules.iter().find(hit).map(|(_, _, fault)| fault.clone())
     }
 
     fn forward(&self, mut request: Request, route: Route) -> Response {
@@ -333,11 +318,7 @@ impl Shared {
             return;
         };
         let field = |key: &str| {
-            metadata
-                .get(key)
-                .and_then(|value| value.as_str())
-                .unwrap_or_default()
-                .to_owned()
+            metadata.get(key).and_then(|value| value.as_str()).unwrap_or_default().to_owned()
         };
         lock(&self.uploads).push((field("name").to_lowercase(), field("vers"), Instant::now()));
     }
@@ -378,27 +359,19 @@ impl Shared {
             remove_header(&mut response.headers, "etag");
             let mut dates = lock(&self.dates);
             let serial = dates.len();
-            let entry = dates
-                .entry(path.to_owned())
-                .or_insert_with(|| (Vec::new(), String::new()));
+            let entry = dates.entry(path.to_owned()).or_insert_with(|| (Vec::new(), String::new()));
             if entry.0 != response.body {
                 // A new body gets a new date; any valid HTTP date string works for the test.
                 *entry = (
                     response.body.clone(),
-                    format!(
-                        "Mon, 01 Jun 2026 00:{:02}:{:02} GMT",
-                        serial / 60 % 60,
-                        serial % 60
-                    ),
+                    format!("Mon, 01 Jun 2026 00:{:02}:{:02} GMT", serial / 60 % 60, serial % 60),
                 );
             }
             if if_modified_since.as_deref() == Some(entry.1.as_str()) {
                 response.status = 304;
                 response.body.clear();
             }
-            response
-                .headers
-                .push(("Last-Modified".to_owned(), entry.1.clone()));
+            response.headers.push(("Last-Modified".to_owned(), entry.1.clone()));
         }
     }
 }

@@ -70,12 +70,7 @@ impl RegistryServer {
                 let proxy = proxy_listener
                     .zip(faults.clone())
                     .map(|(listener, faults)| FaultProxy::start(listener, addr, faults));
-                return RegistryServer {
-                    child,
-                    addr,
-                    proxy,
-                    _dir: dir,
-                };
+                return RegistryServer { child, addr, proxy, _dir: dir };
             }
             stop(&mut child);
         }
@@ -90,10 +85,7 @@ impl RegistryServer {
 
     /// The origin clients use: the proxy when there is one, else the server.
     pub fn url(&self) -> String {
-        format!(
-            "http://{}",
-            self.proxy.as_ref().map_or(self.addr, FaultProxy::addr)
-        )
+        format!("http://{}", self.proxy.as_ref().map_or(self.addr, FaultProxy::addr))
     }
 
     /// The index URL cargo takes: `sparse+http://127.0.0.1:PORT/`.

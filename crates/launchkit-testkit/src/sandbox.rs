@@ -31,13 +31,9 @@ impl CargoSandbox {
     /// Adds registry `name` at `index_url` (`sparse+http://...`), with a token when given.
     pub fn registry(mut self, name: &str, index_url: &str, token: Option<&str>) -> CargoSandbox {
         let key = env_key(name);
-        self.envs.push((
-            format!("CARGO_REGISTRIES_{key}_INDEX"),
-            index_url.to_owned(),
-        ));
+        self.envs.push((format!("CARGO_REGISTRIES_{key}_INDEX"), index_url.to_owned()));
         if let Some(token) = token {
-            self.envs
-                .push((format!("CARGO_REGISTRIES_{key}_TOKEN"), token.to_owned()));
+            self.envs.push((format!("CARGO_REGISTRIES_{key}_TOKEN"), token.to_owned()));
         }
         self
     }
@@ -74,10 +70,7 @@ impl CargoSandbox {
 
     /// The cargo running the tests (`CARGO`), else `cargo`, in `dir`.
     pub fn cargo(&self, dir: &Path) -> Command {
-        self.command(
-            std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
-            dir,
-        )
+        self.command(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()), dir)
     }
 }
 

@@ -16,12 +16,8 @@ impl TempDir {
     pub fn new(base: impl AsRef<Path>, prefix: &str) -> TempDir {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |t| t.subsec_nanos());
-        let path = base
-            .as_ref()
-            .join(format!("{prefix}-{}-{n}-{nanos}", std::process::id()));
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |t| t.subsec_nanos());
+        let path = base.as_ref().join(format!("{prefix}-{}-{n}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&path)
             .unwrap_or_else(|err| panic!("cannot create {}: {err}", path.display()));
         TempDir { path }

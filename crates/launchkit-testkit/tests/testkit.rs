@@ -40,50 +40,26 @@ fn registry_serves_uploads_refuses_duplicates_and_stops_on_drop() {
     let health = http::get(addr(&registry.url()), "/healthz").unwrap();
     assert_eq!(health.status, 200);
     assert_eq!(upload(&registry.url(), "tk-one", "0.1.0"), 200);
-    assert_eq!(
-        upload(&registry.url(), "tk-one", "0.1.0"),
-        409,
-        "a duplicate version is refused"
-    );
+    assert_eq!(upload(&registry.url(), "tk-one", "0.1.0"), 409, "a duplicate version is refused");
     assert_eq!(registry.versions("tk-one"), ["0.1.0"]);
     let url = registry.url();
     drop(registry);
-    assert!(
-        http::get(addr(&url), "/healthz").is_err(),
-        "the server is gone after drop"
-    );
+    assert!(http::get(addr(&url), "/healthz").is_err(), "the server is gone after drop");
 }
 
 #[test]
 fn proxy_answers_faults_on_the_nth_request_of_a_route() {
     let faults = Faults::none()
-        .on(
-            Route::Any,
-            2,
-            Fault::Status {
-                status: 429,
-                retry_after: Some(2),
-            },
-        )
+        .on(Route::Any, 2, Fault::Status { status: 429, retry_after: Some(2) })
         .on(Route::Any, 3, Fault::Drop)
-        .on(
-            Route::Publish,
-            1,
-            Fault::Status {
-                status: 500,
-                retry_after: None,
-            },
-        );
+        .on(Route::Publish, 1, Fault::Status { status: 500, retry_after: None });
     let registry = RegistryServer::start_with_faults(base(), faults);
     let proxy = addr(&registry.url());
     assert_eq!(http::get(proxy, "/config.json").unwrap().status, 200);
     let limited = http::get(proxy, "/config.json").unwrap();
     assert_eq!(limited.status, 429);
     assert_eq!(http::header(&limited.headers, "retry-after"), Some("2"));
-    assert!(
-        http::get(proxy, "/config.json").is_err(),
-        "the third request is dropped"
-    );
+    assert!(http::get(proxy, "/config.json").is_err(), "the third request is dropped");
     assert_eq!(upload(&registry.url(), "tk-two", "0.1.0"), 500);
     assert_eq!(upload(&registry.url(), "tk-two", "0.1.0"), 200);
     let proxy = registry.proxy().unwrap();
@@ -99,15 +75,8 @@ fn a_lagging_index_serves_a_new_version_only_after_the_lag() {
     );
     let proxy = addr(&registry.url());
     assert_eq!(upload(&registry.url(), "tk-lag", "0.1.0"), 200);
-    assert_eq!(
-        http::get(proxy, "/tk/-l/tk-lag").unwrap().status,
-        404,
-        "not yet served"
-    );
-    assert!(
-        registry.index_file("tk-lag").is_some(),
-        "the server itself has it"
-    );
+    assert_eq!(http::get(proxy, "/tk/-l/tk-lag").unwrap().status, 404, "not yet served");
+    assert!(registry.index_file("tk-lag").is_some(), "the server itself has it");
     std::thread::sleep(Duration::from_millis(700));
     let served = http::get(proxy, "/tk/-l/tk-lag").unwrap();
     assert_eq!(served.status, 200);

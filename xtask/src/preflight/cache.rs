@@ -39,33 +39,20 @@ pub struct Cache {
 impl Cache {
     /// A cache that remembers nothing (`--no-cache`).
     pub fn disabled() -> Cache {
-        Cache {
-            path: None,
-            inputs: 0,
-            passed: BTreeMap::new(),
-            changed: false,
-        }
+        Cache { path: None, inputs: 0, passed: BTreeMap::new(), changed: false }
     }
 
     /// The cache for `ctx`'s workspace, or a disabled one when its inputs cannot be listed
     /// (not a git repository, no rustc).
     pub fn open(ctx: &Ctx) -> Cache {
-        let Some(inputs) = input_digest(ctx) else {
-            return Cache::disabled();
-        };
-        let path = ctx.ws.target_dir.join("launchkit").join(format!(
-            "preflight-{:016x}",
-            digest(ctx.ws.root.as_os_str().as_encoded_bytes())
-        ));
-        let passed = std::fs::read_to_string(&path)
-            .map(|text| parse(&text))
-            .unwrap_or_default();
-        Cache {
-            path: Some(path),
-            inputs,
-            passed,
-            changed: false,
-        }
+        let Some(inputs) = input_digest(ctx) else { return Cache::disabled() };
+        let path = ctx
+            .ws
+            .target_dir
+            .join("launchkit")
+            .join(format!("preflight-{:016x}", digest(ctx.ws.root.as_os_str().as_encoded_bytes())));
+        let passed = std::fs::read_to_string(&path).map(|text| parse(&text)).unwrap_or_default();
+        Cache { path: Some(path), inputs, passed, changed: false }
     }
 
     /// True when `step` passed before with the same inputs.
@@ -88,23 +75,12 @@ impl Cache {
 
     /// Writes the cache back. Losing it only costs time, so failures are reported, not fatal.
     pub fn save(&self) {
-        let Some(path) = self.path.as_ref().filter(|_| self.changed) else {
-            return;
-        };
-        let text: String = self
-            .passed
-            .iter()
-            .map(|(step, fingerprint)| format!("{step} {fingerprint:016x}\n"))
-            .collect();
-        let written = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::write(path, text));
+        let Some(path) = self.path.as_ref().filter(|_| self.changed) else { return };
+        let text: String =
+            self.passed.iter().map(|(step, fingerprint)| format!("{step} {fingerprint:016x}\n")).collect();
+        let written = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(path, text));
         if let Err(err) = written {
-            eprintln!(
-                "warning: cannot save the preflight cache at {}: {err}",
-                path.display()
-            );
+            eprintln!("warning: cannot save the preflight cache at {}: {err}", path.display());
         }
     }
 
@@ -129,19 +105,12 @@ fn parse(text: &str) -> BTreeMap<String, u64> {
 fn input_digest(ctx: &Ctx) -> Option<u64> {
     let sh = ctx.sh;
     let _dir = sh.push_dir(&ctx.ws.root);
-    let listing = cmd!(sh, "git ls-files -z --cached --others --exclude-standard")
-        .quiet()
-        .ignore_stderr()
-        .read()
-        .ok()?;
+    let listing = cmd!(sh, "git ls-files -z --cached --others --exclude-standard").quiet().ignore_stderr().read().ok()?;
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
     let toolchain = cmd!(sh, "{rustc} -vV").quiet().read().ok()?;
 
     let target = ctx.ws.relative(&ctx.ws.target_dir) + "/";
-    let mut files: Vec<&str> = listing
-        .split('\0')
-        .filter(|path| !path.is_empty() && !path.starts_with(&target))
-        .collect();
+    let mut files: Vec<&str> = listing.split('\0').filter(|path| !path.is_empty() && !path.starts_with(&target)).collect();
     if !files.contains(&"Cargo.lock") {
         files.push("Cargo.lock");
     }

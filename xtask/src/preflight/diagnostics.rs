@@ -14,16 +14,12 @@ pub fn compiler(stdout: &str) -> (Vec<Finding>, String) {
     let mut rendered = String::new();
     let mut seen = HashSet::new();
     for message in Message::parse_stream(stdout.as_bytes()).flatten() {
-        let Message::CompilerMessage(message) = message else {
-            continue;
-        };
+        let Message::CompilerMessage(message) = message else { continue };
         let diagnostic = message.message;
         if let Some(text) = &diagnostic.rendered {
             rendered.push_str(text);
         }
-        let Some(finding) = compiler_finding(&diagnostic) else {
-            continue;
-        };
+        let Some(finding) = compiler_finding(&diagnostic) else { continue };
         if seen.insert((finding.location(), finding.message.clone())) {
             findings.push(finding);
         }
@@ -44,15 +40,9 @@ fn compiler_finding(diagnostic: &Diagnostic) -> Option<Finding> {
     if let Some(code) = &diagnostic.code {
         finding = finding.rule(&code.code);
     }
-    let help = diagnostic
-        .children
-        .iter()
-        .find(|child| child.level == DiagnosticLevel::Help);
+    let help = diagnostic.children.iter().find(|child| child.level == DiagnosticLevel::Help);
     if let Some(help) = help {
-        let replacement = help
-            .spans
-            .iter()
-            .find_map(|span| span.suggested_replacement.as_deref());
+        let replacement = help.spans.iter().find_map(|span| span.suggested_replacement.as_deref());
         finding = finding.fix(match replacement {
             Some(code) if !code.is_empty() => format!("{}: `{}`", help.message, code.trim()),
             _ => help.message.clone(),
@@ -74,12 +64,8 @@ pub fn tests(output: &str) -> Vec<Finding> {
             if test == "main" {
                 continue;
             }
-            let detail = lines
-                .get(index + 1)
-                .map(|next| next.trim())
-                .unwrap_or_default();
-            let mut finding =
-                Finding::error(format!("test `{test}` failed: {detail}")).at(path, line_no);
+            let detail = lines.get(index + 1).map(|next| next.trim()).unwrap_or_default();
+            let mut finding = Finding::error(format!("test `{test}` failed: {detail}")).at(path, line_no);
             if let Some(column) = column {
                 finding = finding.column(column);
             }
@@ -161,10 +147,7 @@ boom
         let findings = tests(output);
         assert_eq!(findings.len(), 3, "{findings:?}");
         assert_eq!(findings[0].location().unwrap(), "core/src/lib.rs:23:9");
-        assert_eq!(
-            findings[0].message,
-            "test `tests::adds` failed: assertion `left == right` failed"
-        );
+        assert_eq!(findings[0].message, "test `tests::adds` failed: assertion `left == right` failed");
         assert_eq!(findings[1].location().unwrap(), "core/src/lib.rs:5");
         assert_eq!(findings[1].message, "doc test `add` failed");
         assert_eq!(findings[2].message, "test `tests::old` failed: boom");
@@ -172,9 +155,7 @@ boom
 
     #[test]
     fn rustfmt_diffs_become_findings() {
-        let findings = rustfmt("Diff in /w/core/src/lib.rs:28:\n-x\n+y\n", |path| {
-            path.trim_start_matches("/w/").to_owned()
-        });
+        let findings = rustfmt("Diff in /w/core/src/lib.rs:28:\n-x\n+y\n", |path| path.trim_start_matches("/w/").to_owned());
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].location().unwrap(), "core/src/lib.rs:28");
     }

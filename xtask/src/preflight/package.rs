@@ -18,26 +18,16 @@ pub fn missing_metadata(ws: &Workspace, member: &Member) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut missing = |field: &str, fix: &str| {
         findings.push(
-            Finding::error(format!(
-                "`{}` has no `{field}`: crates.io refuses to publish it",
-                member.name
-            ))
-            .at(&manifest, line)
-            .fix(fix.to_owned()),
+            Finding::error(format!("`{}` has no `{field}`: crates.io refuses to publish it", member.name))
+                .at(&manifest, line)
+                .fix(fix.to_owned()),
         );
     };
-    if member
-        .description
-        .as_deref()
-        .is_none_or(|text| text.trim().is_empty())
-    {
+    if member.description.as_deref().is_none_or(|text| text.trim().is_empty()) {
         missing("description", "add `description = \"...\"` under [package]");
     }
     if member.license.is_none() && member.license_file.is_none() {
-        missing(
-            "license",
-            "add `license = \"MIT OR Apache-2.0\"` (an SPDX expression) or `license-file` under [package]",
-        );
+        missing("license", "add `license = \"MIT OR Apache-2.0\"` (an SPDX expression) or `license-file` under [package]");
     }
     findings
 }
@@ -68,33 +58,16 @@ fn unwanted(entry: &str, path: &Path) -> Option<String> {
     if name == ".env" || name.starts_with(".env.") {
         return Some("an environment file, which usually holds secrets".to_owned());
     }
-    let key_like = [".pem", ".key", ".p12", ".pfx"]
-        .iter()
-        .any(|ext| name.ends_with(ext));
-    if key_like
-        || [
-            "id_rsa",
-            "id_ed25519",
-            "credentials.toml",
-            ".npmrc",
-            ".pypirc",
-        ]
-        .contains(&name)
-    {
+    let key_like = [".pem", ".key", ".p12", ".pfx"].iter().any(|ext| name.ends_with(ext));
+    if key_like || ["id_rsa", "id_ed25519", "credentials.toml", ".npmrc", ".pypirc"].contains(&name) {
         return Some("a key or credentials file".to_owned());
     }
     let size = std::fs::metadata(path).ok()?.len();
     if size > CRATES_IO_LIMIT {
-        return Some(format!(
-            "{} MiB, over crates.io's 10 MiB limit",
-            size / (1024 * 1024)
-        ));
+        return Some(format!("{} MiB, over crates.io's 10 MiB limit", size / (1024 * 1024)));
     }
     if size > LARGE_BINARY && is_binary(path) {
-        return Some(format!(
-            "a large binary file ({:.1} MiB)",
-            size as f64 / (1024.0 * 1024.0)
-        ));
+        return Some(format!("a large binary file ({:.1} MiB)", size as f64 / (1024.0 * 1024.0)));
     }
     None
 }
@@ -102,18 +75,13 @@ fn unwanted(entry: &str, path: &Path) -> Option<String> {
 fn is_binary(path: &Path) -> bool {
     use std::io::Read;
     let mut head = [0u8; 8192];
-    let read = std::fs::File::open(path)
-        .and_then(|mut file| file.read(&mut head))
-        .unwrap_or(0);
+    let read = std::fs::File::open(path).and_then(|mut file| file.read(&mut head)).unwrap_or(0);
     head[..read].contains(&0)
 }
 
 /// The line of `[package]` in a manifest, where metadata findings point.
 fn package_table_line(manifest: &Path) -> u32 {
     let text = std::fs::read_to_string(manifest).unwrap_or_default();
-    let index = text
-        .lines()
-        .position(|line| line.trim() == "[package]")
-        .unwrap_or(0);
+    let index = text.lines().position(|line| line.trim() == "[package]").unwrap_or(0);
     index as u32 + 1
 }

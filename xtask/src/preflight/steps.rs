@@ -7,37 +7,17 @@ use super::{Ctx, Outcome, Step, ToolRun, diagnostics};
 
 /// Every step, in the order preflight runs them: cheap and likely failures first.
 pub static ALL: &[Step] = &[
-    Step {
-        name: "fmt",
-        run: fmt,
-    },
-    Step {
-        name: "clippy",
-        run: clippy,
-    },
-    Step {
-        name: "test",
-        run: test,
-    },
-    Step {
-        name: "docs",
-        run: docs,
-    },
-    Step {
-        name: "build",
-        run: build,
-    },
-    Step {
-        name: "package",
-        run: package,
-    },
+    Step { name: "fmt", run: fmt },
+    Step { name: "clippy", run: clippy },
+    Step { name: "test", run: test },
+    Step { name: "docs", run: docs },
+    Step { name: "build", run: build },
+    Step { name: "package", run: package },
 ];
 
 fn fmt(ctx: &Ctx) -> anyhow::Result<Outcome> {
     if !ctx.has_cargo_tool("fmt") {
-        return Ok(Outcome::skipped(
-            "rustfmt is not installed: run `rustup component add rustfmt`",
-        ));
+        return Ok(Outcome::skipped("rustfmt is not installed: run `rustup component add rustfmt`"));
     }
     let run = ctx.capture(ctx.cargo(&["fmt", "--all", "--check", "--", "--color=never"]))?;
     let findings = diagnostics::rustfmt(&run.output, |path| ctx.ws.relative(Path::new(path)));
@@ -46,20 +26,9 @@ fn fmt(ctx: &Ctx) -> anyhow::Result<Outcome> {
 
 fn clippy(ctx: &Ctx) -> anyhow::Result<Outcome> {
     if !ctx.has_cargo_tool("clippy") {
-        return Ok(Outcome::skipped(
-            "clippy is not installed: run `rustup component add clippy`",
-        ));
+        return Ok(Outcome::skipped("clippy is not installed: run `rustup component add clippy`"));
     }
-    let args = [
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--all-features",
-        "--message-format=json",
-        "--",
-        "-D",
-        "warnings",
-    ];
+    let args = ["clippy", "--workspace", "--all-targets", "--all-features", "--message-format=json", "--", "-D", "warnings"];
     compile_step(ctx.capture(ctx.cargo(&args))?)
 }
 
@@ -70,12 +39,7 @@ fn test(ctx: &Ctx) -> anyhow::Result<Outcome> {
     const ALL_FEATURES: [&str; 3] = ["--workspace", "--all-features", "--no-fail-fast"];
     let mut runs = Vec::new();
     if ctx.has_cargo_tool("nextest") {
-        runs.push(
-            ctx.capture(
-                ctx.cargo(&["nextest", "run", "--no-tests=warn"])
-                    .args(ALL_FEATURES),
-            )?,
-        );
+        runs.push(ctx.capture(ctx.cargo(&["nextest", "run", "--no-tests=warn"]).args(ALL_FEATURES))?);
         if ctx.ws.members.iter().any(|member| member.has_lib) {
             runs.push(ctx.capture(ctx.cargo(&["test", "--doc"]).args(ALL_FEATURES))?);
         }
@@ -91,27 +55,13 @@ fn test(ctx: &Ctx) -> anyhow::Result<Outcome> {
 /// intra-doc links.
 fn docs(ctx: &Ctx) -> anyhow::Result<Outcome> {
     let flags = std::env::var("RUSTDOCFLAGS").unwrap_or_default();
-    let args = [
-        "doc",
-        "--workspace",
-        "--no-deps",
-        "--all-features",
-        "--message-format=json",
-    ];
-    let cmd = ctx
-        .cargo(&args)
-        .env("RUSTDOCFLAGS", format!("{flags} -D warnings").trim_start());
+    let args = ["doc", "--workspace", "--no-deps", "--all-features", "--message-format=json"];
+    let cmd = ctx.cargo(&args).env("RUSTDOCFLAGS", format!("{flags} -D warnings").trim_start());
     compile_step(ctx.capture(cmd)?)
 }
 
 fn build(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    let args = [
-        "build",
-        "--workspace",
-        "--release",
-        "--all-features",
-        "--message-format=json",
-    ];
+    let args = ["build", "--workspace", "--release", "--all-features", "--message-format=json"];
     compile_step(ctx.capture(ctx.cargo(&args))?)
 }
 
@@ -121,15 +71,12 @@ fn build(ctx: &Ctx) -> anyhow::Result<Outcome> {
 fn package(ctx: &Ctx) -> anyhow::Result<Outcome> {
     let publishable: Vec<_> = ctx.ws.publishable().collect();
     if publishable.is_empty() {
-        return Ok(Outcome::skipped(
-            "no crate to publish: every member has `publish = false`",
-        ));
+        return Ok(Outcome::skipped("no crate to publish: every member has `publish = false`"));
     }
     let mut findings = Vec::new();
     for member in &publishable {
         findings.extend(super::package::missing_metadata(ctx.ws, member));
-        let list =
-            ctx.capture(ctx.cargo(&["package", "--list", "--allow-dirty", "-p", &member.name]))?;
+        let list = ctx.capture(ctx.cargo(&["package", "--list", "--allow-dirty", "-p", &member.name]))?;
         if !list.success {
             return Ok(Outcome::from_run(list, findings));
         }
