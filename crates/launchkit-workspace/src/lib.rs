@@ -3,8 +3,12 @@
 //! [`Workspace::load`] asks cargo (never parses manifests by hand) so that inheritance,
 //! globs in `members` and `publish` settings mean exactly what cargo says they mean.
 
+pub mod order;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+pub use order::{Dependency, OrderError, PublishOrder};
 
 /// A cargo workspace: its root and its members.
 #[derive(Debug, Clone)]
@@ -39,14 +43,14 @@ pub struct Member {
     pub license_file: Option<PathBuf>,
     /// It has a library target (and so may have doc tests).
     pub has_lib: bool,
+    /// Its dependencies as the manifest declares them.
+    pub dependencies: Vec<Dependency>,
 }
 
 impl Member {
     /// True unless the manifest says `publish = false`.
     pub fn is_publishable(&self) -> bool {
-        self.publish
-            .as_ref()
-            .is_none_or(|registries| !registries.is_empty())
+        self.publish.as_ref().is_none_or(|registries| !registries.is_empty())
     }
 
     /// The member's directory.
@@ -81,10 +85,8 @@ impl Workspace {
                 description: package.description.clone(),
                 license: package.license.clone(),
                 license_file: package.license_file.clone().map(Into::into),
-                has_lib: package
-                    .targets
-                    .iter()
-                    .any(|target| target.is_lib() || target.is_proc_macro()),
+                has_lib: package.targets.iter().any(|target| target.is_lib() || target.is_proc_macro()),
+                dependencies: package.dependencies.iter().map(Dependency::from_metadata).collect(),
             })
             .collect();
         members.sort_by(|a, b| a.name.cmp(&b.name));
@@ -122,10 +124,7 @@ impl LoadError {
             cargo_metadata::Error::CargoMetadata { stderr } => one_line(&stderr),
             other => other.to_string(),
         };
-        LoadError(format!(
-            "cannot read workspace {}: {detail}",
-            manifest_path.display()
-        ))
+        LoadError(format!("cannot read workspace {}: {detail}", manifest_path.display()))
     }
 }
 
@@ -153,9 +152,7 @@ fn one_line(stderr: &str) -> String {
 
 /// Lines of a source excerpt: `3 | [package`, `|`, `^`.
 fn is_snippet(line: &str) -> bool {
-    let rest = line
-        .trim_start_matches(|c: char| c.is_ascii_digit())
-        .trim_start();
+    let rest = line.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start();
     rest.starts_with('|') || rest.starts_with('^') || rest.starts_with("-->")
 }
 
