@@ -215,7 +215,6 @@ impl Shared {
         let response = match self.fault_for(route) {
             Some(Fault::Drop) => {
                 exchange.injected = true;
-                let _ = stream.shutdown(Shutdown::Both);
                 None
             }
             Some(Fault::Status { status, retry_after }) => {
@@ -236,11 +235,13 @@ impl Shared {
             }
             None => Some(self.forward(request, route)),
         };
-        if let Some(response) = response {
-            exchange.status = Some(response.status);
-            let _ = http::write_response(&stream, &response);
-        }
+        exchange.status = response.as_ref().map(|response| response.status);
+        // Logged before answering, so a client that got its answer finds it in the log.
         lock(&self.log).push(exchange);
+        match response {
+            Some(response) => drop(http::write_response(&stream, &response)),
+            None => drop(stream.shutdown(Shutdown::Both)),
+        }
     }
 
     /// Counts the request and returns the fault of the first rule it triggers.

@@ -103,6 +103,29 @@ impl RegistryServer {
         self.proxy.as_ref()
     }
 
+    /// Uploads `name@version` the way cargo frames it (JSON length, JSON, tarball length,
+    /// tarball) but with a stand-in tarball, through the proxy when there is one. Returns
+    /// the HTTP status. Unlike `cargo publish`, it does not wait for the index.
+    pub fn upload_raw(&self, name: &str, version: &str) -> u16 {
+        let metadata =
+            format!(r#"{{"name":"{name}","vers":"{version}","deps":[],"features":{{}}}}"#);
+        let tarball = format!("stand-in tarball of {name}@{version}");
+        let mut body = (metadata.len() as u32).to_le_bytes().to_vec();
+        body.extend_from_slice(metadata.as_bytes());
+        body.extend_from_slice(&(tarball.len() as u32).to_le_bytes());
+        body.extend_from_slice(tarball.as_bytes());
+        let addr = self.proxy.as_ref().map_or(self.addr, FaultProxy::addr);
+        let request = crate::http::Request {
+            method: "PUT".into(),
+            target: "/api/v1/crates/new".into(),
+            headers: Vec::new(),
+            body,
+        };
+        let stream = crate::http::connect(addr).expect("registry accepts connections");
+        crate::http::write_request(&stream, &request).expect("upload sent");
+        crate::http::read_response(&stream).expect("upload answered").status
+    }
+
     /// The raw index file of `name` straight from the server, or `None` when it has none.
     pub fn index_file(&self, name: &str) -> Option<String> {
         let path = format!("/index/{}", index_path(&name.to_lowercase()));

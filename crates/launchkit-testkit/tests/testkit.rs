@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-use launchkit_testkit::http::{self, Request};
+use launchkit_testkit::http;
 use launchkit_testkit::{Fault, Faults, RegistryServer, Route};
 
 fn base() -> &'static Path {
@@ -15,32 +15,13 @@ fn addr(url: &str) -> SocketAddr {
     url.trim_start_matches("http://").parse().unwrap()
 }
 
-/// Uploads a tiny version the way cargo frames it: JSON length, JSON, tarball length, tarball.
-fn upload(url: &str, name: &str, version: &str) -> u16 {
-    let metadata = format!(r#"{{"name":"{name}","vers":"{version}","deps":[],"features":{{}}}}"#);
-    let tarball = b"not really a tarball";
-    let mut body = (metadata.len() as u32).to_le_bytes().to_vec();
-    body.extend_from_slice(metadata.as_bytes());
-    body.extend_from_slice(&(tarball.len() as u32).to_le_bytes());
-    body.extend_from_slice(tarball);
-    let stream = http::connect(addr(url)).unwrap();
-    let request = Request {
-        method: "PUT".into(),
-        target: "/api/v1/crates/new".into(),
-        headers: Vec::new(),
-        body,
-    };
-    http::write_request(&stream, &request).unwrap();
-    http::read_response(&stream).unwrap().status
-}
-
 #[test]
 fn registry_serves_uploads_refuses_duplicates_and_stops_on_drop() {
     let registry = RegistryServer::start(base());
     let health = http::get(addr(&registry.url()), "/healthz").unwrap();
     assert_eq!(health.status, 200);
-    assert_eq!(upload(&registry.url(), "tk-one", "0.1.0"), 200);
-    assert_eq!(upload(&registry.url(), "tk-one", "0.1.0"), 409, "a duplicate version is refused");
+    assert_eq!(registry.upload_raw("tk-one", "0.1.0"), 200);
+    assert_eq!(registry.upload_raw("tk-one", "0.1.0"), 409, "a duplicate version is refused");
     assert_eq!(registry.versions("tk-one"), ["0.1.0"]);
     let url = registry.url();
     drop(registry);
@@ -60,8 +41,8 @@ fn proxy_answers_faults_on_the_nth_request_of_a_route() {
     assert_eq!(limited.status, 429);
     assert_eq!(http::header(&limited.headers, "retry-after"), Some("2"));
     assert!(http::get(proxy, "/config.json").is_err(), "the third request is dropped");
-    assert_eq!(upload(&registry.url(), "tk-two", "0.1.0"), 500);
-    assert_eq!(upload(&registry.url(), "tk-two", "0.1.0"), 200);
+    assert_eq!(registry.upload_raw("tk-two", "0.1.0"), 500);
+    assert_eq!(registry.upload_raw("tk-two", "0.1.0"), 200);
     let proxy = registry.proxy().unwrap();
     assert_eq!(proxy.upload_attempts(), 2);
     assert_eq!(proxy.uploads(), ["tk-two@0.1.0"]);
@@ -74,7 +55,7 @@ fn a_lagging_index_serves_a_new_version_only_after_the_lag() {
         Faults::none().index_lag(Duration::from_millis(600)),
     );
     let proxy = addr(&registry.url());
-    assert_eq!(upload(&registry.url(), "tk-lag", "0.1.0"), 200);
+    assert_eq!(registry.upload_raw("tk-lag", "0.1.0"), 200);
     assert_eq!(http::get(proxy, "/tk/-l/tk-lag").unwrap().status, 404, "not yet served");
     assert!(registry.index_file("tk-lag").is_some(), "the server itself has it");
     std::thread::sleep(Duration::from_millis(700));
