@@ -8,6 +8,7 @@ mod bench;
 mod flags;
 mod output;
 mod preflight;
+mod publish;
 
 use std::process::ExitCode;
 
@@ -31,6 +32,7 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
     }
     match cli.command {
         flags::Command::Preflight(cmd) => cmd.run(&sh),
+        flags::Command::Publish(cmd) => cmd.run(&sh),
         flags::Command::Bench(cmd) => cmd.run(&sh),
     }
 }
