@@ -69,6 +69,9 @@ pub fn publish(
     let index = SparseIndex::new(&registry);
     let progress = Progress::new(format);
     let mut plan = Plan::read(&ws, &order, &registry, &index)?;
+    if !execute && require_token(&registry).is_err() {
+        plan.warnings.push(format!("no token for `{}` yet: {} before --execute", registry.name, registry.token_source));
+    }
     for warning in &plan.warnings {
         progress.warning(warning);
     }
