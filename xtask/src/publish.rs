@@ -70,7 +70,10 @@ pub fn publish(
     let progress = Progress::new(format);
     let mut plan = Plan::read(&ws, &order, &registry, &index)?;
     if !execute && require_token(&registry).is_err() {
-        plan.warnings.push(format!("no token for `{}` yet: {} before --execute", registry.name, registry.token_source));
+        plan.warnings.push(format!(
+            "no token for `{}` yet: {} before --execute",
+            registry.name, registry.token_source
+        ));
     }
     for warning in &plan.warnings {
         progress.warning(warning);

@@ -129,32 +129,39 @@ pub fn read_response(stream: &TcpStream) -> io::Result<Response> {
 
 /// Writes `request` with `Connection: close`, so the answer ends at end of stream.
 pub fn write_request(stream: &TcpStream, request: &Request) -> io::Result<()> {
-    let mut out = format!("{} {} HTTP/1.1\r\n", request.method, request.target);
-    for (key, value) in &request.headers {
-        let hop = ["connection", "keep-alive", "expect", "content-length"]
+    let hop = |key: &str| {
+        ["connection", "keep-alive", "expect", "content-length"]
             .iter()
-            .any(|h| key.eq_ignore_ascii_case(h));
-        if !hop {
-            out.push_str(&format!("{key}: {value}\r\n"));
-        }
-    }
-    out.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", request.body.len()));
-    let mut stream = stream;
-    stream.write_all(out.as_bytes())?;
-    stream.write_all(&request.body)?;
-    stream.flush()
+            .any(|h| key.eq_ignore_ascii_case(h))
+    };
+    let headers = request.headers.iter().filter(|(key, _)| !hop(key));
+    write_message(
+        stream,
+        format!("{} {} HTTP/1.1", request.method, request.target),
+        headers,
+        &request.body,
+    )
 }
 
 /// Writes `response` with its length and `Connection: close`.
 pub fn write_response(stream: &TcpStream, response: &Response) -> io::Result<()> {
-    let mut out = format!("HTTP/1.1 {} {}\r\n", response.status, reason(response.status));
-    for (key, value) in &response.headers {
+    let first = format!("HTTP/1.1 {} {}", response.status, reason(response.status));
+    write_message(stream, first, response.headers.iter(), &response.body)
+}
+
+fn write_message<'a>(
+    mut stream: &TcpStream,
+    first: String,
+    headers: impl Iterator<Item = &'a (String, String)>,
+    body: &[u8],
+) -> io::Result<()> {
+    let mut out = first + "\r\n";
+    for (key, value) in headers {
         out.push_str(&format!("{key}: {value}\r\n"));
     }
-    out.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", response.body.len()));
-    let mut stream = stream;
+    out.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()));
     stream.write_all(out.as_bytes())?;
-    stream.write_all(&response.body)?;
+    stream.write_all(body)?;
     stream.flush()
 }
 

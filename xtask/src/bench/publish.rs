@@ -63,9 +63,15 @@ fn chain(base: &Path, items: usize) -> Fixture {
     for i in 1..=CHAIN {
         let name = format!("c{i:02}");
         let previous = format!("c{:02}", i - 1);
-        let tail = if i > 1 { format!("[dependencies]\n{}\n", path_dep(&previous, "0.1.0", Some(REGISTRY))) } else { String::new() };
+        let tail = if i > 1 {
+            format!("[dependencies]\n{}\n", path_dep(&previous, "0.1.0", Some(REGISTRY)))
+        } else {
+            String::new()
+        };
         let call = if i > 1 { format!(" + {previous}::value()") } else { String::new() };
-        let mut lib = format!("//! Benchmark crate.\n\n/// One plus the previous crate's value.\npub fn value() -> u64 {{ 1{call} }}\n");
+        let mut lib = format!(
+            "//! Benchmark crate.\n\n/// One plus the previous crate's value.\npub fn value() -> u64 {{ 1{call} }}\n"
+        );
         for item in 0..items {
             lib.push_str(&format!(
                 "\n/// Item {item}.\n#[derive(Debug, Clone, PartialEq)]\npub struct Item{item}<T> {{\n    /// Value.\n    pub value: T,\n    /// Tag.\n    pub tag: u64,\n}}\n\nimpl<T: Clone + std::fmt::Debug> Item{item}<T> {{\n    /// The value.\n    pub fn get(&self) -> T {{\n        self.value.clone()\n    }}\n\n    /// Value and tag.\n    pub fn describe(&self) -> String {{\n        format!(\"{{:?}}-{{}}\", self.value, self.tag)\n    }}\n}}\n\n/// Function {item}.\npub fn f{item}(x: u64) -> u64 {{\n    let mut acc = x;\n    for k in 0..{} {{\n        acc = acc.wrapping_mul(31).wrapping_add(k);\n    }}\n    Item{item} {{ value: acc, tag: {item} }}.get()\n}}\n",
@@ -80,7 +86,8 @@ fn chain(base: &Path, items: usize) -> Fixture {
 /// One publish of the whole chain to a new registry; returns its wall time.
 fn publish_once(base: &Path, fixture: &Fixture, tool: Tool) -> anyhow::Result<Duration> {
     let registry = RegistryServer::start(base);
-    let sandbox = CargoSandbox::new(base).registry(REGISTRY, &registry.index_url(), Some("bench-token"));
+    let sandbox =
+        CargoSandbox::new(base).registry(REGISTRY, &registry.index_url(), Some("bench-token"));
     let target = fixture.root().join("target");
     if target.exists() {
         std::fs::remove_dir_all(&target)?;
@@ -101,7 +108,10 @@ fn publish_once(base: &Path, fixture: &Fixture, tool: Tool) -> anyhow::Result<Du
     let status = command.stdout(Stdio::null()).stderr(Stdio::null()).status()?;
     let elapsed = started.elapsed();
     ensure!(status.success(), "the publish failed: {command:?}");
-    ensure!(registry.versions(&format!("c{CHAIN:02}")) == ["0.1.0"], "the last crate is not on the registry");
+    ensure!(
+        registry.versions(&format!("c{CHAIN:02}")) == ["0.1.0"],
+        "the last crate is not on the registry"
+    );
     Ok(elapsed)
 }
 
@@ -110,11 +120,14 @@ fn publish_once(base: &Path, fixture: &Fixture, tool: Tool) -> anyhow::Result<Du
 fn planning(base: &Path) -> anyhow::Result<(Duration, Duration)> {
     let mut builder = Fixture::builder(base);
     for i in 0..PLANNED {
-        let mut needs: Vec<usize> = [i / 2, i / 3, i.saturating_sub(7)].into_iter().filter(|dep| *dep < i).collect();
+        let mut needs: Vec<usize> =
+            [i / 2, i / 3, i.saturating_sub(7)].into_iter().filter(|dep| *dep < i).collect();
         needs.sort_unstable();
         needs.dedup();
-        let deps: Vec<String> = needs.iter().map(|dep| path_dep(&format!("p{dep:03}"), "0.1.0", None)).collect();
-        builder = builder.member(&format!("p{i:03}"), &format!("[dependencies]\n{}\n", deps.join("\n")));
+        let deps: Vec<String> =
+            needs.iter().map(|dep| path_dep(&format!("p{dep:03}"), "0.1.0", None)).collect();
+        builder =
+            builder.member(&format!("p{i:03}"), &format!("[dependencies]\n{}\n", deps.join("\n")));
     }
     let fixture = builder.write();
     let mut loads = Vec::new();
@@ -151,7 +164,12 @@ fn secs(duration: Duration) -> String {
     format!("{:.2} s", duration.as_secs_f64())
 }
 
-fn render(rows: &[(&str, Duration, Duration)], load: Duration, dry_run: Duration, toolchain: &str) -> String {
+fn render(
+    rows: &[(&str, Duration, Duration)],
+    load: Duration,
+    dry_run: Duration,
+    toolchain: &str,
+) -> String {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut out = format!(
         "## Publishing (`cargo xtask bench publish`)\n\n{toolchain}, {cores} cores; median of {RUNS} runs, each with a fresh registry, a fresh cargo home and no target directory.\n\n"
@@ -176,8 +194,13 @@ fn write_section(path: &Path, section: &str) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let block = format!("{START}\n{section}{END}\n");
     let updated = match (text.find(START), text.find(END)) {
-        (Some(start), Some(end)) if start < end => format!("{}{block}{}", &text[..start], text[end + END.len()..].trim_start_matches('\n')),
-        _ => format!("{text}{}{block}", if text.is_empty() || text.ends_with("\n\n") { "" } else { "\n" }),
+        (Some(start), Some(end)) if start < end => {
+            format!("{}{block}{}", &text[..start], text[end + END.len()..].trim_start_matches('\n'))
+        }
+        _ => format!(
+            "{text}{}{block}",
+            if text.is_empty() || text.ends_with("\n\n") { "" } else { "\n" }
+        ),
     };
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
