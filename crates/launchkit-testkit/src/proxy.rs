@@ -47,6 +47,7 @@ pub enum Fault {
 pub struct Faults {
     rules: Vec<(Route, usize, Fault)>,
     index_lag: Option<Duration>,
+    lag_readers: Option<String>,
     token: Option<String>,
     last_modified: bool,
 }
@@ -66,6 +67,14 @@ impl Faults {
     /// Serve each newly uploaded version in the index only `lag` after its upload.
     pub fn index_lag(mut self, lag: Duration) -> Faults {
         self.index_lag = Some(lag);
+        self
+    }
+
+    /// Make the index lag only for clients whose `User-Agent` contains `agent`, as a CDN
+    /// edge that is behind for some readers: the rest see new versions at once.
+    pub fn index_lag_for(mut self, agent: &str, lag: Duration) -> Faults {
+        self.index_lag = Some(lag);
+        self.lag_readers = Some(agent.to_owned());
         self
     }
 
@@ -281,7 +290,11 @@ impl Shared {
             };
         }
         let if_modified_since = header(&request.headers, "if-modified-since").map(str::to_owned);
-        let rewrites_index = self.faults.index_lag.is_some() || self.faults.last_modified;
+        let agent = header(&request.headers, "user-agent").unwrap_or_default();
+        let lagging =
+            self.faults.lag_readers.as_ref().is_none_or(|readers| agent.contains(readers.as_str()));
+        let rewrites_index =
+            (lagging && self.faults.index_lag.is_some()) || self.faults.last_modified;
         if route == Route::Index && rewrites_index {
             // The proxy changes index bodies, so the upstream's validators do not apply.
             remove_header(&mut request.headers, "if-none-match");
@@ -304,7 +317,7 @@ impl Shared {
         match route {
             Route::Publish if response.status == 200 => self.record_upload(&request.body),
             Route::Index if response.status == 200 => {
-                self.rewrite_index(&request.target, &mut response, if_modified_since)
+                self.rewrite_index(&request.target, &mut response, if_modified_since, lagging)
             }
             _ if self.faults.token.is_some() && request.target == "/config.json" => {
                 advertise_auth(&mut response)
@@ -329,8 +342,9 @@ impl Shared {
         path: &str,
         response: &mut Response,
         if_modified_since: Option<String>,
+        lagging: bool,
     ) {
-        if let Some(lag) = self.faults.index_lag {
+        if let Some(lag) = self.faults.index_lag.filter(|_| lagging) {
             let uploads = lock(&self.uploads);
             let fresh = |name: &str, version: &str| {
                 uploads.iter().any(|(n, v, at)| {

@@ -63,3 +63,21 @@ fn a_lagging_index_serves_a_new_version_only_after_the_lag() {
     assert_eq!(served.status, 200);
     assert!(String::from_utf8_lossy(&served.body).contains(r#""vers":"0.1.0""#));
 }
+
+#[test]
+fn a_slow_answer_arrives_after_the_delay() {
+    let delay = Duration::from_millis(300);
+    let registry = RegistryServer::start_with_faults(
+        base(),
+        Faults::none().on(Route::Any, 1, Fault::Slow(delay)),
+    );
+    let started = std::time::Instant::now();
+    assert_eq!(http::get(addr(&registry.url()), "/config.json").unwrap().status, 200);
+    assert!(started.elapsed() >= delay, "the proxy held the answer back");
+    let exchange = &registry.proxy().unwrap().exchanges()[0];
+    assert_eq!(
+        (exchange.status, exchange.injected),
+        (Some(200), false),
+        "a slow answer is still the real one"
+    );
+}

@@ -30,11 +30,11 @@ pub fn upload(
     loop {
         krate.attempts += 1;
         let stderr = match publish(engine, krate)? {
-            None => return confirm(engine, krate),
+            None => return confirm(engine, krate, position, total),
             Some(stderr) => stderr,
         };
         let wait = match retry::classify(&stderr, SystemTime::now()) {
-            Failure::AlreadyExists => return confirm(engine, krate),
+            Failure::AlreadyExists => return confirm(engine, krate, position, total),
             Failure::Fatal(reason) => return Err(Stop { reason, output: Some(stderr) }),
             Failure::RateLimited(asked) => {
                 rate_limited += 1;
@@ -59,7 +59,7 @@ pub fn upload(
             Failure::Transient(reason) => {
                 // The registry may have stored the upload and lost the answer.
                 if landed(engine, krate) {
-                    return confirm(engine, krate);
+                    return confirm(engine, krate, position, total);
                 }
                 transient += 1;
                 if transient >= TRANSIENT_ATTEMPTS {
@@ -105,11 +105,24 @@ fn landed(engine: &Engine, krate: &CratePlan) -> bool {
 }
 
 /// Waits until the index serves the version and checks it is our `.crate`.
-fn confirm(engine: &Engine, krate: &CratePlan) -> Result<(), Stop> {
-    let entry = engine
-        .index
-        .wait_until_published(&krate.name, &krate.version, INDEX_TIMEOUT)
-        .map_err(|err| Stop::new(err.to_string()))?;
+fn confirm(engine: &Engine, krate: &CratePlan, position: usize, total: usize) -> Result<(), Stop> {
+    let index = engine.index;
+    let served =
+        index.find(&krate.name, &krate.version).map_err(|err| Stop::new(err.to_string()))?;
+    let entry = match served {
+        Some(entry) => entry,
+        None => {
+            engine.progress.crate_line(
+                krate,
+                position,
+                total,
+                "uploaded; waiting for the index to serve it",
+            );
+            index
+                .wait_until_published(&krate.name, &krate.version, INDEX_TIMEOUT)
+                .map_err(|err| Stop::new(err.to_string()))?
+        }
+    };
     match &krate.local_checksum {
         Some(local) if *local != entry.cksum => Err(Stop::new(format!(
             "the registry serves a different checksum ({}) than the local package ({local}): someone else published this version",

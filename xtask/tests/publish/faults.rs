@@ -49,3 +49,17 @@ fn an_index_that_lags_three_seconds_is_waited_for() {
     setup.assert_published_once(DIAMOND);
     setup.assert_dependency_order(DIAMOND);
 }
+
+#[test]
+fn an_index_behind_for_launchkit_alone_is_waited_for_before_the_next_crate() {
+    // cargo sees each upload at once and returns; launchkit's own reads lag, as behind a
+    // CDN edge that is late, and it must not move on before its view serves the crate.
+    let setup = Setup::new(
+        DIAMOND,
+        Faults::none().index_lag_for("launchkit-registry", Duration::from_secs(1)),
+    );
+    let run = setup.xtask(&["--execute"]).success();
+    assert!(run.stderr.contains("uploaded; waiting for the index to serve it"), "{run}");
+    setup.assert_published_once(DIAMOND);
+    setup.assert_dependency_order(DIAMOND);
+}
