@@ -71,7 +71,8 @@ pub struct Publish {
     /// Upload; without it, print the plan and change nothing.
     #[arg(long)]
     pub execute: bool,
-    /// Output format (default: github when GITHUB_ACTIONS=true, else human).
+    /// Output format (default: github when GITHUB_ACTIONS=true, else human); the JSON
+    /// document is described in docs/publishing.md.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
 }

@@ -197,6 +197,9 @@ impl Progress {
             }
         }
         print!("{out}");
+        if self.format == Format::Github {
+            step_summary(plan, stop);
+        }
     }
 
     fn json(
@@ -228,4 +231,29 @@ impl Progress {
         };
         serde_json::to_string_pretty(&document).expect("the publish report serializes")
     }
+}
+
+/// Appends the table to `$GITHUB_STEP_SUMMARY` as markdown; a summary that cannot be
+/// written is not worth failing a publish over.
+fn step_summary(plan: &Plan, stop: Option<&Stop>) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") else { return };
+    let mut text = format!(
+        "### Publish to `{}`\n\n| crate | version | state | attempts |\n|---|---|---|---|\n",
+        plan.registry
+    );
+    for krate in &plan.crates {
+        let _ = writeln!(
+            text,
+            "| {} | {} | {} | {} |",
+            krate.name,
+            krate.version,
+            krate.state.label(),
+            krate.attempts
+        );
+    }
+    if let Some(stop) = stop {
+        let _ = writeln!(text, "\n**Stopped:** {}", stop.reason);
+    }
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(path);
+    let _ = file.and_then(|mut file| std::io::Write::write_all(&mut file, text.as_bytes()));
 }
