@@ -18,7 +18,7 @@ use xshell::Shell;
 use crate::flags;
 
 /// Runs per figure.
-const RUNS: usize = 3;
+const RUNS: usize = 5;
 /// Crates in the chain.
 const CHAIN: usize = 10;
 /// Crates in the planning workspace.
