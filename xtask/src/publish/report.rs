@@ -111,20 +111,26 @@ impl Progress {
             let selection: String = uploads.iter().map(|name| format!(" -p {name}")).collect();
             let _ = writeln!(out, "first:  cargo package --registry {}{selection}", plan.registry);
         }
+        let width = plan
+            .crates
+            .iter()
+            .map(|c| c.name.len() + 1 + c.version.to_string().len())
+            .max()
+            .unwrap_or(0);
         for krate in &plan.crates {
             let head = format!("{} {}", krate.name, krate.version);
             match krate.state {
                 State::ToUpload => {
                     let _ = writeln!(
                         out,
-                        "upload: {head:<24} cargo publish -p {} --no-verify --registry {}",
+                        "upload: {head:<width$} cargo publish -p {} --no-verify --registry {}",
                         krate.name, plan.registry
                     );
                 }
                 _ => {
                     let _ = writeln!(
                         out,
-                        "skip:   {head:<24} already on `{}` (its checksum is compared with --execute)",
+                        "skip:   {head:<width$} already on `{}` (its checksum is compared with --execute)",
                         plan.registry
                     );
                 }
@@ -147,14 +153,15 @@ impl Progress {
                 eprintln!("    {line}");
             }
         }
+        let name = plan.crates.iter().map(|c| c.name.len()).max().unwrap_or(0).max("crate".len());
         let mut out = format!(
-            "{:<24} {:<10} {:>5}  {:<18} {:>8} {:>8}\n",
+            "{:<name$} {:<10} {:>5}  {:<18} {:>8} {:>8}\n",
             "crate", "version", "batch", "state", "attempts", "time"
         );
         for krate in &plan.crates {
             let _ = writeln!(
                 out,
-                "{:<24} {:<10} {:>5}  {:<18} {:>8} {:>8}",
+                "{:<name$} {:<10} {:>5}  {:<18} {:>8} {:>8}",
                 krate.name,
                 krate.version.to_string(),
                 krate.batch,
