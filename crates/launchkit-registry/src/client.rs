@@ -14,9 +14,7 @@ use crate::config::{Registry, Token};
 use crate::entry::{IndexEntry, parse_index};
 use crate::error::RegistryError;
 use crate::path::index_path;
-
-/// Longest any one request may take.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+use crate::transport::Transport;
 
 /// The registry's `config.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -44,7 +42,7 @@ pub struct SparseIndex {
     name: String,
     base: String,
     token: Option<Token>,
-    agent: ureq::Agent,
+    transport: Transport,
     config: Mutex<Option<IndexConfig>>,
     cache: Mutex<HashMap<String, Cached>>,
     requests: AtomicUsize,
@@ -56,13 +54,6 @@ struct Cached {
     etag: Option<String>,
     last_modified: Option<String>,
     entries: Arc<Vec<IndexEntry>>,
-}
-
-struct Answer {
-    status: u16,
-    etag: Option<String>,
-    last_modified: Option<String>,
-    body: String,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -78,22 +69,11 @@ impl SparseIndex {
     /// A client for the index at `base` (`https://index.crates.io/`), called `name` in errors.
     pub fn from_url(name: &str, base: &str, token: Option<Token>) -> SparseIndex {
         let base = base.strip_prefix("sparse+").unwrap_or(base);
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(REQUEST_TIMEOUT))
-            .user_agent(concat!("launchkit-registry/", env!("CARGO_PKG_VERSION")))
-            .tls_config(
-                ureq::tls::TlsConfig::builder()
-                    .root_certs(ureq::tls::RootCerts::PlatformVerifier)
-                    .build(),
-            )
-            .build()
-            .into();
         SparseIndex {
             name: name.to_owned(),
             base: if base.ends_with('/') { base.to_owned() } else { format!("{base}/") },
             token,
-            agent,
+            transport: Transport::new(),
             config: Mutex::new(None),
             cache: Mutex::default(),
             requests: AtomicUsize::new(0),
@@ -108,10 +88,10 @@ impl SparseIndex {
             return Ok(config);
         }
         let url = format!("{}config.json", self.base);
-        let mut answer = self.get(&url, false, &[])?;
+        let mut answer = self.transport.get(&url, None, &[])?;
         if answer.status == 401 {
             self.require_token()?;
-            answer = self.get(&url, true, &[])?;
+            answer = self.transport.get(&url, self.token.as_ref(), &[])?;
         }
         if answer.status != 200 {
             return Err(RegistryError::Http { url, status: answer.status });
@@ -136,7 +116,8 @@ impl SparseIndex {
             validators.extend(cached.last_modified.clone().map(|date| ("If-Modified-Since", date)));
         }
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let answer = self.get(&url, auth, &validators)?;
+        let answer =
+            self.transport.get_retrying(&url, self.token.as_ref().filter(|_| auth), &validators)?;
         let mut cache = lock(&self.cache);
         match answer.status {
             200 => {
@@ -245,36 +226,5 @@ impl SparseIndex {
                 self.name
             ),
         }
-    }
-
-    fn get(
-        &self,
-        url: &str,
-        auth: bool,
-        headers: &[(&str, String)],
-    ) -> Result<Answer, RegistryError> {
-        let mut request = self.agent.get(url);
-        for (name, value) in headers {
-            request = request.header(*name, value.as_str());
-        }
-        if let Some(token) = self.token.as_ref().filter(|_| auth) {
-            request = request.header("Authorization", token.expose());
-        }
-        let transport = |err: ureq::Error| RegistryError::Transport {
-            url: url.to_owned(),
-            message: err.to_string(),
-        };
-        let mut response = request.call().map_err(transport)?;
-        let header = |name: &str| {
-            response.headers().get(name).and_then(|value| value.to_str().ok()).map(str::to_owned)
-        };
-        let (etag, last_modified) = (header("etag"), header("last-modified"));
-        let status = response.status().as_u16();
-        let body = if status == 200 {
-            response.body_mut().read_to_string().map_err(transport)?
-        } else {
-            String::new()
-        };
-        Ok(Answer { status, etag, last_modified, body })
     }
 }

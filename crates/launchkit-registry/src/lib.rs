@@ -13,6 +13,7 @@ mod config;
 mod entry;
 mod error;
 mod path;
+mod transport;
 
 pub use backoff::Backoff;
 pub use client::{FetchStats, IndexConfig, SparseIndex};

@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use launchkit_registry::{RegistryError, SparseIndex, Token};
-use launchkit_testkit::{CargoSandbox, Faults, Fixture, RegistryServer};
+use launchkit_testkit::{CargoSandbox, Fault, Faults, Fixture, RegistryServer, Route};
 use semver::Version;
 use sha2::{Digest, Sha256};
 
@@ -163,5 +163,23 @@ fn waiting_outlasts_a_lagging_index_and_times_out_on_a_missing_version() {
     assert!(
         err.to_string().starts_with("demo@9.9.9 was not served by the index after 0s"),
         "{err}"
+    );
+}
+
+#[test]
+fn a_failing_index_read_is_retried_like_cargo_does() {
+    let faults = Faults::none()
+        .on(Route::Index, 1, Fault::Status { status: 503, retry_after: None })
+        .on(Route::Index, 2, Fault::Drop)
+        .on(Route::Index, 4, Fault::Status { status: 500, retry_after: None })
+        .on(Route::Index, 5, Fault::Status { status: 500, retry_after: None })
+        .on(Route::Index, 6, Fault::Status { status: 500, retry_after: None });
+    let registry = RegistryServer::start_with_faults(base(), faults);
+    let index = SparseIndex::from_url(REGISTRY, &registry.index_url(), None);
+    assert!(index.versions("demo").unwrap().is_empty(), "the third try answers");
+    let err = index.versions("demo").unwrap_err();
+    assert_eq!(
+        err,
+        RegistryError::Http { url: format!("{}/de/mo/demo", registry.url()), status: 500 }
     );
 }
