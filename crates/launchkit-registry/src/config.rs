@@ -20,7 +20,7 @@ pub const CRATES_IO: &str = "crates-io";
 /// crates.io's sparse index.
 pub const CRATES_IO_INDEX: &str = "sparse+https://index.crates.io/";
 
-/// A registry token. Its `Debug` and `Display` never show it.
+/// A registry token. Its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Token(String);
 
