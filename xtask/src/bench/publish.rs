@@ -143,7 +143,10 @@ fn planning(base: &Path) -> anyhow::Result<(Duration, Duration)> {
     let mut dry_runs = Vec::new();
     for _ in 0..RUNS {
         let mut command: Command = sandbox.command(std::env::current_exe()?, fixture.root());
-        command.args(["publish", "--registry", REGISTRY]).stdout(Stdio::null());
+        command
+            .args(["publish", "--registry", REGISTRY])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
         let started = Instant::now();
         ensure!(command.status().context("dry run")?.success(), "the dry run failed");
         dry_runs.push(started.elapsed());
@@ -195,7 +198,11 @@ fn write_section(path: &Path, section: &str) -> anyhow::Result<()> {
     let block = format!("{START}\n{section}{END}\n");
     let updated = match (text.find(START), text.find(END)) {
         (Some(start), Some(end)) if start < end => {
-            format!("{}{block}{}", &text[..start], text[end + END.len()..].trim_start_matches('\n'))
+            format!(
+                "{}{block}{}",
+                &text[..start],
+                text[end + END.len()..].strip_prefix('\n').unwrap_or(&text[end + END.len()..])
+            )
         }
         _ => format!(
             "{text}{}{block}",
