@@ -1,6 +1,6 @@
 //! Times parsing, linting, promotion and release notes on the real changelogs in
 //! `../shared/corpora/changelogs`: `cargo bench -p launchkit-changelog`. Prints a markdown
-//! table of the median of many runs, for docs/benchmarks/changelog.md.
+//! table of the median of many runs, for docs/benchmarks.md.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

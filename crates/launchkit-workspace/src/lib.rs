@@ -6,8 +6,12 @@
 
 pub mod version;
 
+pub mod order;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+pub use order::{Dependency, OrderError, PublishOrder};
 
 /// A cargo workspace: its root and its members.
 #[derive(Debug, Clone)]
@@ -44,6 +48,8 @@ pub struct Member {
     pub license_file: Option<PathBuf>,
     /// It has a library target (and so may have doc tests).
     pub has_lib: bool,
+    /// Its dependencies as the manifest declares them.
+    pub dependencies: Vec<Dependency>,
 }
 
 impl Member {
@@ -88,6 +94,7 @@ impl Workspace {
                     .targets
                     .iter()
                     .any(|target| target.is_lib() || target.is_proc_macro()),
+                dependencies: package.dependencies.iter().map(Dependency::from_metadata).collect(),
             })
             .collect();
         members.sort_by(|a, b| a.name.cmp(&b.name));
