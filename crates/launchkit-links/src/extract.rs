@@ -9,8 +9,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{BrokenLink, Event, LinkType, Options, Parser, Tag, TagEnd};
 
-use crate::html;
 use crate::slug::Slugger;
+use crate::{bare, html};
 
 /// How a link was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -29,6 +29,8 @@ pub enum Kind {
     HtmlHref,
     /// `<img src="...">` in raw HTML.
     HtmlSrc,
+    /// A bare `https://...` or `www....` in text, which GitHub links.
+    Bare,
 }
 
 /// One link found in a document.
@@ -89,39 +91,79 @@ fn options() -> Options {
 }
 
 /// Reads a markdown document.
-pub fn markdown(text: &str) -> Document {
-    let lines = LineIndex::new(text);
+pub fn markdown(source: &str) -> Document {
+    let lines = LineIndex::new(source);
     let mut doc = Document::default();
     let mut undefined = Vec::new();
     let mut heading: Option<Heading> = None;
     let mut slugger = Slugger::new();
+    // Consecutive text outside links, scanned for bare URLs once it ends.
+    let mut prose: Option<(Range<usize>, String)> = None;
+    // Inside a link or image no bare URL is a link of its own; inside an image the
+    // text is alt text, which is not part of a heading's text.
+    let mut link_depth = 0;
+    let mut image_depth = 0;
+    let mut in_code_block = false;
     let callback = |broken: BrokenLink<'_>| {
         if matches!(broken.link_type, LinkType::Reference | LinkType::Collapsed) {
             undefined.push((broken.span, broken.reference.into_string()));
         }
         None
     };
-    let parser = Parser::new_with_broken_link_callback(text, options(), Some(callback));
-    let mut image_depth = 0;
+    let parser = Parser::new_with_broken_link_callback(source, options(), Some(callback));
     for (event, range) in parser.into_offset_iter() {
+        if let Event::Text(text) = &event {
+            if let Some(heading) = heading.as_mut().filter(|_| image_depth == 0) {
+                heading.text.push_str(text);
+            }
+            if link_depth == 0 && !in_code_block {
+                let (span, buffer) = prose.get_or_insert_with(|| (range.clone(), String::new()));
+                span.end = range.end;
+                buffer.push_str(text);
+            }
+            continue;
+        }
+        if let Some((span, buffer)) = prose.take() {
+            bare_urls(source, span, &buffer, &lines, &mut doc);
+        }
         match event {
-            Event::Start(Tag::Link { link_type, dest_url, .. }) => {
-                let kind = if matches!(link_type, LinkType::Autolink | LinkType::Email) {
-                    Kind::Autolink
-                } else if link_type == LinkType::Inline {
-                    Kind::Inline
-                } else {
-                    Kind::Reference
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) => {
+                link_depth += 1;
+                let kind = match link_type {
+                    LinkType::Autolink | LinkType::Email => Kind::Autolink,
+                    LinkType::Inline => Kind::Inline,
+                    _ => Kind::Reference,
                 };
-                let dest = if link_type == LinkType::Email { format!("mailto:{dest_url}") } else { dest_url.into_string() };
+                let dest = if link_type == LinkType::Email {
+                    format!("mailto:{dest_url}")
+                } else {
+                    dest_url.into_string()
+                };
                 doc.links.push(lines.link(range.start, dest, kind));
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
+                link_depth += 1;
                 image_depth += 1;
-                doc.links.push(lines.link(range.start, dest_url.into_string(), Kind::Image));
+                doc.links
+                    .push(lines.link(range.start, dest_url.into_string(), Kind::Image));
             }
-            Event::End(TagEnd::Image) => image_depth -= 1,
-            Event::Start(Tag::Heading { id, .. }) => heading = Some(Heading { id: id.map(|id| id.into_string()), text: String::new() }),
+            Event::End(TagEnd::Link) => link_depth -= 1,
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => in_code_block = false,
+            Event::End(TagEnd::Image) => {
+                link_depth -= 1;
+                image_depth -= 1;
+            }
+            Event::Start(Tag::Heading { id, .. }) => {
+                heading = Some(Heading {
+                    id: id.map(|id| id.into_string()),
+                    text: String::new(),
+                });
+            }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(done) = heading.take() {
                     match done.id {
@@ -130,9 +172,9 @@ pub fn markdown(text: &str) -> Document {
                     }
                 }
             }
-            Event::Text(text) | Event::Code(text) if image_depth == 0 => {
-                if let Some(heading) = &mut heading {
-                    heading.text.push_str(&text);
+            Event::Code(code) => {
+                if let Some(heading) = heading.as_mut().filter(|_| image_depth == 0) {
+                    heading.text.push_str(&code);
                 }
             }
             Event::SoftBreak => {
@@ -140,13 +182,40 @@ pub fn markdown(text: &str) -> Document {
                     heading.text.push('\n');
                 }
             }
-            Event::Start(Tag::HtmlBlock) | Event::InlineHtml(_) => raw_html(text, range, &lines, &mut doc),
+            Event::Start(Tag::HtmlBlock) | Event::InlineHtml(_) => {
+                raw_html(source, range, &lines, &mut doc)
+            }
             _ => {}
         }
     }
-    doc.links.extend(undefined.into_iter().map(|(span, label)| lines.link(span.start, label, Kind::UndefinedReference)));
+    if let Some((span, buffer)) = prose.take() {
+        bare_urls(source, span, &buffer, &lines, &mut doc);
+    }
+    doc.links.extend(
+        undefined
+            .into_iter()
+            .map(|(span, label)| lines.link(span.start, label, Kind::UndefinedReference)),
+    );
     doc.links.sort_by_key(|link| (link.line, link.column));
     doc
+}
+
+/// Bare URLs in a run of text whose source is `span`.
+fn bare_urls(source: &str, span: Range<usize>, text: &str, lines: &LineIndex, doc: &mut Document) {
+    let written = &source[span.clone()];
+    let mut searched = 0;
+    for (offset, url) in bare::urls(text) {
+        // Escapes and entities make the text differ from its source: find the URL there.
+        let as_written = url
+            .strip_prefix("http://")
+            .filter(|_| !text[offset..].starts_with("http"))
+            .unwrap_or(&url);
+        let at = written[searched..]
+            .find(as_written)
+            .map_or(offset.min(written.len()), |at| searched + at);
+        searched = at + as_written.len().min(written.len() - at);
+        doc.links.push(lines.link(span.start + at, url, Kind::Bare));
+    }
 }
 
 /// Anchors in an HTML page: its `id` and `name` attributes.
@@ -172,8 +241,12 @@ fn raw_html(text: &str, range: Range<usize>, lines: &LineIndex, doc: &mut Docume
         let offset = range.start + attribute.offset;
         match (attribute.tag.as_str(), attribute.name.as_str()) {
             (_, "id" | "name") => doc.anchors.add(&attribute.value),
-            ("a", "href") => doc.links.push(lines.link(offset, attribute.value, Kind::HtmlHref)),
-            ("img", "src") => doc.links.push(lines.link(offset, attribute.value, Kind::HtmlSrc)),
+            ("a", "href") => doc
+                .links
+                .push(lines.link(offset, attribute.value, Kind::HtmlHref)),
+            ("img", "src") => doc
+                .links
+                .push(lines.link(offset, attribute.value, Kind::HtmlSrc)),
             _ => {}
         }
     }
@@ -187,7 +260,9 @@ struct LineIndex<'a> {
 
 impl<'a> LineIndex<'a> {
     fn new(text: &'a str) -> LineIndex<'a> {
-        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1)).collect();
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
         LineIndex { text, starts }
     }
 
@@ -195,7 +270,12 @@ impl<'a> LineIndex<'a> {
         let line = self.starts.partition_point(|&start| start <= offset);
         let start = self.starts[line - 1];
         let column = self.text[start..offset].chars().count() + 1;
-        Link { line: to_u32(line), column: to_u32(column), dest, kind }
+        Link {
+            line: to_u32(line),
+            column: to_u32(column),
+            dest,
+            kind,
+        }
     }
 }
 
@@ -208,7 +288,11 @@ mod tests {
     use super::*;
 
     fn links(text: &str) -> Vec<(u32, u32, String, Kind)> {
-        markdown(text).links.into_iter().map(|l| (l.line, l.column, l.dest, l.kind)).collect()
+        markdown(text)
+            .links
+            .into_iter()
+            .map(|l| (l.line, l.column, l.dest, l.kind))
+            .collect()
     }
 
     fn link(line: u32, column: u32, dest: &str, kind: Kind) -> (u32, u32, String, Kind) {
@@ -250,12 +334,25 @@ mod tests {
     fn collects_heading_slugs_attribute_ids_and_html_anchors() {
         let text = "# Hello `World`\n## Hello World\n### Custom {#my-id}\n## ![logo](l.png) Img <em>tag</em>\n<a name=\"Legacy\"></a>\n<div id=\"box\">\n";
         let doc = markdown(text);
-        assert_eq!(doc.anchors.ordered, ["hello-world", "hello-world-1", "my-id", "-img-tag", "legacy", "box"]);
+        assert_eq!(
+            doc.anchors.ordered,
+            [
+                "hello-world",
+                "hello-world-1",
+                "my-id",
+                "-img-tag",
+                "legacy",
+                "box"
+            ]
+        );
         assert!(doc.anchors.contains("Hello-World"));
     }
 
     #[test]
     fn reads_html_page_anchors() {
-        assert_eq!(html_anchors("<h2 id=\"Intro\">x</h2><a name=n>").ordered, ["intro", "n"]);
+        assert_eq!(
+            html_anchors("<h2 id=\"Intro\">x</h2><a name=n>").ordered,
+            ["intro", "n"]
+        );
     }
 }

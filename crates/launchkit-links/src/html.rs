@@ -24,10 +24,15 @@ pub fn attributes(html: &str) -> Vec<Attribute> {
         let start = pos + found_at;
         let rest = &html[start..];
         if rest.starts_with("<!--") {
-            pos = rest[4..].find("-->").map_or(html.len(), |end| start + 4 + end + 3);
+            pos = rest[4..]
+                .find("-->")
+                .map_or(html.len(), |end| start + 4 + end + 3);
             continue;
         }
-        let name_len = rest[1..].bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'-').count();
+        let name_len = rest[1..]
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
+            .count();
         if name_len == 0 || !bytes[start + 1].is_ascii_alphabetic() {
             // An end tag, a declaration, or a lone `<`: nothing to read.
             pos = start + 1;
@@ -36,7 +41,12 @@ pub fn attributes(html: &str) -> Vec<Attribute> {
         let tag = rest[1..=name_len].to_ascii_lowercase();
         pos = start + 1 + name_len;
         pos = read_attributes(html, pos, |name, value| {
-            found.push(Attribute { tag: tag.clone(), name, value, offset: start });
+            found.push(Attribute {
+                tag: tag.clone(),
+                name,
+                value,
+                offset: start,
+            });
         });
     }
     found
@@ -57,7 +67,10 @@ fn read_attributes(html: &str, mut pos: usize, mut emit: impl FnMut(String, Stri
             return pos + 1;
         }
         let name_start = pos;
-        while pos < bytes.len() && !matches!(bytes[pos], b'=' | b'>' | b'/') && !bytes[pos].is_ascii_whitespace() {
+        while pos < bytes.len()
+            && !matches!(bytes[pos], b'=' | b'>' | b'/')
+            && !bytes[pos].is_ascii_whitespace()
+        {
             pos += 1;
         }
         let name = html[name_start..pos].to_ascii_lowercase();
@@ -74,11 +87,15 @@ fn read_attributes(html: &str, mut pos: usize, mut emit: impl FnMut(String, Stri
         }
         let (value, end) = match bytes.get(pos) {
             Some(&quote @ (b'"' | b'\'')) => {
-                let close = html[pos + 1..].find(quote as char).map_or(html.len(), |at| pos + 1 + at);
+                let close = html[pos + 1..]
+                    .find(quote as char)
+                    .map_or(html.len(), |at| pos + 1 + at);
                 (&html[pos + 1..close], (close + 1).min(html.len()))
             }
             _ => {
-                let len = html[pos..].find(|c: char| c.is_ascii_whitespace() || c == '>').unwrap_or(html.len() - pos);
+                let len = html[pos..]
+                    .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                    .unwrap_or(html.len() - pos);
                 (&html[pos..pos + len], pos + len)
             }
         };
@@ -106,7 +123,10 @@ mod tests {
     use super::*;
 
     fn pairs(html: &str) -> Vec<(String, String, String)> {
-        attributes(html).into_iter().map(|a| (a.tag, a.name, a.value)).collect()
+        attributes(html)
+            .into_iter()
+            .map(|a| (a.tag, a.name, a.value))
+            .collect()
     }
 
     fn triple(tag: &str, name: &str, value: &str) -> (String, String, String) {
@@ -117,21 +137,35 @@ mod tests {
     fn reads_quoted_unquoted_and_bare_attributes() {
         assert_eq!(
             pairs(r#"<a href="x.md" title='t' id=top hidden>text</a>"#),
-            [triple("a", "href", "x.md"), triple("a", "title", "t"), triple("a", "id", "top"), triple("a", "hidden", "")]
+            [
+                triple("a", "href", "x.md"),
+                triple("a", "title", "t"),
+                triple("a", "id", "top"),
+                triple("a", "hidden", "")
+            ]
         );
-        assert_eq!(pairs("<IMG SRC = \"a.png\"/>"), [triple("img", "src", "a.png")]);
+        assert_eq!(
+            pairs("<IMG SRC = \"a.png\"/>"),
+            [triple("img", "src", "a.png")]
+        );
     }
 
     #[test]
     fn skips_comments_end_tags_and_declarations() {
-        assert_eq!(pairs("<!-- <a href=\"no\"> --><!DOCTYPE html></p><a name=yes>"), [triple("a", "name", "yes")]);
+        assert_eq!(
+            pairs("<!-- <a href=\"no\"> --><!DOCTYPE html></p><a name=yes>"),
+            [triple("a", "name", "yes")]
+        );
         assert_eq!(pairs("<!-- unterminated <a href=x>"), []);
         assert_eq!(pairs("1 < 2 and <3"), []);
     }
 
     #[test]
     fn spans_lines_and_decodes_references() {
-        assert_eq!(pairs("<a\n  href=\"a?b=1&amp;c=2\"\n>"), [triple("a", "href", "a?b=1&c=2")]);
+        assert_eq!(
+            pairs("<a\n  href=\"a?b=1&amp;c=2\"\n>"),
+            [triple("a", "href", "a?b=1&c=2")]
+        );
     }
 
     #[test]

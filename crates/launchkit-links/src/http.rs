@@ -79,8 +79,16 @@ pub struct HostHeader {
 
 impl HostHeader {
     /// A header for `host`.
-    pub fn new(host: impl Into<String>, name: impl Into<String>, value: impl Into<String>) -> HostHeader {
-        HostHeader { host: host.into(), name: name.into(), value: value.into() }
+    pub fn new(
+        host: impl Into<String>,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> HostHeader {
+        HostHeader {
+            host: host.into(),
+            name: name.into(),
+            value: value.into(),
+        }
     }
 }
 
@@ -100,7 +108,10 @@ pub enum Verdict {
 /// Checks each distinct URL of `urls` (fragments already removed) and says what became
 /// of it.
 pub fn check(urls: Vec<String>, options: &HttpOptions) -> HashMap<String, Verdict> {
-    let mut cache = options.cache.as_ref().map(|path| cache::Cache::load(path.clone(), options.cache_ttl));
+    let mut cache = options
+        .cache
+        .as_ref()
+        .map(|path| cache::Cache::load(path.clone(), options.cache_ttl));
     let mut verdicts = HashMap::new();
     let mut unknown = Vec::new();
     let mut seen = HashSet::new();

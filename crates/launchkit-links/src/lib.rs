@@ -7,6 +7,7 @@
 //! [`Options::offline`], every distinct http(s) URL. Problems come back as
 //! [`Finding`]s; nothing is printed.
 
+mod bare;
 mod book;
 mod extract;
 mod html;
@@ -53,7 +54,10 @@ impl Options {
         Options {
             root: root.into(),
             paths: Vec::new(),
-            include: DEFAULT_INCLUDE.iter().map(|glob| (*glob).to_owned()).collect(),
+            include: DEFAULT_INCLUDE
+                .iter()
+                .map(|glob| (*glob).to_owned())
+                .collect(),
             exclude: Vec::new(),
             exclude_links: Vec::new(),
             offline: false,
@@ -65,10 +69,12 @@ impl Options {
 /// What a check found, with counts for the record.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
-    /// Markdown files read.
-    pub files: usize,
+    /// Markdown files read, relative to the root.
+    pub files: Vec<String>,
     /// Links found in them.
     pub links: usize,
+    /// Of those, links to http(s) URLs, checked or not.
+    pub external: usize,
     /// Distinct http(s) URLs requested or answered from the cache.
     pub urls: usize,
     /// Of those, answered from the cache.
@@ -99,19 +105,32 @@ impl std::error::Error for Error {}
 
 /// Reads the markdown files `options` names and checks every link in them.
 pub fn check(options: &Options) -> Result<Summary, Error> {
-    let root = options
-        .root
-        .canonicalize()
-        .map_err(|err| Error::new(format!("cannot read {}: {err}: pass an existing folder", options.root.display())))?;
+    let root = options.root.canonicalize().map_err(|err| {
+        Error::new(format!(
+            "cannot read {}: {err}: pass an existing folder",
+            options.root.display()
+        ))
+    })?;
     let files = inputs::list(&root, &options.paths, &options.include, &options.exclude)?;
     let mut documents = Vec::with_capacity(files.len());
     for file in files {
-        let text = std::fs::read_to_string(&file)
-            .map_err(|err| Error::new(format!("cannot read {}: {err}: markdown files must be UTF-8", file.display())))?;
+        let text = std::fs::read_to_string(&file).map_err(|err| {
+            Error::new(format!(
+                "cannot read {}: {err}: markdown files must be UTF-8",
+                file.display()
+            ))
+        })?;
         documents.push((file, extract::markdown(&text)));
     }
 
-    let mut summary = Summary { files: documents.len(), ..Summary::default() };
+    let files = documents
+        .iter()
+        .map(|(file, _)| relative(&root, file))
+        .collect();
+    let mut summary = Summary {
+        files,
+        ..Summary::default()
+    };
     let mut local = local::Local::new(&root);
     for (file, document) in &mut documents {
         local.known(file.clone(), std::mem::take(&mut document.anchors));
@@ -122,18 +141,28 @@ pub fn check(options: &Options) -> Result<Summary, Error> {
         summary.links += document.links.len();
         for link in &document.links {
             let locate = |finding: Finding| finding.at(path.clone(), link.line).column(link.column);
-            if options.exclude_links.iter().any(|pattern| pattern.is_match(&link.dest)) {
+            if options
+                .exclude_links
+                .iter()
+                .any(|pattern| pattern.is_match(&link.dest))
+            {
                 summary.skipped += 1;
                 continue;
             }
             let finding = match classify(link) {
                 Target::Undefined => Some(undefined_reference(&link.dest)),
-                Target::Empty => Some(Finding::error("empty link target").rule("links::empty").fix("write the target, or remove the link")),
+                Target::Empty => Some(
+                    Finding::error("empty link target")
+                        .rule("links::empty")
+                        .fix("write the target, or remove the link"),
+                ),
                 Target::Url(_) if options.offline => {
+                    summary.external += 1;
                     summary.skipped += 1;
                     None
                 }
                 Target::Url(url) => {
+                    summary.external += 1;
                     external.push((locate(Finding::error(String::new())), url));
                     None
                 }
@@ -148,23 +177,39 @@ pub fn check(options: &Options) -> Result<Summary, Error> {
         }
     }
     check_external(external, options, &mut summary);
-    summary.findings.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    summary
+        .findings
+        .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     Ok(summary)
 }
 
 /// Requests each distinct URL once and reports every link to a failing one.
 fn check_external(links: Vec<(Finding, String)>, options: &Options, summary: &mut Summary) {
-    let verdicts = http::check(links.iter().map(|(_, url)| url.clone()).collect(), &options.http);
+    let verdicts = http::check(
+        links.iter().map(|(_, url)| url.clone()).collect(),
+        &options.http,
+    );
     summary.urls = verdicts.len();
-    summary.cached = verdicts.values().filter(|verdict| **verdict == Verdict::Cached).count();
+    summary.cached = verdicts
+        .values()
+        .filter(|verdict| **verdict == Verdict::Cached)
+        .count();
     for (located, url) in &links {
-        let Some(verdict) = verdicts.get(url) else { continue };
+        let Some(verdict) = verdicts.get(url) else {
+            continue;
+        };
         let (severity, reason, fix) = match verdict {
             Verdict::Ok | Verdict::Cached => continue,
-            Verdict::Broken(reason) => (launchkit_report::Severity::Error, reason, "fix or remove the link"),
-            Verdict::Unverified(reason) => {
-                (launchkit_report::Severity::Warning, reason, "check it by hand; exclude it if it cannot be checked automatically")
-            }
+            Verdict::Broken(reason) => (
+                launchkit_report::Severity::Error,
+                reason,
+                "fix or remove the link",
+            ),
+            Verdict::Unverified(reason) => (
+                launchkit_report::Severity::Warning,
+                reason,
+                "check it by hand; exclude it if it cannot be checked automatically",
+            ),
         };
         let mut finding = located.clone();
         finding.severity = severity;
@@ -210,17 +255,26 @@ fn scheme(dest: &str) -> Option<String> {
     let (scheme, _) = dest.split_once(':')?;
     let valid = scheme.len() > 1
         && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     valid.then(|| scheme.to_ascii_lowercase())
 }
 
 fn undefined_reference(label: &str) -> Finding {
-    Finding::error(format!("`[{label}]` is used as a reference but never defined"))
-        .rule("links::undefined-reference")
-        .fix(format!("add a definition `[{label}]: <target>` or correct the label"))
+    Finding::error(format!(
+        "`[{label}]` is used as a reference but never defined"
+    ))
+    .rule("links::undefined-reference")
+    .fix(format!(
+        "add a definition `[{label}]: <target>` or correct the label"
+    ))
 }
 
 /// `path` relative to `root`, with `/` separators.
 fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }

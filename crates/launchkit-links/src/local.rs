@@ -32,7 +32,12 @@ enum Entry {
 impl<'a> Local<'a> {
     /// A resolver for links in files under `root`.
     pub fn new(root: &'a Path) -> Local<'a> {
-        Local { root, books: HashMap::new(), anchors: HashMap::new(), entries: HashMap::new() }
+        Local {
+            root,
+            books: HashMap::new(),
+            anchors: HashMap::new(),
+            entries: HashMap::new(),
+        }
     }
 
     /// Records the anchors of a file already read, so it is not read again.
@@ -48,21 +53,37 @@ impl<'a> Local<'a> {
             Some((path, fragment)) => (path, Some(fragment)),
             None => (dest, None),
         };
-        let (path, query) = before_fragment.split_once('?').unwrap_or((before_fragment, ""));
+        let (path, query) = before_fragment
+            .split_once('?')
+            .unwrap_or((before_fragment, ""));
         if path.is_empty() {
             return self.check_fragment(file, fragment, dest);
         }
         let path = percent_decode(path);
         let root_relative = path.starts_with('/');
-        let book = if root_relative { None } else { self.book_of(file) };
+        let book = if root_relative {
+            None
+        } else {
+            self.book_of(file)
+        };
         let boundary = book.as_ref().map_or(self.root, |book| book.src.as_path());
-        let base = if root_relative { self.root } else { file.parent().unwrap_or(self.root) };
+        let base = if root_relative {
+            self.root
+        } else {
+            file.parent().unwrap_or(self.root)
+        };
         let Some(mut target) = join_within(boundary, base, &path) else {
-            let what = if book.is_some() { format!("the book `{}`", self.display(boundary)) } else { "the repository".to_owned() };
+            let what = if book.is_some() {
+                format!("the book `{}`", self.display(boundary))
+            } else {
+                "the repository".to_owned()
+            };
             return Some(
                 Finding::warning(format!("`{dest}` leaves {what}, so it cannot be checked"))
                     .rule("links::outside")
-                    .fix("link to the published page with a full https:// URL, or exclude the link"),
+                    .fix(
+                        "link to the published page with a full https:// URL, or exclude the link",
+                    ),
             );
         };
         if let Some(book) = book.filter(|_| target.extension().is_some_and(|ext| ext == "html")) {
@@ -74,14 +95,20 @@ impl<'a> Local<'a> {
                 None => {
                     let source = self.display(&target.with_extension("md"));
                     let fix = self.nearest_file(&target.with_extension("md"));
-                    return Some(missing(format!("`{dest}`: the book has no page `{source}`"), fix));
+                    return Some(missing(
+                        format!("`{dest}`: the book has no page `{source}`"),
+                        fix,
+                    ));
                 }
             }
         }
         match self.entry(&target) {
             Entry::Missing => {
                 let fix = self.nearest_file(&target);
-                Some(missing(format!("`{dest}`: `{}` does not exist", self.display(&target)), fix))
+                Some(missing(
+                    format!("`{dest}`: `{}` does not exist", self.display(&target)),
+                    fix,
+                ))
             }
             // GitHub shows line anchors only in the source view of a file.
             Entry::File if query.split('&').any(|pair| pair == "plain=1") => None,
@@ -91,7 +118,12 @@ impl<'a> Local<'a> {
     }
 
     /// Checks `#fragment` against the anchors of `target`.
-    fn check_fragment(&mut self, target: &Path, fragment: Option<&str>, dest: &str) -> Option<Finding> {
+    fn check_fragment(
+        &mut self,
+        target: &Path,
+        fragment: Option<&str>,
+        dest: &str,
+    ) -> Option<Finding> {
         let fragment = percent_decode(fragment?);
         // An empty fragment and `#top` mean the top of the page (HTML standard).
         if fragment.is_empty() || fragment.eq_ignore_ascii_case("top") {
@@ -105,13 +137,22 @@ impl<'a> Local<'a> {
         }
         let fix = match suggest::nearest(bare, anchors.ordered.iter().map(String::as_str)) {
             Some(anchor) => format!("did you mean `#{anchor}`?"),
-            None if anchors.ordered.is_empty() => format!("`{}` has no headings or anchors", self.display(target)),
-            None => format!("use one of the anchors of `{}`, such as `#{}`", self.display(target), anchors.ordered[0]),
+            None if anchors.ordered.is_empty() => {
+                format!("`{}` has no headings or anchors", self.display(target))
+            }
+            None => format!(
+                "use one of the anchors of `{}`, such as `#{}`",
+                self.display(target),
+                anchors.ordered[0]
+            ),
         };
         Some(
-            Finding::error(format!("`{dest}`: no anchor `#{fragment}` in `{}`", self.display(target)))
-                .rule("links::missing-anchor")
-                .fix(fix),
+            Finding::error(format!(
+                "`{dest}`: no anchor `#{fragment}` in `{}`",
+                self.display(target)
+            ))
+            .rule("links::missing-anchor")
+            .fix(fix),
         )
     }
 
@@ -120,8 +161,15 @@ impl<'a> Local<'a> {
         if let Some(known) = self.anchors.get(path) {
             return known.clone();
         }
-        let ext = path.extension().and_then(|ext| ext.to_str()).map(str::to_ascii_lowercase);
-        let read = |parse: fn(&str) -> Anchors| std::fs::read_to_string(path).ok().map(|text| Rc::new(parse(&text)));
+        let ext = path
+            .extension()
+            .and_then(|ext| ext.to_str())
+            .map(str::to_ascii_lowercase);
+        let read = |parse: fn(&str) -> Anchors| {
+            std::fs::read_to_string(path)
+                .ok()
+                .map(|text| Rc::new(parse(&text)))
+        };
         let anchors = match ext.as_deref() {
             Some("md" | "markdown") => read(|text| extract::markdown(text).anchors),
             Some("html" | "htm") => read(extract::html_anchors),
@@ -155,11 +203,14 @@ impl<'a> Local<'a> {
     }
 
     fn entry(&mut self, path: &Path) -> Entry {
-        *self.entries.entry(path.to_owned()).or_insert_with(|| match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => Entry::Dir,
-            Ok(_) => Entry::File,
-            Err(_) => Entry::Missing,
-        })
+        *self
+            .entries
+            .entry(path.to_owned())
+            .or_insert_with(|| match std::fs::metadata(path) {
+                Ok(meta) if meta.is_dir() => Entry::Dir,
+                Ok(_) => Entry::File,
+                Err(_) => Entry::Missing,
+            })
     }
 
     /// "did you mean" for a missing file: the closest name in its folder.
@@ -170,7 +221,10 @@ impl<'a> Local<'a> {
             .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
             .collect();
         let name = suggest::nearest(wanted, names.iter().map(String::as_str))?;
-        Some(format!("did you mean `{}`?", self.display(&missing.with_file_name(name))))
+        Some(format!(
+            "did you mean `{}`?",
+            self.display(&missing.with_file_name(name))
+        ))
     }
 
     /// `path` relative to the root, with `/` separators.
@@ -202,7 +256,11 @@ fn join_within(boundary: &Path, base: &Path, relative: &str) -> Option<PathBuf> 
             part => parts.push(part),
         }
     }
-    Some(parts.iter().fold(boundary.to_owned(), |path, part| path.join(part)))
+    Some(
+        parts
+            .iter()
+            .fold(boundary.to_owned(), |path, part| path.join(part)),
+    )
 }
 
 /// Decodes `%XX` escapes; invalid escapes stay as written.
@@ -214,7 +272,11 @@ pub fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = || std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+        let hex = || {
+            std::str::from_utf8(bytes.get(i + 1..i + 3)?)
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        };
         match (bytes[i], hex()) {
             (b'%', Some(byte)) => {
                 out.push(byte);
@@ -234,7 +296,11 @@ pub fn check_mailto(dest: &str) -> Option<Finding> {
     let rest = &dest["mailto:".len()..];
     let (to, query) = rest.split_once('?').unwrap_or((rest, ""));
     let to = percent_decode(to);
-    let valid = if to.is_empty() { !query.is_empty() } else { to.split(',').all(|address| is_address(address.trim())) };
+    let valid = if to.is_empty() {
+        !query.is_empty()
+    } else {
+        to.split(',').all(|address| is_address(address.trim()))
+    };
     (!valid).then(|| {
         Finding::error(format!("`{dest}` is not a valid email address"))
             .rule("links::mailto")
@@ -243,7 +309,9 @@ pub fn check_mailto(dest: &str) -> Option<Finding> {
 }
 
 fn is_address(address: &str) -> bool {
-    let Some((local, domain)) = address.rsplit_once('@') else { return false };
+    let Some((local, domain)) = address.rsplit_once('@') else {
+        return false;
+    };
     let label_ok = |label: &str| {
         !label.is_empty()
             && !label.starts_with('-')
@@ -260,9 +328,18 @@ mod tests {
     #[test]
     fn joins_without_leaving_the_boundary() {
         let root = Path::new("/r");
-        assert_eq!(join_within(root, Path::new("/r/docs"), "../a/./b.md"), Some(PathBuf::from("/r/a/b.md")));
-        assert_eq!(join_within(root, Path::new("/r/docs"), "x//y/"), Some(PathBuf::from("/r/docs/x/y")));
-        assert_eq!(join_within(root, Path::new("/r/docs"), "../../out.md"), None);
+        assert_eq!(
+            join_within(root, Path::new("/r/docs"), "../a/./b.md"),
+            Some(PathBuf::from("/r/a/b.md"))
+        );
+        assert_eq!(
+            join_within(root, Path::new("/r/docs"), "x//y/"),
+            Some(PathBuf::from("/r/docs/x/y"))
+        );
+        assert_eq!(
+            join_within(root, Path::new("/r/docs"), "../../out.md"),
+            None
+        );
         assert_eq!(join_within(root, Path::new("/r"), "a/../../b"), None);
     }
 
@@ -276,10 +353,24 @@ mod tests {
 
     #[test]
     fn checks_mailto_syntax() {
-        for good in ["mailto:a@b.org", "mailto:a.b+c@x-y.example.com?subject=hi", "mailto:a@b,c@d", "mailto:?to=a@b", "mailto:jo%40home@x.org"] {
+        for good in [
+            "mailto:a@b.org",
+            "mailto:a.b+c@x-y.example.com?subject=hi",
+            "mailto:a@b,c@d",
+            "mailto:?to=a@b",
+            "mailto:jo%40home@x.org",
+        ] {
             assert_eq!(check_mailto(good), None, "{good}");
         }
-        for bad in ["mailto:", "mailto:nobody", "mailto:@x.org", "mailto:a@", "mailto:a@-x.org", "mailto:a b@x.org", "mailto:a@x..org"] {
+        for bad in [
+            "mailto:",
+            "mailto:nobody",
+            "mailto:@x.org",
+            "mailto:a@",
+            "mailto:a@-x.org",
+            "mailto:a b@x.org",
+            "mailto:a@x..org",
+        ] {
             assert!(check_mailto(bad).is_some(), "{bad}");
         }
     }

@@ -13,8 +13,9 @@ use regex::Regex;
 
 /// Characters github-slugger removes: everything but letters, marks, `Nd`/`Nl` numbers,
 /// connector punctuation, space and `-`; alphabetic symbols (such as `Ⓐ`) are kept.
-static REMOVED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[^\p{L}\p{M}\p{Nd}\p{Nl}\p{Pc}\p{Alphabetic} \-]").expect("valid regex"));
+static REMOVED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[^\p{L}\p{M}\p{Nd}\p{Nl}\p{Pc}\p{Alphabetic} \-]").expect("valid regex")
+});
 
 /// The slug of one heading's text, without the duplicate suffix.
 pub fn slug(text: &str) -> String {
@@ -50,7 +51,10 @@ impl Slugger {
         let base = slug(text);
         let mut candidate = base.clone();
         while self.seen.contains_key(&candidate) {
-            let count = self.seen.get_mut(&base).expect("the base slug was seen first");
+            let count = self
+                .seen
+                .get_mut(&base)
+                .expect("the base slug was seen first");
             *count += 1;
             candidate = format!("{base}-{count}");
         }
@@ -111,13 +115,22 @@ mod tests {
 
     #[test]
     fn numbers_repeats_from_one() {
-        assert_eq!(slugs(&["foo", "foo", "bar", "foo"]), ["foo", "foo-1", "bar", "foo-2"]);
+        assert_eq!(
+            slugs(&["foo", "foo", "bar", "foo"]),
+            ["foo", "foo-1", "bar", "foo-2"]
+        );
     }
 
     #[test]
     fn a_repeat_skips_slugs_already_taken() {
-        assert_eq!(slugs(&["foxtrot-1", "foxtrot", "foxtrot"]), ["foxtrot-1", "foxtrot", "foxtrot-2"]);
-        assert_eq!(slugs(&["echo", "echo", "echo 1", "echo-1"]), ["echo", "echo-1", "echo-1-1", "echo-1-2"]);
+        assert_eq!(
+            slugs(&["foxtrot-1", "foxtrot", "foxtrot"]),
+            ["foxtrot-1", "foxtrot", "foxtrot-2"]
+        );
+        assert_eq!(
+            slugs(&["echo", "echo", "echo 1", "echo-1"]),
+            ["echo", "echo-1", "echo-1-1", "echo-1-2"]
+        );
     }
 
     #[test]

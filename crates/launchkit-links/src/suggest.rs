@@ -12,8 +12,12 @@ pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
         let chars: Vec<char> = lower.chars().collect();
         let distance = levenshtein(&wanted_chars, &chars);
         let longest = wanted_chars.len().max(chars.len());
-        let contains = !wanted.is_empty() && !lower.is_empty() && (lower.contains(&wanted) || wanted.contains(&lower));
-        if (distance * 3 <= longest || contains) && best.is_none_or(|(shortest, _)| distance < shortest) {
+        let contains = !wanted.is_empty()
+            && !lower.is_empty()
+            && (lower.contains(&wanted) || wanted.contains(&lower));
+        if (distance * 3 <= longest || contains)
+            && best.is_none_or(|(shortest, _)| distance < shortest)
+        {
             best = Some((distance, candidate));
         }
     }

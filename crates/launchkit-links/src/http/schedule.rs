@@ -44,12 +44,26 @@ pub fn run(urls: Vec<String>, options: &HttpOptions) -> HashMap<String, Verdict>
     let pending = urls.len();
     for url in urls {
         let index = *by_host.entry(host_of(&url)).or_insert_with(|| {
-            hosts.push(Host { jobs: VecDeque::new(), in_flight: 0, paused_until: start });
+            hosts.push(Host {
+                jobs: VecDeque::new(),
+                in_flight: 0,
+                paused_until: start,
+            });
             hosts.len() - 1
         });
-        hosts[index].jobs.push_back(Job { url, tries: 0, not_before: start });
+        hosts[index].jobs.push_back(Job {
+            url,
+            tries: 0,
+            not_before: start,
+        });
     }
-    let queue = Mutex::new(Queue { hosts, next_host: 0, pending, in_flight: 0, verdicts: HashMap::new() });
+    let queue = Mutex::new(Queue {
+        hosts,
+        next_host: 0,
+        pending,
+        in_flight: 0,
+        verdicts: HashMap::new(),
+    });
     let wake = Condvar::new();
     let client = Client::new(options);
     std::thread::scope(|scope| {
@@ -105,12 +119,22 @@ impl Queue {
             if host.jobs.is_empty() || host.in_flight >= per_host {
                 continue;
             }
-            let ready_at = host.jobs.iter().map(|job| job.not_before).min().expect("not empty").max(host.paused_until);
+            let ready_at = host
+                .jobs
+                .iter()
+                .map(|job| job.not_before)
+                .min()
+                .expect("not empty")
+                .max(host.paused_until);
             if ready_at > now {
                 wake_at = Some(wake_at.map_or(ready_at, |at| at.min(ready_at)));
                 continue;
             }
-            let position = host.jobs.iter().position(|job| job.not_before <= now).expect("a job is ready");
+            let position = host
+                .jobs
+                .iter()
+                .position(|job| job.not_before <= now)
+                .expect("a job is ready");
             let job = host.jobs.remove(position).expect("position is in range");
             host.in_flight += 1;
             self.in_flight += 1;
@@ -128,11 +152,13 @@ impl Queue {
         let retry = job.tries <= options.retries;
         let verdict = match attempt {
             Attempt::Done(verdict) => verdict,
-            Attempt::RateLimited(Some(wait)) if wait > options.max_retry_after => Verdict::Unverified(format!(
-                "rate limited (429): Retry-After asks for {}s, more than the {}s allowed",
-                wait.as_secs(),
-                options.max_retry_after.as_secs()
-            )),
+            Attempt::RateLimited(Some(wait)) if wait > options.max_retry_after => {
+                Verdict::Unverified(format!(
+                    "rate limited (429): Retry-After asks for {}s, more than the {}s allowed",
+                    wait.as_secs(),
+                    options.max_retry_after.as_secs()
+                ))
+            }
             Attempt::RateLimited(wait) if retry => {
                 let wait = wait.unwrap_or_else(|| backoff(options, job.tries));
                 // The whole host asked us to slow down, not just this URL.
@@ -140,13 +166,17 @@ impl Queue {
                 *paused = (*paused).max(now + wait);
                 return self.requeue(host, job, now + wait);
             }
-            Attempt::RateLimited(_) => Verdict::Unverified(format!("rate limited (429) after {} attempts", job.tries)),
+            Attempt::RateLimited(_) => {
+                Verdict::Unverified(format!("rate limited (429) after {} attempts", job.tries))
+            }
             Attempt::Transient(_) if retry => {
                 let at = now + backoff(options, job.tries);
                 return self.requeue(host, job, at);
             }
             Attempt::Transient(reason) if job.tries == 1 => Verdict::Unverified(reason),
-            Attempt::Transient(reason) => Verdict::Unverified(format!("{reason} ({} attempts)", job.tries)),
+            Attempt::Transient(reason) => {
+                Verdict::Unverified(format!("{reason} ({} attempts)", job.tries))
+            }
         };
         self.verdicts.insert(job.url, verdict);
     }
@@ -160,5 +190,7 @@ impl Queue {
 
 /// The pause before attempt `tries + 1`: the base backoff, doubled for each retry so far.
 fn backoff(options: &HttpOptions, tries: u32) -> Duration {
-    options.backoff.saturating_mul(1 << tries.saturating_sub(1).min(16))
+    options
+        .backoff
+        .saturating_mul(1 << tries.saturating_sub(1).min(16))
 }
