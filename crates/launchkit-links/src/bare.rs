@@ -26,25 +26,17 @@ pub fn urls(text: &str) -> Vec<(usize, String)> {
         if before.is_some_and(|c| !c.is_whitespace() && !matches!(c, '*' | '_' | '~' | '(')) {
             continue;
         }
-        let end = candidate
-            .find(|c: char| c.is_whitespace() || c == '<')
-            .unwrap_or(candidate.len());
+        let end =
+            candidate.find(|c: char| c.is_whitespace() || c == '<').unwrap_or(candidate.len());
         let url = trim_trailing(&candidate[..end]);
         if url.len() <= prefix_len {
             continue;
         }
-        let domain = url[prefix_len..]
-            .split(['/', '?', '#'])
-            .next()
-            .unwrap_or("");
+        let domain = url[prefix_len..].split(['/', '?', '#']).next().unwrap_or("");
         if !valid_domain(domain.split(':').next().unwrap_or(domain)) {
             continue;
         }
-        let full = if prefix_len == 4 {
-            format!("http://{url}")
-        } else {
-            url.to_owned()
-        };
+        let full = if prefix_len == 4 { format!("http://{url}") } else { url.to_owned() };
         found.push((start, full));
         pos = start + url.len();
     }
@@ -62,10 +54,7 @@ fn trim_trailing(mut url: &str) -> &str {
         }
         if url.ends_with(';') {
             if let Some(amp) = url.rfind('&') {
-                if url[amp + 1..url.len() - 1]
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric())
-                {
+                if url[amp + 1..url.len() - 1].chars().all(|c| c.is_ascii_alphanumeric()) {
                     url = &url[..amp];
                 }
             }
@@ -83,9 +72,7 @@ fn valid_domain(domain: &str) -> bool {
     let segments: Vec<&str> = domain.split('.').collect();
     segments.len() >= 2
         && segments.iter().all(|s| {
-            !s.is_empty()
-                && s.chars()
-                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+            !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
         })
         && segments.iter().rev().take(2).all(|s| !s.contains('_'))
 }
@@ -104,14 +91,8 @@ mod tests {
             found("see https://a.org/x and www.b.com."),
             ["https://a.org/x", "http://www.b.com"]
         );
-        assert_eq!(
-            found("http://127.0.0.1:7878/sleep"),
-            ["http://127.0.0.1:7878/sleep"]
-        );
-        assert_eq!(
-            urls("ab (https://c.org)")[0],
-            (4, "https://c.org".to_owned())
-        );
+        assert_eq!(found("http://127.0.0.1:7878/sleep"), ["http://127.0.0.1:7878/sleep"]);
+        assert_eq!(urls("ab (https://c.org)")[0], (4, "https://c.org".to_owned()));
     }
 
     #[test]
@@ -126,14 +107,8 @@ mod tests {
 
     #[test]
     fn needs_a_boundary_before_and_a_real_domain() {
-        assert_eq!(
-            found("xhttps://a.org thehttp://b.org"),
-            Vec::<String>::new()
-        );
-        assert_eq!(
-            found("https://localhost/ www.x https://a_b.c_d"),
-            Vec::<String>::new()
-        );
+        assert_eq!(found("xhttps://a.org thehttp://b.org"), Vec::<String>::new());
+        assert_eq!(found("https://localhost/ www.x https://a_b.c_d"), Vec::<String>::new());
         assert_eq!(found("swww.a.org"), Vec::<String>::new());
     }
 }

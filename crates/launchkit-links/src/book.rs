@@ -35,16 +35,9 @@ impl Book {
         let redirects = config
             .as_ref()
             .and_then(|doc| {
-                doc.get("output")?
-                    .get("html")?
-                    .get("redirect")?
-                    .as_table_like()
-                    .map(|table| {
-                        table
-                            .iter()
-                            .map(|(page, _)| page.trim_start_matches('/').to_owned())
-                            .collect()
-                    })
+                doc.get("output")?.get("html")?.get("redirect")?.as_table_like().map(|table| {
+                    table.iter().map(|(page, _)| page.trim_start_matches('/').to_owned()).collect()
+                })
             })
             .unwrap_or_default();
         Some(Book { src, redirects })
@@ -66,8 +59,7 @@ impl Book {
         let Ok(relative) = page.strip_prefix(&self.src) else {
             return false;
         };
-        self.redirects
-            .contains(relative.to_string_lossy().replace('\\', "/").as_str())
+        self.redirects.contains(relative.to_string_lossy().replace('\\', "/").as_str())
     }
 }
 
@@ -76,10 +68,8 @@ mod tests {
     use super::*;
 
     fn temp_book(name: &str, manifest: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "launchkit-links-book-{name}-{}",
-            std::process::id()
-        ));
+        let dir = std::env::temp_dir()
+            .join(format!("launchkit-links-book-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("pages/sub")).unwrap();
         std::fs::write(dir.join("book.toml"), manifest).unwrap();
@@ -97,10 +87,7 @@ mod tests {
         );
         let book = Book::at(&dir).expect("a book");
         assert_eq!(book.src, dir.join("pages"));
-        assert_eq!(
-            book.source_of(&dir.join("pages/intro.html")),
-            Some(dir.join("pages/intro.md"))
-        );
+        assert_eq!(book.source_of(&dir.join("pages/intro.html")), Some(dir.join("pages/intro.md")));
         assert_eq!(
             book.source_of(&dir.join("pages/sub/index.html")),
             Some(dir.join("pages/sub/README.md"))
@@ -114,11 +101,7 @@ mod tests {
     #[test]
     fn needs_a_summary_in_the_source_folder() {
         let dir = temp_book("nosummary", "[book]\ntitle = \"x\"\n");
-        assert_eq!(
-            Book::at(&dir),
-            None,
-            "the default src folder has no SUMMARY.md"
-        );
+        assert_eq!(Book::at(&dir), None, "the default src folder has no SUMMARY.md");
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

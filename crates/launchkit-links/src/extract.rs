@@ -127,11 +127,7 @@ pub fn markdown(source: &str) -> Document {
             bare_urls(source, span, &buffer, &lines, &mut doc);
         }
         match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                ..
-            }) => {
+            Event::Start(Tag::Link { link_type, dest_url, .. }) => {
                 link_depth += 1;
                 let kind = match link_type {
                     LinkType::Autolink | LinkType::Email => Kind::Autolink,
@@ -148,8 +144,7 @@ pub fn markdown(source: &str) -> Document {
             Event::Start(Tag::Image { dest_url, .. }) => {
                 link_depth += 1;
                 image_depth += 1;
-                doc.links
-                    .push(lines.link(range.start, dest_url.into_string(), Kind::Image));
+                doc.links.push(lines.link(range.start, dest_url.into_string(), Kind::Image));
             }
             Event::End(TagEnd::Link) => link_depth -= 1,
             Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
@@ -159,10 +154,7 @@ pub fn markdown(source: &str) -> Document {
                 image_depth -= 1;
             }
             Event::Start(Tag::Heading { id, .. }) => {
-                heading = Some(Heading {
-                    id: id.map(|id| id.into_string()),
-                    text: String::new(),
-                });
+                heading = Some(Heading { id: id.map(|id| id.into_string()), text: String::new() });
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(done) = heading.take() {
@@ -241,12 +233,8 @@ fn raw_html(text: &str, range: Range<usize>, lines: &LineIndex, doc: &mut Docume
         let offset = range.start + attribute.offset;
         match (attribute.tag.as_str(), attribute.name.as_str()) {
             (_, "id" | "name") => doc.anchors.add(&attribute.value),
-            ("a", "href") => doc
-                .links
-                .push(lines.link(offset, attribute.value, Kind::HtmlHref)),
-            ("img", "src") => doc
-                .links
-                .push(lines.link(offset, attribute.value, Kind::HtmlSrc)),
+            ("a", "href") => doc.links.push(lines.link(offset, attribute.value, Kind::HtmlHref)),
+            ("img", "src") => doc.links.push(lines.link(offset, attribute.value, Kind::HtmlSrc)),
             _ => {}
         }
     }
@@ -260,9 +248,8 @@ struct LineIndex<'a> {
 
 impl<'a> LineIndex<'a> {
     fn new(text: &'a str) -> LineIndex<'a> {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
-            .collect();
+        let starts =
+            std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1)).collect();
         LineIndex { text, starts }
     }
 
@@ -270,12 +257,7 @@ impl<'a> LineIndex<'a> {
         let line = self.starts.partition_point(|&start| start <= offset);
         let start = self.starts[line - 1];
         let column = self.text[start..offset].chars().count() + 1;
-        Link {
-            line: to_u32(line),
-            column: to_u32(column),
-            dest,
-            kind,
-        }
+        Link { line: to_u32(line), column: to_u32(column), dest, kind }
     }
 }
 
@@ -288,11 +270,7 @@ mod tests {
     use super::*;
 
     fn links(text: &str) -> Vec<(u32, u32, String, Kind)> {
-        markdown(text)
-            .links
-            .into_iter()
-            .map(|l| (l.line, l.column, l.dest, l.kind))
-            .collect()
+        markdown(text).links.into_iter().map(|l| (l.line, l.column, l.dest, l.kind)).collect()
     }
 
     fn link(line: u32, column: u32, dest: &str, kind: Kind) -> (u32, u32, String, Kind) {
@@ -336,23 +314,13 @@ mod tests {
         let doc = markdown(text);
         assert_eq!(
             doc.anchors.ordered,
-            [
-                "hello-world",
-                "hello-world-1",
-                "my-id",
-                "-img-tag",
-                "legacy",
-                "box"
-            ]
+            ["hello-world", "hello-world-1", "my-id", "-img-tag", "legacy", "box"]
         );
         assert!(doc.anchors.contains("Hello-World"));
     }
 
     #[test]
     fn reads_html_page_anchors() {
-        assert_eq!(
-            html_anchors("<h2 id=\"Intro\">x</h2><a name=n>").ordered,
-            ["intro", "n"]
-        );
+        assert_eq!(html_anchors("<h2 id=\"Intro\">x</h2><a name=n>").ordered, ["intro", "n"]);
     }
 }

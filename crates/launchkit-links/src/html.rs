@@ -24,15 +24,11 @@ pub fn attributes(html: &str) -> Vec<Attribute> {
         let start = pos + found_at;
         let rest = &html[start..];
         if rest.starts_with("<!--") {
-            pos = rest[4..]
-                .find("-->")
-                .map_or(html.len(), |end| start + 4 + end + 3);
+            pos = rest[4..].find("-->").map_or(html.len(), |end| start + 4 + end + 3);
             continue;
         }
-        let name_len = rest[1..]
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
-            .count();
+        let name_len =
+            rest[1..].bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'-').count();
         if name_len == 0 || !bytes[start + 1].is_ascii_alphabetic() {
             // An end tag, a declaration, or a lone `<`: nothing to read.
             pos = start + 1;
@@ -41,12 +37,7 @@ pub fn attributes(html: &str) -> Vec<Attribute> {
         let tag = rest[1..=name_len].to_ascii_lowercase();
         pos = start + 1 + name_len;
         pos = read_attributes(html, pos, |name, value| {
-            found.push(Attribute {
-                tag: tag.clone(),
-                name,
-                value,
-                offset: start,
-            });
+            found.push(Attribute { tag: tag.clone(), name, value, offset: start });
         });
     }
     found
@@ -87,9 +78,8 @@ fn read_attributes(html: &str, mut pos: usize, mut emit: impl FnMut(String, Stri
         }
         let (value, end) = match bytes.get(pos) {
             Some(&quote @ (b'"' | b'\'')) => {
-                let close = html[pos + 1..]
-                    .find(quote as char)
-                    .map_or(html.len(), |at| pos + 1 + at);
+                let close =
+                    html[pos + 1..].find(quote as char).map_or(html.len(), |at| pos + 1 + at);
                 (&html[pos + 1..close], (close + 1).min(html.len()))
             }
             _ => {
@@ -123,10 +113,7 @@ mod tests {
     use super::*;
 
     fn pairs(html: &str) -> Vec<(String, String, String)> {
-        attributes(html)
-            .into_iter()
-            .map(|a| (a.tag, a.name, a.value))
-            .collect()
+        attributes(html).into_iter().map(|a| (a.tag, a.name, a.value)).collect()
     }
 
     fn triple(tag: &str, name: &str, value: &str) -> (String, String, String) {
@@ -144,10 +131,7 @@ mod tests {
                 triple("a", "hidden", "")
             ]
         );
-        assert_eq!(
-            pairs("<IMG SRC = \"a.png\"/>"),
-            [triple("img", "src", "a.png")]
-        );
+        assert_eq!(pairs("<IMG SRC = \"a.png\"/>"), [triple("img", "src", "a.png")]);
     }
 
     #[test]
@@ -162,10 +146,7 @@ mod tests {
 
     #[test]
     fn spans_lines_and_decodes_references() {
-        assert_eq!(
-            pairs("<a\n  href=\"a?b=1&amp;c=2\"\n>"),
-            [triple("a", "href", "a?b=1&c=2")]
-        );
+        assert_eq!(pairs("<a\n  href=\"a?b=1&amp;c=2\"\n>"), [triple("a", "href", "a?b=1&c=2")]);
     }
 
     #[test]

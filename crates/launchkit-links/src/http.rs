@@ -84,11 +84,7 @@ impl HostHeader {
         name: impl Into<String>,
         value: impl Into<String>,
     ) -> HostHeader {
-        HostHeader {
-            host: host.into(),
-            name: name.into(),
-            value: value.into(),
-        }
+        HostHeader { host: host.into(), name: name.into(), value: value.into() }
     }
 }
 
@@ -108,10 +104,8 @@ pub enum Verdict {
 /// Checks each distinct URL of `urls` (fragments already removed) and says what became
 /// of it.
 pub fn check(urls: Vec<String>, options: &HttpOptions) -> HashMap<String, Verdict> {
-    let mut cache = options
-        .cache
-        .as_ref()
-        .map(|path| cache::Cache::load(path.clone(), options.cache_ttl));
+    let mut cache =
+        options.cache.as_ref().map(|path| cache::Cache::load(path.clone(), options.cache_ttl));
     let mut verdicts = HashMap::new();
     let mut unknown = Vec::new();
     let mut seen = HashSet::new();

@@ -103,19 +103,14 @@ fn walk_bases(globs: &[String]) -> Vec<PathBuf> {
     let mut bases: Vec<PathBuf> = globs
         .iter()
         .map(|glob| {
-            glob.split('/')
-                .take_while(|part| !part.contains(['*', '?', '[', '{']))
-                .collect()
+            glob.split('/').take_while(|part| !part.contains(['*', '?', '[', '{'])).collect()
         })
         .collect();
     bases.sort();
     bases.dedup();
     let mut kept: Vec<PathBuf> = Vec::new();
     for base in bases {
-        if !kept
-            .iter()
-            .any(|outer| base.starts_with(outer) && *outer != base)
-        {
+        if !kept.iter().any(|outer| base.starts_with(outer) && *outer != base) {
             kept.push(base);
         }
     }
@@ -157,20 +152,11 @@ mod tests {
 
     #[test]
     fn walks_each_glob_from_its_literal_prefix() {
-        let globs = [
-            "README.md",
-            "docs/**/*.md",
-            "docs/api/*.md",
-            "*.md",
-            "crates/a/README.md",
-        ]
-        .map(String::from);
+        let globs = ["README.md", "docs/**/*.md", "docs/api/*.md", "*.md", "crates/a/README.md"]
+            .map(String::from);
         let bases = walk_bases(&globs);
         assert_eq!(bases, [PathBuf::new()], "the root holds every other base");
         let globs = ["README.md", "docs/**/*.md", "docs/api/*.md"].map(String::from);
-        assert_eq!(
-            walk_bases(&globs),
-            [PathBuf::from("README.md"), PathBuf::from("docs")]
-        );
+        assert_eq!(walk_bases(&globs), [PathBuf::from("README.md"), PathBuf::from("docs")]);
     }
 }

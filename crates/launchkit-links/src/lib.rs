@@ -54,10 +54,7 @@ impl Options {
         Options {
             root: root.into(),
             paths: Vec::new(),
-            include: DEFAULT_INCLUDE
-                .iter()
-                .map(|glob| (*glob).to_owned())
-                .collect(),
+            include: DEFAULT_INCLUDE.iter().map(|glob| (*glob).to_owned()).collect(),
             exclude: Vec::new(),
             exclude_links: Vec::new(),
             offline: false,
@@ -123,14 +120,8 @@ pub fn check(options: &Options) -> Result<Summary, Error> {
         documents.push((file, extract::markdown(&text)));
     }
 
-    let files = documents
-        .iter()
-        .map(|(file, _)| relative(&root, file))
-        .collect();
-    let mut summary = Summary {
-        files,
-        ..Summary::default()
-    };
+    let files = documents.iter().map(|(file, _)| relative(&root, file)).collect();
+    let mut summary = Summary { files, ..Summary::default() };
     let mut local = local::Local::new(&root);
     for (file, document) in &mut documents {
         local.known(file.clone(), std::mem::take(&mut document.anchors));
@@ -141,11 +132,7 @@ pub fn check(options: &Options) -> Result<Summary, Error> {
         summary.links += document.links.len();
         for link in &document.links {
             let locate = |finding: Finding| finding.at(path.clone(), link.line).column(link.column);
-            if options
-                .exclude_links
-                .iter()
-                .any(|pattern| pattern.is_match(&link.dest))
-            {
+            if options.exclude_links.iter().any(|pattern| pattern.is_match(&link.dest)) {
                 summary.skipped += 1;
                 continue;
             }
@@ -177,34 +164,24 @@ pub fn check(options: &Options) -> Result<Summary, Error> {
         }
     }
     check_external(external, options, &mut summary);
-    summary
-        .findings
-        .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    summary.findings.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     Ok(summary)
 }
 
 /// Requests each distinct URL once and reports every link to a failing one.
 fn check_external(links: Vec<(Finding, String)>, options: &Options, summary: &mut Summary) {
-    let verdicts = http::check(
-        links.iter().map(|(_, url)| url.clone()).collect(),
-        &options.http,
-    );
+    let verdicts = http::check(links.iter().map(|(_, url)| url.clone()).collect(), &options.http);
     summary.urls = verdicts.len();
-    summary.cached = verdicts
-        .values()
-        .filter(|verdict| **verdict == Verdict::Cached)
-        .count();
+    summary.cached = verdicts.values().filter(|verdict| **verdict == Verdict::Cached).count();
     for (located, url) in &links {
         let Some(verdict) = verdicts.get(url) else {
             continue;
         };
         let (severity, reason, fix) = match verdict {
             Verdict::Ok | Verdict::Cached => continue,
-            Verdict::Broken(reason) => (
-                launchkit_report::Severity::Error,
-                reason,
-                "fix or remove the link",
-            ),
+            Verdict::Broken(reason) => {
+                (launchkit_report::Severity::Error, reason, "fix or remove the link")
+            }
             Verdict::Unverified(reason) => (
                 launchkit_report::Severity::Warning,
                 reason,
@@ -255,26 +232,17 @@ fn scheme(dest: &str) -> Option<String> {
     let (scheme, _) = dest.split_once(':')?;
     let valid = scheme.len() > 1
         && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     valid.then(|| scheme.to_ascii_lowercase())
 }
 
 fn undefined_reference(label: &str) -> Finding {
-    Finding::error(format!(
-        "`[{label}]` is used as a reference but never defined"
-    ))
-    .rule("links::undefined-reference")
-    .fix(format!(
-        "add a definition `[{label}]: <target>` or correct the label"
-    ))
+    Finding::error(format!("`[{label}]` is used as a reference but never defined"))
+        .rule("links::undefined-reference")
+        .fix(format!("add a definition `[{label}]: <target>` or correct the label"))
 }
 
 /// `path` relative to `root`, with `/` separators.
 fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
+    path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
 }

@@ -32,12 +32,7 @@ enum Entry {
 impl<'a> Local<'a> {
     /// A resolver for links in files under `root`.
     pub fn new(root: &'a Path) -> Local<'a> {
-        Local {
-            root,
-            books: HashMap::new(),
-            anchors: HashMap::new(),
-            entries: HashMap::new(),
-        }
+        Local { root, books: HashMap::new(), anchors: HashMap::new(), entries: HashMap::new() }
     }
 
     /// Records the anchors of a file already read, so it is not read again.
@@ -53,25 +48,15 @@ impl<'a> Local<'a> {
             Some((path, fragment)) => (path, Some(fragment)),
             None => (dest, None),
         };
-        let (path, query) = before_fragment
-            .split_once('?')
-            .unwrap_or((before_fragment, ""));
+        let (path, query) = before_fragment.split_once('?').unwrap_or((before_fragment, ""));
         if path.is_empty() {
             return self.check_fragment(file, fragment, dest);
         }
         let path = percent_decode(path);
         let root_relative = path.starts_with('/');
-        let book = if root_relative {
-            None
-        } else {
-            self.book_of(file)
-        };
+        let book = if root_relative { None } else { self.book_of(file) };
         let boundary = book.as_ref().map_or(self.root, |book| book.src.as_path());
-        let base = if root_relative {
-            self.root
-        } else {
-            file.parent().unwrap_or(self.root)
-        };
+        let base = if root_relative { self.root } else { file.parent().unwrap_or(self.root) };
         let Some(mut target) = join_within(boundary, base, &path) else {
             let what = if book.is_some() {
                 format!("the book `{}`", self.display(boundary))
@@ -105,10 +90,7 @@ impl<'a> Local<'a> {
         match self.entry(&target) {
             Entry::Missing => {
                 let fix = self.nearest_file(&target);
-                Some(missing(
-                    format!("`{dest}`: `{}` does not exist", self.display(&target)),
-                    fix,
-                ))
+                Some(missing(format!("`{dest}`: `{}` does not exist", self.display(&target)), fix))
             }
             // GitHub shows line anchors only in the source view of a file.
             Entry::File if query.split('&').any(|pair| pair == "plain=1") => None,
@@ -161,14 +143,9 @@ impl<'a> Local<'a> {
         if let Some(known) = self.anchors.get(path) {
             return known.clone();
         }
-        let ext = path
-            .extension()
-            .and_then(|ext| ext.to_str())
-            .map(str::to_ascii_lowercase);
+        let ext = path.extension().and_then(|ext| ext.to_str()).map(str::to_ascii_lowercase);
         let read = |parse: fn(&str) -> Anchors| {
-            std::fs::read_to_string(path)
-                .ok()
-                .map(|text| Rc::new(parse(&text)))
+            std::fs::read_to_string(path).ok().map(|text| Rc::new(parse(&text)))
         };
         let anchors = match ext.as_deref() {
             Some("md" | "markdown") => read(|text| extract::markdown(text).anchors),
@@ -203,14 +180,11 @@ impl<'a> Local<'a> {
     }
 
     fn entry(&mut self, path: &Path) -> Entry {
-        *self
-            .entries
-            .entry(path.to_owned())
-            .or_insert_with(|| match std::fs::metadata(path) {
-                Ok(meta) if meta.is_dir() => Entry::Dir,
-                Ok(_) => Entry::File,
-                Err(_) => Entry::Missing,
-            })
+        *self.entries.entry(path.to_owned()).or_insert_with(|| match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => Entry::Dir,
+            Ok(_) => Entry::File,
+            Err(_) => Entry::Missing,
+        })
     }
 
     /// "did you mean" for a missing file: the closest name in its folder.
@@ -221,10 +195,7 @@ impl<'a> Local<'a> {
             .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
             .collect();
         let name = suggest::nearest(wanted, names.iter().map(String::as_str))?;
-        Some(format!(
-            "did you mean `{}`?",
-            self.display(&missing.with_file_name(name))
-        ))
+        Some(format!("did you mean `{}`?", self.display(&missing.with_file_name(name))))
     }
 
     /// `path` relative to the root, with `/` separators.
@@ -256,11 +227,7 @@ fn join_within(boundary: &Path, base: &Path, relative: &str) -> Option<PathBuf> 
             part => parts.push(part),
         }
     }
-    Some(
-        parts
-            .iter()
-            .fold(boundary.to_owned(), |path, part| path.join(part)),
-    )
+    Some(parts.iter().fold(boundary.to_owned(), |path, part| path.join(part)))
 }
 
 /// Decodes `%XX` escapes; invalid escapes stay as written.
@@ -336,10 +303,7 @@ mod tests {
             join_within(root, Path::new("/r/docs"), "x//y/"),
             Some(PathBuf::from("/r/docs/x/y"))
         );
-        assert_eq!(
-            join_within(root, Path::new("/r/docs"), "../../out.md"),
-            None
-        );
+        assert_eq!(join_within(root, Path::new("/r/docs"), "../../out.md"), None);
         assert_eq!(join_within(root, Path::new("/r"), "a/../../b"), None);
     }
 

@@ -51,10 +51,7 @@ impl Slugger {
         let base = slug(text);
         let mut candidate = base.clone();
         while self.seen.contains_key(&candidate) {
-            let count = self
-                .seen
-                .get_mut(&base)
-                .expect("the base slug was seen first");
+            let count = self.seen.get_mut(&base).expect("the base slug was seen first");
             *count += 1;
             candidate = format!("{base}-{count}");
         }
@@ -115,10 +112,7 @@ mod tests {
 
     #[test]
     fn numbers_repeats_from_one() {
-        assert_eq!(
-            slugs(&["foo", "foo", "bar", "foo"]),
-            ["foo", "foo-1", "bar", "foo-2"]
-        );
+        assert_eq!(slugs(&["foo", "foo", "bar", "foo"]), ["foo", "foo-1", "bar", "foo-2"]);
     }
 
     #[test]

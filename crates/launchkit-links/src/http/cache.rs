@@ -20,9 +20,7 @@ impl Cache {
     /// The cache stored at `path` (empty when missing or unreadable), keeping only
     /// entries younger than `ttl`.
     pub fn load(path: PathBuf, ttl: Duration) -> Cache {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |since| since.as_secs());
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |since| since.as_secs());
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let checked = text
             .lines()
@@ -32,19 +30,12 @@ impl Cache {
             })
             .filter(|(_, at)| now.saturating_sub(*at) < ttl.as_secs())
             .collect();
-        Cache {
-            path,
-            ttl,
-            now,
-            checked,
-        }
+        Cache { path, ttl, now, checked }
     }
 
     /// True when `url` succeeded within the time to live.
     pub fn is_fresh(&self, url: &str) -> bool {
-        self.checked
-            .get(url)
-            .is_some_and(|at| self.now.saturating_sub(*at) < self.ttl.as_secs())
+        self.checked.get(url).is_some_and(|at| self.now.saturating_sub(*at) < self.ttl.as_secs())
     }
 
     /// Remembers that `url` succeeded now.
@@ -54,11 +45,8 @@ impl Cache {
 
     /// Writes the fresh entries back.
     pub fn save(&self) -> std::io::Result<()> {
-        let mut lines: Vec<String> = self
-            .checked
-            .iter()
-            .map(|(url, at)| format!("{at} {url}\n"))
-            .collect();
+        let mut lines: Vec<String> =
+            self.checked.iter().map(|(url, at)| format!("{at} {url}\n")).collect();
         lines.sort_unstable();
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir)?;
@@ -75,17 +63,10 @@ mod tests {
     fn keeps_fresh_successes_and_forgets_old_ones() {
         let path =
             std::env::temp_dir().join(format!("launchkit-links-cache-{}", std::process::id()));
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
         std::fs::write(
             &path,
-            format!(
-                "{} https://old.org\n{} https://fresh.org\nnot a line\n",
-                now - 7200,
-                now - 60
-            ),
+            format!("{} https://old.org\n{} https://fresh.org\nnot a line\n", now - 7200, now - 60),
         )
         .unwrap();
         let mut cache = Cache::load(path.clone(), Duration::from_secs(3600));

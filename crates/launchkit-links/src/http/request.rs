@@ -53,11 +53,7 @@ impl<'a> Client<'a> {
     /// Asks for `url` once, following its redirects.
     pub fn attempt(&self, url: &str) -> Attempt {
         let mut chain = vec![url.to_owned()];
-        let mut get = self
-            .head_refused
-            .lock()
-            .expect("not poisoned")
-            .contains(&host_of(url));
+        let mut get = self.head_refused.lock().expect("not poisoned").contains(&host_of(url));
         loop {
             let current = chain.last().expect("the chain starts with the URL");
             let response = match self.send(current, get) {
@@ -68,10 +64,7 @@ impl<'a> Client<'a> {
             if !get && status.as_u16() >= 400 && status != StatusCode::TOO_MANY_REQUESTS {
                 // Many servers mishandle HEAD: ask again with GET before calling it broken.
                 if matches!(status.as_u16(), 405 | 501) {
-                    self.head_refused
-                        .lock()
-                        .expect("not poisoned")
-                        .insert(host_of(current));
+                    self.head_refused.lock().expect("not poisoned").insert(host_of(current));
                 }
                 get = true;
                 continue;
@@ -79,10 +72,8 @@ impl<'a> Client<'a> {
             match status.as_u16() {
                 200..=299 => return Attempt::Done(Verdict::Ok),
                 300..=399 => {
-                    let Some(location) = response
-                        .headers()
-                        .get("location")
-                        .and_then(|value| value.to_str().ok())
+                    let Some(location) =
+                        response.headers().get("location").and_then(|value| value.to_str().ok())
                     else {
                         return Attempt::Done(Verdict::Broken(format!(
                             "{} without a Location header",
@@ -119,11 +110,7 @@ impl<'a> Client<'a> {
 
     fn send(&self, url: &str, get: bool) -> Result<Response<ureq::Body>, ureq::Error> {
         let host = host_of(url);
-        let mut request = if get {
-            self.agent.get(url)
-        } else {
-            self.agent.head(url)
-        };
+        let mut request = if get { self.agent.get(url) } else { self.agent.head(url) };
         for header in &self.options.headers {
             if is_within(&host, &header.host) {
                 request = request.header(header.name.as_str(), header.value.as_str());
@@ -143,9 +130,7 @@ impl<'a> Client<'a> {
 pub fn host_of(url: &str) -> String {
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = after_scheme.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
     let host = if host_port.starts_with('[') {
         host_port.split_inclusive(']').next().unwrap_or(host_port)
     } else {
@@ -156,10 +141,7 @@ pub fn host_of(url: &str) -> String {
 
 /// True when `host` is `domain` or one of its subdomains.
 fn is_within(host: &str, domain: &str) -> bool {
-    host == domain
-        || host
-            .strip_suffix(domain)
-            .is_some_and(|sub| sub.ends_with('.'))
+    host == domain || host.strip_suffix(domain).is_some_and(|sub| sub.ends_with('.'))
 }
 
 /// `location` from a redirect of `base`, made absolute.
@@ -172,10 +154,7 @@ fn resolve(base: &str, location: &str) -> String {
         return format!("{scheme}://{authority_path}");
     }
     let without_fragment = rest.split('#').next().unwrap_or(rest);
-    let without_query = without_fragment
-        .split('?')
-        .next()
-        .unwrap_or(without_fragment);
+    let without_query = without_fragment.split('?').next().unwrap_or(without_fragment);
     let authority_end = without_query.find('/').unwrap_or(without_query.len());
     let authority = &without_query[..authority_end];
     if location.starts_with('/') {
@@ -228,9 +207,8 @@ fn parse_http_date(text: &str) -> Option<u64> {
     let [_, day, month, year, time, "GMT"] = parts.as_slice() else {
         return None;
     };
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+    const MONTHS: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let month = MONTHS.iter().position(|name| name == month)? as i64 + 1;
     let (day, year): (i64, i64) = (day.parse().ok()?, year.parse().ok()?);
     let mut clock = time.split(':').map(|part| part.parse::<i64>().ok());
@@ -251,10 +229,7 @@ mod tests {
 
     #[test]
     fn finds_the_host() {
-        assert_eq!(
-            host_of("https://User@Crates.IO:443/crates/x?y#z"),
-            "crates.io"
-        );
+        assert_eq!(host_of("https://User@Crates.IO:443/crates/x?y#z"), "crates.io");
         assert_eq!(host_of("http://127.0.0.1:8080"), "127.0.0.1");
         assert_eq!(host_of("http://[::1]:80/x"), "[::1]");
         assert!(is_within("api.github.com", "github.com"));
@@ -274,10 +249,7 @@ mod tests {
 
     #[test]
     fn reads_http_dates() {
-        assert_eq!(
-            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(784_111_777)
-        );
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
         assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
         assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), None);
     }

@@ -44,26 +44,13 @@ pub fn run(urls: Vec<String>, options: &HttpOptions) -> HashMap<String, Verdict>
     let pending = urls.len();
     for url in urls {
         let index = *by_host.entry(host_of(&url)).or_insert_with(|| {
-            hosts.push(Host {
-                jobs: VecDeque::new(),
-                in_flight: 0,
-                paused_until: start,
-            });
+            hosts.push(Host { jobs: VecDeque::new(), in_flight: 0, paused_until: start });
             hosts.len() - 1
         });
-        hosts[index].jobs.push_back(Job {
-            url,
-            tries: 0,
-            not_before: start,
-        });
+        hosts[index].jobs.push_back(Job { url, tries: 0, not_before: start });
     }
-    let queue = Mutex::new(Queue {
-        hosts,
-        next_host: 0,
-        pending,
-        in_flight: 0,
-        verdicts: HashMap::new(),
-    });
+    let queue =
+        Mutex::new(Queue { hosts, next_host: 0, pending, in_flight: 0, verdicts: HashMap::new() });
     let wake = Condvar::new();
     let client = Client::new(options);
     std::thread::scope(|scope| {
@@ -130,11 +117,8 @@ impl Queue {
                 wake_at = Some(wake_at.map_or(ready_at, |at| at.min(ready_at)));
                 continue;
             }
-            let position = host
-                .jobs
-                .iter()
-                .position(|job| job.not_before <= now)
-                .expect("a job is ready");
+            let position =
+                host.jobs.iter().position(|job| job.not_before <= now).expect("a job is ready");
             let job = host.jobs.remove(position).expect("position is in range");
             host.in_flight += 1;
             self.in_flight += 1;
@@ -190,7 +174,5 @@ impl Queue {
 
 /// The pause before attempt `tries + 1`: the base backoff, doubled for each retry so far.
 fn backoff(options: &HttpOptions, tries: u32) -> Duration {
-    options
-        .backoff
-        .saturating_mul(1 << tries.saturating_sub(1).min(16))
+    options.backoff.saturating_mul(1 << tries.saturating_sub(1).min(16))
 }
