@@ -7,9 +7,7 @@ use launchkit_links::{Options, Summary, check};
 
 fn corpus(name: &str) -> PathBuf {
     // The corpora sit beside the repository: <repo>/../shared/corpora.
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpora")
-        .join(name);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora").join(name);
     assert!(
         dir.join("src/SUMMARY.md").is_file(),
         "{} is missing: clone the shared corpora beside the repository",
@@ -122,12 +120,11 @@ fn the_book_checks_offline_with_mdbook_pages() {
         BOOK_MISSING_IMAGES.len() + BOOK_OUTSIDE.len(),
         "no other finding"
     );
-    assert!(summary.findings.iter().all(|finding| {
-        finding
-            .path
-            .as_deref()
-            .is_some_and(|path| path.starts_with("src/"))
-    }));
+    assert!(
+        summary.findings.iter().all(|finding| {
+            finding.path.as_deref().is_some_and(|path| path.starts_with("src/"))
+        })
+    );
 }
 
 #[test]

@@ -8,14 +8,9 @@ use launchkit_links::{Options, Summary, check};
 
 /// A fresh copy of the fixture named `name`, with the files git cannot hold.
 fn fixture(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("links-fixtures")
-        .join(name);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("links-fixtures").join(name);
     let _ = std::fs::remove_dir_all(&dir);
-    copy(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fixture"),
-        &dir,
-    );
+    copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fixture"), &dir);
     for ignored in ["docs/ignored/notes.md", "target/notes.md"] {
         let path = dir.join(ignored);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -51,11 +46,7 @@ fn lines(summary: &Summary) -> Vec<String> {
         .findings
         .iter()
         .map(|finding| {
-            let fix = finding
-                .fix
-                .as_deref()
-                .map(|fix| format!(" | {fix}"))
-                .unwrap_or_default();
+            let fix = finding.fix.as_deref().map(|fix| format!(" | {fix}")).unwrap_or_default();
             let rule = finding.rule.as_deref().unwrap_or("-");
             format!(
                 "{} {} {rule}: {}{fix}",
@@ -110,21 +101,12 @@ fn a_folder_is_walked_without_target_ignored_files_or_symlink_loops() {
 fn every_fine_link_passes() {
     let root = fixture("fine");
     let readme = run(&root, &["README.md"]);
-    assert_eq!(
-        readme.links, 38,
-        "every link of README.md is found, none in code or comments"
-    );
+    assert_eq!(readme.links, 38, "every link of README.md is found, none in code or comments");
     assert_eq!(readme.skipped, 1, "the ftp:// link");
     assert_eq!(lines(&readme), Vec::<String>::new());
     let others = run(
         &root,
-        &[
-            "CHANGELOG.md",
-            "docs/guide.md",
-            "docs/sub",
-            "book/src/chapter.md",
-            "book/src/sub",
-        ],
+        &["CHANGELOG.md", "docs/guide.md", "docs/sub", "book/src/chapter.md", "book/src/sub"],
     );
     assert_eq!(others.links, 7);
     assert_eq!(lines(&others), Vec::<String>::new());
@@ -186,11 +168,7 @@ fn include_globs_add_files() {
     options.offline = true;
     options.include.push("book/**/*.md".to_owned());
     let summary = check(&options).unwrap();
-    assert!(
-        summary.files.contains(&"book/src/SUMMARY.md".to_owned()),
-        "{:?}",
-        summary.files
-    );
+    assert!(summary.files.contains(&"book/src/SUMMARY.md".to_owned()), "{:?}", summary.files);
     assert_eq!(summary.files.len(), 10);
 }
 
