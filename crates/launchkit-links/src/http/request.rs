@@ -109,21 +109,31 @@ impl<'a> Client<'a> {
     }
 
     fn send(&self, url: &str, get: bool) -> Result<Response<ureq::Body>, ureq::Error> {
-        let host = host_of(url);
         let mut request = if get { self.agent.get(url) } else { self.agent.head(url) };
-        for header in &self.options.headers {
-            if is_within(&host, &header.host) {
-                request = request.header(header.name.as_str(), header.value.as_str());
-            }
-        }
-        if let Some(token) = &self.options.github_token {
-            // The token goes to GitHub only, and never in clear text.
-            if url.starts_with("https://") && is_within(&host, "github.com") {
-                request = request.header("authorization", format!("Bearer {token}"));
-            }
+        for (name, value) in headers_for(url, self.options) {
+            request = request.header(name, value);
         }
         request.call()
     }
+}
+
+/// The extra headers a request to `url` carries. Computed for every hop of a redirect,
+/// so a header meant for one host never follows a redirect to another.
+fn headers_for(url: &str, options: &HttpOptions) -> Vec<(String, String)> {
+    let host = host_of(url);
+    let mut headers: Vec<(String, String)> = options
+        .headers
+        .iter()
+        .filter(|header| is_within(&host, &header.host))
+        .map(|header| (header.name.clone(), header.value.clone()))
+        .collect();
+    if let Some(token) = &options.github_token {
+        // The token goes to GitHub only, and never in clear text.
+        if url.starts_with("https://") && is_within(&host, "github.com") {
+            headers.push(("authorization".to_owned(), format!("Bearer {token}")));
+        }
+    }
+    headers
 }
 
 /// The lowercase host of an http(s) URL, without user info or port.
@@ -234,6 +244,21 @@ mod tests {
         assert_eq!(host_of("http://[::1]:80/x"), "[::1]");
         assert!(is_within("api.github.com", "github.com"));
         assert!(!is_within("notgithub.com", "github.com"));
+    }
+
+    #[test]
+    fn sends_host_headers_and_the_github_token_only_where_they_belong() {
+        let options =
+            HttpOptions { github_token: Some("t0k3n".to_owned()), ..HttpOptions::default() };
+        let accept = ("accept".to_owned(), "text/html".to_owned());
+        let bearer = ("authorization".to_owned(), "Bearer t0k3n".to_owned());
+        assert_eq!(headers_for("https://crates.io/crates/serde", &options), [accept.clone()]);
+        assert_eq!(headers_for("https://static.crates.io/x", &options), [accept]);
+        assert_eq!(headers_for("https://github.com/o/r", &options), [bearer.clone()]);
+        assert_eq!(headers_for("https://api.github.com/repos/o/r", &options), [bearer]);
+        assert_eq!(headers_for("http://github.com/o/r", &options), [], "never in clear text");
+        assert_eq!(headers_for("https://github.com.evil.org/", &options), []);
+        assert_eq!(headers_for("https://docs.rs/serde", &options), []);
     }
 
     #[test]
