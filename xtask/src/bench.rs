@@ -2,6 +2,7 @@
 //! docs/benchmarks.md between the benchmark's own markers, so each benchmark updates
 //! only its section.
 
+mod links;
 mod preflight;
 
 use std::path::Path;
@@ -18,6 +19,7 @@ impl flags::Bench {
     pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
         let section = match self.target {
             BenchTarget::Preflight => preflight::run(sh, self.runs)?,
+            BenchTarget::Links => links::run(sh, self.runs)?,
         };
         print!("{section}");
         if !self.dry_run {

@@ -22,12 +22,19 @@ pub struct Cli {
 pub enum Command {
     /// Run every pre-release check and report each step (read-only).
     ///
-    /// Steps: fmt, clippy, test, docs, build, package. All run and all are reported;
+    /// Steps: fmt, links, clippy, test, docs, build, package. All run and all are reported;
     /// the exit code is 0 only when none failed. A step whose inputs have not changed
     /// since it last passed is reported `passed (cached)`.
     Preflight(Preflight),
     /// Measure launchkit against the equivalent hand-typed commands.
     Bench(Bench),
+    /// Check the documentation's links: files, anchors, mdBook pages, http(s) (read-only).
+    ///
+    /// Reads README.md, CHANGELOG.md, docs/**/*.md and each crate's README (plus the
+    /// `include` globs of [workspace.metadata.launchkit.links]), or the PATHs given.
+    /// Exit code 1 when a link is broken; warnings (links leaving the repository, URLs
+    /// that could not be verified) do not fail.
+    Links(Links),
 }
 
 /// Flags of `cargo xtask preflight`.
@@ -46,6 +53,30 @@ pub struct Preflight {
     #[arg(long)]
     pub strict: bool,
     /// Run every step even when an earlier pass with the same inputs is cached.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Output format (default: github when GITHUB_ACTIONS=true, else human).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Let the `links` step check http(s) links too (otherwise it checks them only when
+    /// `online = true` is configured).
+    #[arg(long)]
+    pub online: bool,
+}
+
+/// Flags of `cargo xtask links`.
+#[derive(Debug, clap::Args)]
+pub struct Links {
+    /// Markdown files, or folders to search for them, instead of the configured inputs.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Check local targets only: no network.
+    #[arg(long)]
+    pub offline: bool,
+    /// Skip links whose destination matches this regex (repeat the flag for more).
+    #[arg(long, value_name = "REGEX")]
+    pub exclude: Vec<String>,
+    /// Ask every URL again instead of trusting successes remembered for a day.
     #[arg(long)]
     pub no_cache: bool,
     /// Output format (default: github when GITHUB_ACTIONS=true, else human).
@@ -76,6 +107,9 @@ pub enum BenchTarget {
     /// `cargo xtask preflight` vs the usual checklist typed by hand, cold and warm,
     /// plus the xtask's own cold build and `--help` time.
     Preflight,
+    /// `cargo xtask links` offline on the shared corpora, and 500 URLs over ten slow
+    /// loopback hosts.
+    Links,
 }
 
 /// How a task prints its result.

@@ -6,6 +6,7 @@
 
 mod bench;
 mod flags;
+mod links;
 mod output;
 mod preflight;
 
@@ -32,5 +33,6 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         flags::Command::Preflight(cmd) => cmd.run(&sh),
         flags::Command::Bench(cmd) => cmd.run(&sh),
+        flags::Command::Links(cmd) => cmd.run(&sh),
     }
 }

@@ -1,6 +1,6 @@
 //! `cargo xtask preflight`: the whole pre-release checklist, read-only.
 //!
-//! Runs each step of [`steps::ALL`] in order (fmt, clippy, test, docs, build, package),
+//! Runs each step of [`steps::ALL`] in order (fmt, links, clippy, test, docs, build, package),
 //! reports every one as passed, warning, failed or skipped with its time and findings,
 //! and exits with 0 only when none failed. `--only` and `--skip` choose steps,
 //! `--fail-fast` stops at the first failure, `--strict` (or `CI=true`) counts skipped and
@@ -84,6 +84,8 @@ pub struct Ctx<'a> {
     pub sh: &'a Shell,
     /// The workspace being checked.
     pub ws: &'a Workspace,
+    /// Steps may use the network (`--online`).
+    pub online: bool,
     cargo: String,
 }
 
@@ -161,7 +163,7 @@ impl flags::Preflight {
         let selected = self.selected_steps()?;
         let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let ctx = Ctx { sh, ws: &ws, cargo };
+        let ctx = Ctx { sh, ws: &ws, online: self.online, cargo };
         let out = Output::new(self.format);
         let strict = self.strict || output::is_ci();
         let mut cache = cache::Cache::open(&ctx, !self.no_cache);

@@ -52,12 +52,11 @@ fn trim_trailing(mut url: &str) -> &str {
         if url.ends_with(')') && url.matches(')').count() > url.matches('(').count() {
             url = &url[..url.len() - 1];
         }
-        if url.ends_with(';') {
-            if let Some(amp) = url.rfind('&') {
-                if url[amp + 1..url.len() - 1].chars().all(|c| c.is_ascii_alphanumeric()) {
-                    url = &url[..amp];
-                }
-            }
+        let entity = url.strip_suffix(';').and_then(|rest| rest.rfind('&'));
+        if let Some(amp) = entity
+            .filter(|&amp| url[amp + 1..url.len() - 1].chars().all(|c| c.is_ascii_alphanumeric()))
+        {
+            url = &url[..amp];
         }
         if url.len() == before {
             return url;

@@ -23,8 +23,8 @@ pub fn attributes(html: &str) -> Vec<Attribute> {
     while let Some(found_at) = html[pos..].find('<') {
         let start = pos + found_at;
         let rest = &html[start..];
-        if rest.starts_with("<!--") {
-            pos = rest[4..].find("-->").map_or(html.len(), |end| start + 4 + end + 3);
+        if let Some(comment) = rest.strip_prefix("<!--") {
+            pos = comment.find("-->").map_or(html.len(), |end| start + 4 + end + 3);
             continue;
         }
         let name_len =

@@ -121,14 +121,18 @@ pub fn check(urls: Vec<String>, options: &HttpOptions) -> HashMap<String, Verdic
     }
     let checked = schedule::run(unknown, options);
     if let Some(cache) = &mut cache {
+        let mut remembered = false;
         for (url, verdict) in &checked {
             // Only successes are remembered: a failure or a rate limit is asked again.
             if *verdict == Verdict::Ok {
                 cache.insert(url);
+                remembered = true;
             }
         }
-        // Losing the cache only costs time on the next run.
-        let _ = cache.save();
+        if remembered {
+            // Losing the cache only costs time on the next run.
+            let _ = cache.save();
+        }
     }
     verdicts.extend(checked);
     verdicts

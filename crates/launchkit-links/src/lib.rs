@@ -9,6 +9,7 @@
 
 mod bare;
 mod book;
+mod config;
 mod extract;
 mod html;
 pub mod http;
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 use launchkit_report::Finding;
 use regex::Regex;
 
+pub use config::Config;
 pub use extract::{Kind, Link};
 pub use http::{HostHeader, HttpOptions, Verdict};
 pub use inputs::DEFAULT_INCLUDE;
@@ -60,6 +62,12 @@ impl Options {
             offline: false,
             http: HttpOptions::default(),
         }
+    }
+
+    /// Also checks the file at `path` (relative to the root, `/`-separated) when no path
+    /// is given, such as a crate's README.
+    pub fn include_file(&mut self, path: &str) {
+        self.include.push(globset::escape(path));
     }
 }
 
@@ -170,6 +178,9 @@ pub fn check(options: &Options) -> Result<Summary, Error> {
 
 /// Requests each distinct URL once and reports every link to a failing one.
 fn check_external(links: Vec<(Finding, String)>, options: &Options, summary: &mut Summary) {
+    if links.is_empty() {
+        return;
+    }
     let verdicts = http::check(links.iter().map(|(_, url)| url.clone()).collect(), &options.http);
     summary.urls = verdicts.len();
     summary.cached = verdicts.values().filter(|verdict| **verdict == Verdict::Cached).count();

@@ -27,6 +27,10 @@ fn verdicts(urls: &[String], options: &HttpOptions) -> HashMap<String, Verdict> 
     http::check(urls.to_vec(), options)
 }
 
+fn verdict(url: &str, options: &HttpOptions) -> Verdict {
+    http::check(vec![url.to_owned()], options).remove(url).unwrap()
+}
+
 #[test]
 fn a_success_passes_and_a_404_is_broken() {
     let server = Server::start(|request| match request.path.as_str() {
@@ -49,7 +53,7 @@ fn a_redirect_chain_is_followed_to_its_end() {
         _ => Reply::status(404),
     });
     let url = server.url("/one");
-    assert_eq!(verdicts(&[url.clone()], &fast())[&url], Verdict::Ok);
+    assert_eq!(verdict(&url, &fast()), Verdict::Ok);
     assert_eq!(server.hits(), ["HEAD /one", "HEAD /two", "HEAD /three", "HEAD /done?x=1"]);
 }
 
@@ -61,7 +65,7 @@ fn a_redirect_loop_is_an_error() {
     });
     let url = server.url("/a");
     let expected = format!("redirect loop: {url} -> {} -> {url}", server.url("/b"));
-    assert_eq!(verdicts(&[url.clone()], &fast())[&url], Verdict::Broken(expected));
+    assert_eq!(verdict(&url, &fast()), Verdict::Broken(expected));
     assert_eq!(server.hits().len(), 2, "each page asked once");
 }
 
@@ -73,10 +77,7 @@ fn redirects_stop_at_the_limit() {
     });
     let url = server.url("/hop/0");
     let options = HttpOptions { max_redirects: 3, ..fast() };
-    assert_eq!(
-        verdicts(&[url.clone()], &options)[&url],
-        Verdict::Broken("more than 3 redirects".to_owned())
-    );
+    assert_eq!(verdict(&url, &options), Verdict::Broken("more than 3 redirects".to_owned()));
     assert_eq!(server.hits().len(), 4, "the first request and three redirects");
 }
 
@@ -87,7 +88,7 @@ fn a_429_waits_as_long_as_retry_after_says_then_succeeds() {
         _ => Reply::status(200),
     });
     let url = server.url("/limited");
-    assert_eq!(verdicts(&[url.clone()], &fast())[&url], Verdict::Ok);
+    assert_eq!(verdict(&url, &fast()), Verdict::Ok);
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
     let waited = requests[1].at - requests[0].at;
@@ -98,9 +99,9 @@ fn a_429_waits_as_long_as_retry_after_says_then_succeeds() {
 fn a_retry_after_beyond_the_limit_is_not_waited_for() {
     let server = Server::start(|_| Reply::status(429).header("retry-after", "3600"));
     let url = server.url("/slow-down");
-    let verdict = &verdicts(&[url.clone()], &fast())[&url];
+    let result = verdict(&url, &fast());
     let expected = "rate limited (429): Retry-After asks for 3600s, more than the 5s allowed";
-    assert_eq!(*verdict, Verdict::Unverified(expected.to_owned()));
+    assert_eq!(result, Verdict::Unverified(expected.to_owned()));
     assert_eq!(server.hits().len(), 1);
 }
 
@@ -121,8 +122,8 @@ fn a_refused_head_falls_back_to_get_and_the_host_is_remembered() {
 fn a_server_that_never_answers_times_out_after_the_retries() {
     let server = Server::start(|_| Reply::hang());
     let url = server.url("/silent");
-    let verdict = &verdicts(&[url.clone()], &fast())[&url];
-    assert_eq!(*verdict, Verdict::Unverified("timed out (2 attempts)".to_owned()));
+    let result = verdict(&url, &fast());
+    assert_eq!(result, Verdict::Unverified("timed out (2 attempts)".to_owned()));
     assert_eq!(server.hits().len(), 2, "one try and one retry");
 }
 
@@ -133,7 +134,7 @@ fn a_5xx_is_retried() {
             |request| if request.nth == 0 { Reply::status(503) } else { Reply::status(200) },
         );
     let url = server.url("/flaky");
-    assert_eq!(verdicts(&[url.clone()], &fast())[&url], Verdict::Ok);
+    assert_eq!(verdict(&url, &fast()), Verdict::Ok);
     assert_eq!(server.hits().len(), 2);
 }
 
@@ -166,13 +167,12 @@ fn per_host_headers_are_sent() {
         _ => Reply::status(404),
     });
     let url = server.url("/crates/serde");
-    let bare = verdicts(&[url.clone()], &fast());
-    assert_eq!(bare[&url], Verdict::Broken("404 Not Found".to_owned()));
+    assert_eq!(verdict(&url, &fast()), Verdict::Broken("404 Not Found".to_owned()));
     let options = HttpOptions {
         headers: vec![HostHeader::new("127.0.0.1", "accept", "text/html")],
         ..fast()
     };
-    assert_eq!(verdicts(&[url.clone()], &options)[&url], Verdict::Ok);
+    assert_eq!(verdict(&url, &options), Verdict::Ok);
     let with_token = HttpOptions { github_token: Some("secret".to_owned()), ..options };
     verdicts(&[url], &with_token);
     assert!(

@@ -8,6 +8,7 @@ use super::{Ctx, Outcome, Step, ToolRun, diagnostics};
 /// Every step, in the order preflight runs them: cheap and likely failures first.
 pub static ALL: &[Step] = &[
     Step { name: "fmt", run: fmt },
+    Step { name: "links", run: links },
     Step { name: "clippy", run: clippy },
     Step { name: "test", run: test },
     Step { name: "docs", run: docs },
@@ -24,6 +25,12 @@ fn fmt(ctx: &Ctx) -> anyhow::Result<Outcome> {
     }
     let findings = diagnostics::rustfmt(&run.output, |path| ctx.ws.relative(Path::new(path)));
     Ok(Outcome::from_run(run, findings))
+}
+
+/// The documentation's links; http(s) ones only with `--online` or `online = true`.
+fn links(ctx: &Ctx) -> anyhow::Result<Outcome> {
+    let (findings, reason) = crate::links::preflight(ctx.ws, ctx.online)?;
+    Ok(Outcome { findings, reason, ..Outcome::default() })
 }
 
 fn clippy(ctx: &Ctx) -> anyhow::Result<Outcome> {

@@ -250,12 +250,12 @@ mod tests {
     fn sends_host_headers_and_the_github_token_only_where_they_belong() {
         let options =
             HttpOptions { github_token: Some("t0k3n".to_owned()), ..HttpOptions::default() };
-        let accept = ("accept".to_owned(), "text/html".to_owned());
-        let bearer = ("authorization".to_owned(), "Bearer t0k3n".to_owned());
-        assert_eq!(headers_for("https://crates.io/crates/serde", &options), [accept.clone()]);
-        assert_eq!(headers_for("https://static.crates.io/x", &options), [accept]);
-        assert_eq!(headers_for("https://github.com/o/r", &options), [bearer.clone()]);
-        assert_eq!(headers_for("https://api.github.com/repos/o/r", &options), [bearer]);
+        let accept = || ("accept".to_owned(), "text/html".to_owned());
+        let bearer = || ("authorization".to_owned(), "Bearer t0k3n".to_owned());
+        assert_eq!(headers_for("https://crates.io/crates/serde", &options), [accept()]);
+        assert_eq!(headers_for("https://static.crates.io/x", &options), [accept()]);
+        assert_eq!(headers_for("https://github.com/o/r", &options), [bearer()]);
+        assert_eq!(headers_for("https://api.github.com/repos/o/r", &options), [bearer()]);
         assert_eq!(headers_for("http://github.com/o/r", &options), [], "never in clear text");
         assert_eq!(headers_for("https://github.com.evil.org/", &options), []);
         assert_eq!(headers_for("https://docs.rs/serde", &options), []);
