@@ -5,42 +5,51 @@
 /// Each bare URL in `text` as (byte offset, URL); `www.` ones get `http://` in front,
 /// as GitHub does.
 pub fn urls(text: &str) -> Vec<(usize, String)> {
+    // Substring search is fast; most text holds neither marker.
+    let mut starts: Vec<usize> = text
+        .match_indices("://")
+        .filter_map(|(at, _)| {
+            let scheme = &text[..at];
+            ["https", "http"]
+                .iter()
+                .find(|name| scheme.ends_with(**name))
+                .map(|name| at - name.len())
+        })
+        .chain(text.match_indices("www.").map(|(at, _)| at))
+        .collect();
+    starts.sort_unstable();
     let mut found = Vec::new();
-    let mut pos = 0;
-    while pos < text.len() {
-        let rest = &text[pos..];
-        let Some(at) = rest.find(['h', 'w']) else {
-            break;
-        };
-        let start = pos + at;
-        pos = start + 1;
-        let candidate = &text[start..];
-        let prefix_len = ["https://", "http://", "www."]
-            .iter()
-            .find(|prefix| candidate.starts_with(**prefix))
-            .map(|p| p.len());
-        let Some(prefix_len) = prefix_len else {
-            continue;
-        };
-        let before = text[..start].chars().next_back();
-        if before.is_some_and(|c| !c.is_whitespace() && !matches!(c, '*' | '_' | '~' | '(')) {
+    let mut taken = 0;
+    for start in starts {
+        if start < taken {
             continue;
         }
-        let end =
-            candidate.find(|c: char| c.is_whitespace() || c == '<').unwrap_or(candidate.len());
-        let url = trim_trailing(&candidate[..end]);
-        if url.len() <= prefix_len {
-            continue;
+        if let Some(url) = url_at(text, start) {
+            taken = start + url.len();
+            let full =
+                if url.starts_with("www.") { format!("http://{url}") } else { url.to_owned() };
+            found.push((start, full));
         }
-        let domain = url[prefix_len..].split(['/', '?', '#']).next().unwrap_or("");
-        if !valid_domain(domain.split(':').next().unwrap_or(domain)) {
-            continue;
-        }
-        let full = if prefix_len == 4 { format!("http://{url}") } else { url.to_owned() };
-        found.push((start, full));
-        pos = start + url.len();
     }
     found
+}
+
+/// The autolink literal starting at `start`, if GFM accepts one there.
+fn url_at(text: &str, start: usize) -> Option<&str> {
+    let before = text[..start].chars().next_back();
+    if before.is_some_and(|c| !c.is_whitespace() && !matches!(c, '*' | '_' | '~' | '(')) {
+        return None;
+    }
+    let candidate = &text[start..];
+    let prefix_len = ["https://", "http://", "www."]
+        .iter()
+        .find(|prefix| candidate.starts_with(**prefix))?
+        .len();
+    let end = candidate.find(|c: char| c.is_whitespace() || c == '<').unwrap_or(candidate.len());
+    let url = trim_trailing(&candidate[..end]);
+    let domain =
+        url.get(prefix_len..).filter(|rest| !rest.is_empty())?.split(['/', '?', '#']).next()?;
+    valid_domain(domain.split(':').next().unwrap_or(domain)).then_some(url)
 }
 
 /// Drops what GFM says ends a sentence rather than a URL: trailing punctuation, a `)`

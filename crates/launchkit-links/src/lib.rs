@@ -117,16 +117,7 @@ pub fn check(options: &Options) -> Result<Summary, Error> {
         ))
     })?;
     let files = inputs::list(&root, &options.paths, &options.include, &options.exclude)?;
-    let mut documents = Vec::with_capacity(files.len());
-    for file in files {
-        let text = std::fs::read_to_string(&file).map_err(|err| {
-            Error::new(format!(
-                "cannot read {}: {err}: markdown files must be UTF-8",
-                file.display()
-            ))
-        })?;
-        documents.push((file, extract::markdown(&text)));
-    }
+    let mut documents = read_all(files)?;
 
     let files = documents.iter().map(|(file, _)| relative(&root, file)).collect();
     let mut summary = Summary { files, ..Summary::default() };
@@ -174,6 +165,34 @@ pub fn check(options: &Options) -> Result<Summary, Error> {
     check_external(external, options, &mut summary);
     summary.findings.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     Ok(summary)
+}
+
+/// Reads and parses every file, spread over the available cores.
+fn read_all(files: Vec<PathBuf>) -> Result<Vec<(PathBuf, extract::Document)>, Error> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunk = files.len().div_ceil(threads).max(1);
+    let read = |file: &PathBuf| {
+        let text = std::fs::read_to_string(file).map_err(|err| {
+            Error::new(format!(
+                "cannot read {}: {err}: markdown files must be UTF-8",
+                file.display()
+            ))
+        })?;
+        Ok((file.clone(), extract::markdown(&text)))
+    };
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || part.iter().map(read).collect::<Result<Vec<_>, Error>>())
+            })
+            .collect();
+        let mut documents = Vec::with_capacity(files.len());
+        for worker in workers {
+            documents.extend(worker.join().expect("parsing does not panic")?);
+        }
+        Ok(documents)
+    })
 }
 
 /// Requests each distinct URL once and reports every link to a failing one.
