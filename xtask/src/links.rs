@@ -130,7 +130,7 @@ fn describe(summary: &Summary, offline: bool) -> String {
     let files = summary.files.len();
     let plural = if files == 1 { "" } else { "s" };
     let mut line = format!("checked {} links in {files} file{plural}", summary.links);
-    if offline {
+    if summary.external > 0 && offline {
         line.push_str(&format!(" offline ({} http(s) links not checked)", summary.external));
     } else if summary.external > 0 {
         line.push_str(&format!(

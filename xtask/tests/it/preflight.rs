@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::schema;
 use crate::support::{Fixture, Run};
 
-const STEPS: [&str; 6] = ["fmt", "clippy", "test", "docs", "build", "package"];
+const STEPS: [&str; 7] = ["fmt", "links", "clippy", "test", "docs", "build", "package"];
 
 fn statuses(run: &Run) -> Vec<(String, String)> {
     let report = run.json();
