@@ -127,9 +127,10 @@ fn reason(summary: &Summary, offline: bool) -> Option<String> {
 
 /// `checked 459 links in 112 files (105 http(s), 76 URLs, 12 from the cache)`.
 fn describe(summary: &Summary, offline: bool) -> String {
-    let files = summary.files.len();
-    let plural = if files == 1 { "" } else { "s" };
-    let mut line = format!("checked {} links in {files} file{plural}", summary.links);
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let (links, files) = (summary.links, summary.files.len());
+    let mut line =
+        format!("checked {links} link{} in {files} file{}", plural(links), plural(files));
     if summary.external > 0 && offline {
         line.push_str(&format!(" offline ({} http(s) links not checked)", summary.external));
     } else if summary.external > 0 {

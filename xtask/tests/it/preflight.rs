@@ -225,7 +225,7 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
 
     one_line_error(
         fixture.xtask(&["preflight", "--only", "fmt,nope"]),
-        "unknown step `nope`: use one of fmt, clippy",
+        "unknown step `nope`: use one of fmt, links, clippy",
     );
     one_line_error(fixture.xtask(&["preflight", "--skip", "lint"]), "unknown step `lint`");
 
