@@ -110,12 +110,15 @@ fn status(findings: &[Finding]) -> Status {
     }
 }
 
-/// The step's reason: how many links are broken, and whether http(s) links went
-/// unchecked.
+/// The step's reason: no file found, how many links are broken, and whether http(s)
+/// links went unchecked.
 fn reason(summary: &Summary, offline: bool) -> Option<String> {
     let broken =
         summary.findings.iter().filter(|finding| finding.severity == Severity::Error).count();
     let mut parts = Vec::new();
+    if summary.files.is_empty() {
+        parts.push("no markdown file to check".to_owned());
+    }
     if broken > 0 {
         parts.push(format!("{broken} broken link{}", if broken == 1 { "" } else { "s" }));
     }
