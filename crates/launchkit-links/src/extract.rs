@@ -4,11 +4,12 @@
 //! Links come from pulldown-cmark's events, so nothing inside code blocks or inline code
 //! counts; raw HTML adds `<a href>`, `<img src>` and `id`/`name` anchors.
 
-use std::collections::HashSet;
 use std::ops::Range;
 
 use pulldown_cmark::{BrokenLink, Event, LinkType, Options, Parser, Tag, TagEnd};
 
+use crate::anchors::Anchors;
+use crate::lines::LineIndex;
 use crate::slug::Slugger;
 use crate::{bare, html};
 
@@ -46,30 +47,6 @@ pub struct Link {
     pub kind: Kind,
 }
 
-/// The anchors of a document: heading slugs, `{#id}` attributes and HTML `id`/`name`
-/// values, lowercased because fragments are compared case-insensitively.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Anchors {
-    /// In document order, for suggestions.
-    pub ordered: Vec<String>,
-    set: HashSet<String>,
-}
-
-impl Anchors {
-    /// Adds an anchor.
-    pub fn add(&mut self, anchor: &str) {
-        let anchor = anchor.to_lowercase();
-        if self.set.insert(anchor.clone()) {
-            self.ordered.push(anchor);
-        }
-    }
-
-    /// True when `fragment` names one of the anchors, ignoring case.
-    pub fn contains(&self, fragment: &str) -> bool {
-        self.set.contains(&fragment.to_lowercase())
-    }
-}
-
 /// What one markdown document contains.
 #[derive(Debug, Clone, Default)]
 pub struct Document {
@@ -92,97 +69,22 @@ fn options() -> Options {
 
 /// Reads a markdown document.
 pub fn markdown(source: &str) -> Document {
-    let lines = LineIndex::new(source);
-    let mut doc = Document::default();
     let mut undefined = Vec::new();
-    let mut heading: Option<Heading> = None;
-    let mut slugger = Slugger::new();
-    // Consecutive text outside links, scanned for bare URLs once it ends.
-    let mut prose: Option<(Range<usize>, String)> = None;
-    // Inside a link or image no bare URL is a link of its own; inside an image the
-    // text is alt text, which is not part of a heading's text.
-    let mut link_depth = 0;
-    let mut image_depth = 0;
-    let mut in_code_block = false;
     let callback = |broken: BrokenLink<'_>| {
+        // `[label]` alone with no definition is plain text on GitHub, not a mistake.
         if matches!(broken.link_type, LinkType::Reference | LinkType::Collapsed) {
             undefined.push((broken.span, broken.reference.into_string()));
         }
         None
     };
-    let parser = Parser::new_with_broken_link_callback(source, options(), Some(callback));
-    for (event, range) in parser.into_offset_iter() {
-        if let Event::Text(text) = &event {
-            if let Some(heading) = heading.as_mut().filter(|_| image_depth == 0) {
-                heading.text.push_str(text);
-            }
-            if link_depth == 0 && !in_code_block {
-                let (span, buffer) = prose.get_or_insert_with(|| (range.clone(), String::new()));
-                span.end = range.end;
-                buffer.push_str(text);
-            }
-            continue;
-        }
-        if let Some((span, buffer)) = prose.take() {
-            bare_urls(source, span, &buffer, &lines, &mut doc);
-        }
-        match event {
-            Event::Start(Tag::Link { link_type, dest_url, .. }) => {
-                link_depth += 1;
-                let kind = match link_type {
-                    LinkType::Autolink | LinkType::Email => Kind::Autolink,
-                    LinkType::Inline => Kind::Inline,
-                    _ => Kind::Reference,
-                };
-                let dest = if link_type == LinkType::Email {
-                    format!("mailto:{dest_url}")
-                } else {
-                    dest_url.into_string()
-                };
-                doc.links.push(lines.link(range.start, dest, kind));
-            }
-            Event::Start(Tag::Image { dest_url, .. }) => {
-                link_depth += 1;
-                image_depth += 1;
-                doc.links.push(lines.link(range.start, dest_url.into_string(), Kind::Image));
-            }
-            Event::End(TagEnd::Link) => link_depth -= 1,
-            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
-            Event::End(TagEnd::CodeBlock) => in_code_block = false,
-            Event::End(TagEnd::Image) => {
-                link_depth -= 1;
-                image_depth -= 1;
-            }
-            Event::Start(Tag::Heading { id, .. }) => {
-                heading = Some(Heading { id: id.map(|id| id.into_string()), text: String::new() });
-            }
-            Event::End(TagEnd::Heading(_)) => {
-                if let Some(done) = heading.take() {
-                    match done.id {
-                        Some(id) => doc.anchors.add(&id),
-                        None => doc.anchors.add(&slugger.next(&done.text)),
-                    }
-                }
-            }
-            Event::Code(code) => {
-                if let Some(heading) = heading.as_mut().filter(|_| image_depth == 0) {
-                    heading.text.push_str(&code);
-                }
-            }
-            Event::SoftBreak => {
-                if let Some(heading) = &mut heading {
-                    heading.text.push('\n');
-                }
-            }
-            Event::Start(Tag::HtmlBlock) | Event::InlineHtml(_) => {
-                raw_html(source, range, &lines, &mut doc)
-            }
-            _ => {}
-        }
+    let mut reader = Reader::new(source);
+    for (event, range) in
+        Parser::new_with_broken_link_callback(source, options(), Some(callback)).into_offset_iter()
+    {
+        reader.event(event, range);
     }
-    if let Some((span, buffer)) = prose.take() {
-        bare_urls(source, span, &buffer, &lines, &mut doc);
-    }
+    reader.end_of_text();
+    let Reader { lines, mut doc, .. } = reader;
     doc.links.extend(
         undefined
             .into_iter()
@@ -192,77 +94,133 @@ pub fn markdown(source: &str) -> Document {
     doc
 }
 
-/// Bare URLs in a run of text whose source is `span`.
-fn bare_urls(source: &str, span: Range<usize>, text: &str, lines: &LineIndex, doc: &mut Document) {
-    let written = &source[span.clone()];
-    let mut searched = 0;
-    for (offset, url) in bare::urls(text) {
-        // Escapes and entities make the text differ from its source: find the URL there.
-        let as_written = url
-            .strip_prefix("http://")
-            .filter(|_| !text[offset..].starts_with("http"))
-            .unwrap_or(&url);
-        let at = written[searched..]
-            .find(as_written)
-            .map_or(offset.min(written.len()), |at| searched + at);
-        searched = at + as_written.len().min(written.len() - at);
-        doc.links.push(lines.link(span.start + at, url, Kind::Bare));
-    }
+/// The state of one pass over a document's events.
+struct Reader<'a> {
+    source: &'a str,
+    lines: LineIndex<'a>,
+    doc: Document,
+    slugger: Slugger,
+    /// The heading being read: its `{#id}` and its text so far.
+    heading: Option<(Option<String>, String)>,
+    /// Consecutive text outside links and code, scanned for bare URLs once it ends.
+    prose: Option<(Range<usize>, String)>,
+    /// Inside a link or an image, a URL in the text is not a link of its own.
+    link_depth: usize,
+    /// Inside an image, text is alt text, which is not part of a heading's text.
+    image_depth: usize,
+    in_code_block: bool,
 }
 
-/// Anchors in an HTML page: its `id` and `name` attributes.
-pub fn html_anchors(text: &str) -> Anchors {
-    let mut anchors = Anchors::default();
-    for attribute in html::attributes(text) {
-        if attribute.name == "id" || attribute.name == "name" {
-            anchors.add(&attribute.value);
+impl<'a> Reader<'a> {
+    fn new(source: &'a str) -> Reader<'a> {
+        Reader {
+            source,
+            lines: LineIndex::new(source),
+            doc: Document::default(),
+            slugger: Slugger::new(),
+            heading: None,
+            prose: None,
+            link_depth: 0,
+            image_depth: 0,
+            in_code_block: false,
         }
     }
-    anchors
-}
 
-/// The heading being read: its `{#id}` and its text so far.
-struct Heading {
-    id: Option<String>,
-    text: String,
-}
-
-/// Links and anchors in a piece of raw HTML: a whole HTML block or one inline tag.
-fn raw_html(text: &str, range: Range<usize>, lines: &LineIndex, doc: &mut Document) {
-    for attribute in html::attributes(&text[range.clone()]) {
-        let offset = range.start + attribute.offset;
-        match (attribute.tag.as_str(), attribute.name.as_str()) {
-            (_, "id" | "name") => doc.anchors.add(&attribute.value),
-            ("a", "href") => doc.links.push(lines.link(offset, attribute.value, Kind::HtmlHref)),
-            ("img", "src") => doc.links.push(lines.link(offset, attribute.value, Kind::HtmlSrc)),
+    fn event(&mut self, event: Event<'_>, range: Range<usize>) {
+        if let Event::Text(text) = &event {
+            self.heading_text(text);
+            if self.link_depth == 0 && !self.in_code_block {
+                let (span, buffer) =
+                    self.prose.get_or_insert_with(|| (range.clone(), String::new()));
+                span.end = range.end;
+                buffer.push_str(text);
+            }
+            return;
+        }
+        self.end_of_text();
+        match event {
+            Event::Start(Tag::Link { link_type, dest_url, .. }) => {
+                self.link_depth += 1;
+                let (kind, dest) = match link_type {
+                    LinkType::Email => (Kind::Autolink, format!("mailto:{dest_url}")),
+                    LinkType::Autolink => (Kind::Autolink, dest_url.into_string()),
+                    LinkType::Inline => (Kind::Inline, dest_url.into_string()),
+                    _ => (Kind::Reference, dest_url.into_string()),
+                };
+                self.doc.links.push(self.lines.link(range.start, dest, kind));
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                self.link_depth += 1;
+                self.image_depth += 1;
+                self.doc.links.push(self.lines.link(
+                    range.start,
+                    dest_url.into_string(),
+                    Kind::Image,
+                ));
+            }
+            Event::End(TagEnd::Link) => self.link_depth -= 1,
+            Event::End(TagEnd::Image) => {
+                self.link_depth -= 1;
+                self.image_depth -= 1;
+            }
+            Event::Start(Tag::CodeBlock(_)) => self.in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => self.in_code_block = false,
+            Event::Start(Tag::Heading { id, .. }) => {
+                self.heading = Some((id.map(|id| id.into_string()), String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => match self.heading.take() {
+                Some((Some(id), _)) => self.doc.anchors.add(&id),
+                Some((None, text)) => self.doc.anchors.add(&self.slugger.next(&text)),
+                None => {}
+            },
+            Event::Code(code) => self.heading_text(&code),
+            Event::SoftBreak => self.heading_text("\n"),
+            Event::Start(Tag::HtmlBlock) | Event::InlineHtml(_) => self.raw_html(range),
             _ => {}
         }
     }
-}
 
-/// Byte offsets to 1-based lines and character columns.
-struct LineIndex<'a> {
-    text: &'a str,
-    starts: Vec<usize>,
-}
-
-impl<'a> LineIndex<'a> {
-    fn new(text: &'a str) -> LineIndex<'a> {
-        let starts =
-            std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1)).collect();
-        LineIndex { text, starts }
+    fn heading_text(&mut self, text: &str) {
+        if let Some((_, heading)) = self.heading.as_mut().filter(|_| self.image_depth == 0) {
+            heading.push_str(text);
+        }
     }
 
-    fn link(&self, offset: usize, dest: String, kind: Kind) -> Link {
-        let line = self.starts.partition_point(|&start| start <= offset);
-        let start = self.starts[line - 1];
-        let column = self.text[start..offset].chars().count() + 1;
-        Link { line: to_u32(line), column: to_u32(column), dest, kind }
+    /// Finds the bare URLs in the text read since the last other event.
+    fn end_of_text(&mut self) {
+        let Some((span, text)) = self.prose.take() else { return };
+        let written = &self.source[span.clone()];
+        let mut searched = 0;
+        for (offset, url) in bare::urls(&text) {
+            // Escapes and entities make the text differ from its source: find the URL there.
+            let as_written = url
+                .strip_prefix("http://")
+                .filter(|_| !text[offset..].starts_with("http"))
+                .unwrap_or(&url);
+            let at = written[searched..]
+                .find(as_written)
+                .map_or(offset.min(written.len()), |at| searched + at);
+            searched = at + as_written.len().min(written.len() - at);
+            self.doc.links.push(self.lines.link(span.start + at, url, Kind::Bare));
+        }
     }
-}
 
-fn to_u32(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
+    /// Links and anchors in a piece of raw HTML: a whole HTML block or one inline tag.
+    fn raw_html(&mut self, range: Range<usize>) {
+        for attribute in html::attributes(&self.source[range.clone()]) {
+            let offset = range.start + attribute.offset;
+            let kind = match (attribute.tag.as_str(), attribute.name.as_str()) {
+                (_, "id" | "name") => {
+                    self.doc.anchors.add(&attribute.value);
+                    continue;
+                }
+                ("a", "href") => Kind::HtmlHref,
+                ("img", "src") => Kind::HtmlSrc,
+                _ => continue,
+            };
+            self.doc.links.push(self.lines.link(offset, attribute.value, kind));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -304,6 +262,20 @@ mod tests {
     }
 
     #[test]
+    fn finds_bare_urls_in_prose_only() {
+        let text = "Go to https://a.org/x, or _www.b.org_.\n\n[https://c.org](https://c.org) `https://d.org`\n\n```\nhttps://e.org\n```\n\nEscaped \\* then https://f.org\n";
+        assert_eq!(
+            links(text),
+            [
+                link(1, 7, "https://a.org/x", Kind::Bare),
+                link(1, 28, "http://www.b.org", Kind::Bare),
+                link(3, 1, "https://c.org", Kind::Inline),
+                link(9, 17, "https://f.org", Kind::Bare),
+            ]
+        );
+    }
+
+    #[test]
     fn columns_count_characters() {
         assert_eq!(links("é ü [x](y)"), [link(1, 5, "y", Kind::Inline)]);
     }
@@ -317,10 +289,5 @@ mod tests {
             ["hello-world", "hello-world-1", "my-id", "-img-tag", "legacy", "box"]
         );
         assert!(doc.anchors.contains("Hello-World"));
-    }
-
-    #[test]
-    fn reads_html_page_anchors() {
-        assert_eq!(html_anchors("<h2 id=\"Intro\">x</h2><a name=n>").ordered, ["intro", "n"]);
     }
 }

@@ -7,6 +7,7 @@
 //! [`Options::offline`], every distinct http(s) URL. Problems come back as
 //! [`Finding`]s; nothing is printed.
 
+mod anchors;
 mod bare;
 mod book;
 mod config;
@@ -14,7 +15,9 @@ mod extract;
 mod html;
 pub mod http;
 mod inputs;
+mod lines;
 mod local;
+mod mailto;
 pub mod slug;
 mod suggest;
 
@@ -152,7 +155,7 @@ pub fn check(options: &Options) -> Result<Summary, Error> {
                     external.push((locate(Finding::error(String::new())), url));
                     None
                 }
-                Target::Mailto => local::check_mailto(&link.dest),
+                Target::Mailto => mailto::check(&link.dest),
                 Target::OtherScheme => {
                     summary.skipped += 1;
                     None
