@@ -128,44 +128,41 @@ pub fn check(options: &Options) -> Result<Summary, Error> {
     for (file, document) in &mut documents {
         local.known(file.clone(), std::mem::take(&mut document.anchors));
     }
-    let mut external: Vec<(Finding, String)> = Vec::new();
+    let mut requests = Vec::new();
     for (file, document) in &documents {
         let path = relative(&root, file);
         summary.links += document.links.len();
         for link in &document.links {
-            let locate = |finding: Finding| finding.at(path.clone(), link.line).column(link.column);
-            if options.exclude_links.iter().any(|pattern| pattern.is_match(&link.dest)) {
-                summary.skipped += 1;
-                continue;
-            }
-            let finding = match classify(link) {
+            let finding = match classify(link, &options.exclude_links) {
+                Target::Skipped => {
+                    summary.skipped += 1;
+                    None
+                }
+                Target::Url(url) => {
+                    summary.external += 1;
+                    if options.offline {
+                        summary.skipped += 1;
+                    } else {
+                        let (path, line, column) = (path.clone(), link.line, link.column);
+                        requests.push(Request { path, line, column, url });
+                    }
+                    None
+                }
                 Target::Undefined => Some(undefined_reference(&link.dest)),
                 Target::Empty => Some(
                     Finding::error("empty link target")
                         .rule("links::empty")
                         .fix("write the target, or remove the link"),
                 ),
-                Target::Url(_) if options.offline => {
-                    summary.external += 1;
-                    summary.skipped += 1;
-                    None
-                }
-                Target::Url(url) => {
-                    summary.external += 1;
-                    external.push((locate(Finding::error(String::new())), url));
-                    None
-                }
                 Target::Mailto => mailto::check(&link.dest),
-                Target::OtherScheme => {
-                    summary.skipped += 1;
-                    None
-                }
                 Target::Local => local.check(file, &link.dest),
             };
-            summary.findings.extend(finding.map(locate));
+            summary.findings.extend(
+                finding.map(|finding| finding.at(path.clone(), link.line).column(link.column)),
+            );
         }
     }
-    check_external(external, options, &mut summary);
+    check_external(requests, options, &mut summary);
     summary.findings.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     Ok(summary)
 }
@@ -198,49 +195,54 @@ fn read_all(files: Vec<PathBuf>) -> Result<Vec<(PathBuf, extract::Document)>, Er
     })
 }
 
+/// A link to an http(s) URL, where it was found.
+struct Request {
+    path: String,
+    line: u32,
+    column: u32,
+    /// The URL without its fragment.
+    url: String,
+}
+
 /// Requests each distinct URL once and reports every link to a failing one.
-fn check_external(links: Vec<(Finding, String)>, options: &Options, summary: &mut Summary) {
-    if links.is_empty() {
+fn check_external(requests: Vec<Request>, options: &Options, summary: &mut Summary) {
+    if requests.is_empty() {
         return;
     }
-    let verdicts = http::check(links.iter().map(|(_, url)| url.clone()).collect(), &options.http);
+    let verdicts =
+        http::check(requests.iter().map(|request| request.url.clone()).collect(), &options.http);
     summary.urls = verdicts.len();
     summary.cached = verdicts.values().filter(|verdict| **verdict == Verdict::Cached).count();
-    for (located, url) in &links {
-        let Some(verdict) = verdicts.get(url) else {
-            continue;
-        };
-        let (severity, reason, fix) = match verdict {
+    for Request { path, line, column, url } in requests {
+        let finding = match &verdicts[&url] {
             Verdict::Ok | Verdict::Cached => continue,
             Verdict::Broken(reason) => {
-                (launchkit_report::Severity::Error, reason, "fix or remove the link")
+                Finding::error(format!("`{url}`: {reason}")).fix("fix or remove the link")
             }
-            Verdict::Unverified(reason) => (
-                launchkit_report::Severity::Warning,
-                reason,
-                "check it by hand; exclude it if it cannot be checked automatically",
-            ),
+            Verdict::Unverified(reason) => Finding::warning(format!("`{url}`: {reason}"))
+                .fix("check it by hand; exclude it if it cannot be checked automatically"),
         };
-        let mut finding = located.clone();
-        finding.severity = severity;
-        finding.message = format!("`{url}`: {reason}");
-        summary.findings.push(finding.rule("links::http").fix(fix));
+        summary.findings.push(finding.rule("links::http").at(path, line).column(column));
     }
 }
 
 /// What kind of target a link has.
 enum Target {
+    /// Excluded, or a scheme not checked (`ftp:`, `tel:`, ...).
+    Skipped,
     Undefined,
     Empty,
     /// An http(s) URL without its fragment.
     Url(String),
     Mailto,
-    OtherScheme,
     Local,
 }
 
-fn classify(link: &Link) -> Target {
+fn classify(link: &Link, excluded: &[Regex]) -> Target {
     let dest = link.dest.trim();
+    if excluded.iter().any(|pattern| pattern.is_match(&link.dest)) {
+        return Target::Skipped;
+    }
     if link.kind == Kind::UndefinedReference {
         return Target::Undefined;
     }
@@ -254,7 +256,7 @@ fn classify(link: &Link) -> Target {
     match scheme(dest).as_deref() {
         Some("http" | "https") => Target::Url(without_fragment.to_owned()),
         Some("mailto") => Target::Mailto,
-        Some(_) => Target::OtherScheme,
+        Some(_) => Target::Skipped,
         None => Target::Local,
     }
 }
