@@ -74,11 +74,15 @@ pub fn run(sh: &Shell, runs: u32) -> anyhow::Result<String> {
     sh.remove_path(&work)?;
 
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    // Other work on the machine moves the median: say how busy it was.
+    let load = std::fs::read_to_string("/proc/loadavg").ok().and_then(|text| {
+        text.split_whitespace().next().map(|one_minute| format!(", load average {one_minute}"))
+    });
     let defaults = launchkit_links::HttpOptions::default();
     Ok(format!(
         "## links\n\n\
          `cargo xtask bench links`: the release build of `cargo xtask links`, default \
-         settings, wall time of the whole process (start-up included) on {cores} cores.\n\n\
+         settings, wall time of the whole process (start-up included) on {cores} cores{}.\n\n\
          Offline, mdBook resolution, on the shared corpora (median of {samples} runs):\n\n\
          | corpus | files | links | wall (median) | fastest | links/s (median) | goal |\n\
          |---|---:|---:|---:|---:|---:|---:|\n\
@@ -87,6 +91,7 @@ pub fn run(sh: &Shell, runs: u32) -> anyhow::Result<String> {
          127.0.0.{HOSTS}), each answer delayed {} ms, no cache, at most {} requests at once \
          and {} per host (median of {runs} runs): {:.2} s (goal: under 2 s; one request \
          after another would take {} s).\n",
+        load.unwrap_or_default(),
         DELAY.as_millis(),
         defaults.concurrency,
         defaults.per_host,
