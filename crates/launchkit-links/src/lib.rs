@@ -6,6 +6,7 @@
 //! `.html` pages, reference definitions, `mailto:` syntax and, unless
 //! [`Options::offline`], every distinct http(s) URL. Problems come back as
 //! [`Finding`]s; nothing is printed.
+#![doc = include_str!("../README.md")]
 
 mod anchors;
 mod bare;

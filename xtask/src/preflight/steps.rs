@@ -8,12 +8,15 @@ use super::{Ctx, Outcome, Step, ToolRun, diagnostics};
 /// Every step, in the order preflight runs them: cheap and likely failures first.
 pub static ALL: &[Step] = &[
     Step { name: "fmt", run: fmt },
+    Step { name: "changelog", run: super::changes::changelog },
+    Step { name: "version", run: super::changes::version },
     Step { name: "links", run: links },
     Step { name: "clippy", run: clippy },
     Step { name: "test", run: test },
     Step { name: "docs", run: docs },
     Step { name: "build", run: build },
     Step { name: "package", run: package },
+    Step { name: "breaking", run: super::breaking::breaking },
 ];
 
 fn fmt(ctx: &Ctx) -> anyhow::Result<Outcome> {

@@ -5,7 +5,8 @@ use std::net::TcpListener;
 
 use crate::support::{Fixture, Run};
 
-/// The clean fixture with a README, a docs page and a crate README, one link broken.
+/// The clean fixture (which has a changelog) with a README, a docs page and a crate
+/// README, one link broken.
 fn documented() -> Fixture {
     let fixture = Fixture::new("clean");
     let write = |path: &str, text: &str| {
@@ -18,7 +19,7 @@ fn documented() -> Fixture {
         "# Fixture\n\nSee [the guide](docs/guide.md#usage) and [core](core/README.md).\n",
     );
     write("docs/guide.md", "# Guide\n\n## Usage\n\nBack to the [readme](../README.md#fixture).\n");
-    write("core/README.md", "# core\n\nThe [changelog](../CHANGELOG.md) is missing.\n");
+    write("core/README.md", "# core\n\nThe [guide](../CONTRIBUTING.md) is missing.\n");
     // Not read: only README.md, CHANGELOG.md, docs/**/*.md and crate READMEs are.
     write("notes/todo.md", "[broken](nowhere.md)\n");
     fixture.commit("docs");
@@ -50,7 +51,10 @@ fn a_broken_link_fails_with_its_location_in_every_format() {
     let run = fixture.xtask(&["links", "--offline", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(findings(&run), ["core/README.md:3:5 links::missing-file"]);
-    assert_eq!(run.json()["steps"][0]["reason"], "1 broken link");
+    assert_eq!(
+        run.json()["steps"][0]["reason"],
+        "1 broken link; 2 http(s) links not checked offline"
+    );
 
     let github = fixture.xtask(&["links", "--offline", "--format", "github"]);
     assert_eq!(github.code, 1);
@@ -60,7 +64,7 @@ fn a_broken_link_fails_with_its_location_in_every_format() {
         github.stdout
     );
     let human = fixture.xtask(&["links", "--offline"]);
-    assert!(human.stderr.contains("checked 4 links in 3 files"), "{}", human.stderr);
+    assert!(human.stderr.contains("checked 6 links in 4 files"), "{}", human.stderr);
     assert!(
         human.stderr.contains("core/README.md:3:5: error[links::missing-file]"),
         "{}",
@@ -118,20 +122,19 @@ fn refused_url() -> String {
     format!("http://{}/", listener.local_addr().unwrap())
 }
 
+/// No retries, and the fixture changelog's example.com links left out.
+const LINKS_CONFIG: &str = "\n[workspace.metadata.launchkit.links]\nretries = 0\nexclude-links = ['^https://example\\.com/']\n";
+
 #[test]
 fn preflight_checks_http_links_only_when_online() {
     let fixture = documented();
     fixture.edit(
         "core/README.md",
-        "[changelog](../CHANGELOG.md)",
+        "[guide](../CONTRIBUTING.md)",
         &format!("[server]({})", refused_url()),
     );
     let manifest = std::fs::read_to_string(fixture.root.join("Cargo.toml")).unwrap();
-    std::fs::write(
-        fixture.root.join("Cargo.toml"),
-        manifest + "\n[workspace.metadata.launchkit.links]\nretries = 0\n",
-    )
-    .unwrap();
+    std::fs::write(fixture.root.join("Cargo.toml"), manifest + LINKS_CONFIG).unwrap();
     fixture.commit("a link to a server");
 
     let offline = fixture.xtask(&["preflight", "--only", "links", "--format", "json"]);

@@ -1,7 +1,11 @@
 //! End-to-end tests of the xtask: real cargo and real git on fixture workspaces.
 
+mod changelog;
+mod config;
 mod links;
 mod preflight;
+mod release_steps;
 mod schema;
 mod support;
 mod tidy;
+mod version;
