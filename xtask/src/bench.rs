@@ -2,6 +2,7 @@
 //! docs/benchmarks.md between the benchmark's own markers, so each benchmark updates
 //! only its section.
 
+mod links;
 mod preflight;
 mod publish;
 
@@ -20,6 +21,7 @@ impl flags::Bench {
         let section = match self.target {
             BenchTarget::Preflight => preflight::run(sh, self.runs)?,
             BenchTarget::Publish => publish::run(sh, self.runs)?,
+            BenchTarget::Links => links::run(sh, self.runs)?,
         };
         print!("{section}");
         if !self.dry_run {

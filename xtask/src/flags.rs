@@ -22,8 +22,8 @@ pub struct Cli {
 pub enum Command {
     /// Run every pre-release check and report each step (read-only).
     ///
-    /// Steps: fmt, changelog, version, clippy, test, docs, build, package, breaking. All
-    /// run and all are reported; the exit code is 0 only when none failed. A step whose
+    /// Steps: fmt, changelog, version, links, clippy, test, docs, build, package, breaking.
+    /// All run and all are reported; the exit code is 0 only when none failed. A step whose
     /// inputs have not changed since it last passed is reported `passed (cached)`.
     Preflight(Preflight),
     /// Show the settings an environment resolves to, every layer applied.
@@ -46,6 +46,13 @@ pub enum Command {
     Changelog(Changelog),
     /// Bump the workspace's version: print the planned edits; --execute writes them.
     Version(Version),
+    /// Check the documentation's links: files, anchors, mdBook pages, http(s) (read-only).
+    ///
+    /// Reads README.md, CHANGELOG.md, docs/**/*.md and each crate's README (plus the
+    /// `include` globs of [workspace.metadata.launchkit.links]), or the PATHs given.
+    /// Exit code 1 when a link is broken; warnings (links leaving the repository, URLs
+    /// that could not be verified) do not fail.
+    Links(Links),
 }
 
 /// Flags of `cargo xtask config`.
@@ -83,6 +90,30 @@ pub struct Preflight {
     /// Check the release of exactly this version (the `version` and `breaking` steps).
     #[arg(long, value_name = "X.Y.Z")]
     pub release: Option<String>,
+    /// Let the `links` step check http(s) links too (otherwise it checks them only when
+    /// `online = true` is configured).
+    #[arg(long)]
+    pub online: bool,
+}
+
+/// Flags of `cargo xtask links`.
+#[derive(Debug, clap::Args)]
+pub struct Links {
+    /// Markdown files, or folders to search for them, instead of the configured inputs.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Check local targets only: no network.
+    #[arg(long)]
+    pub offline: bool,
+    /// Skip links whose destination matches this regex (repeat the flag for more).
+    #[arg(long, value_name = "REGEX")]
+    pub exclude: Vec<String>,
+    /// Ask every URL again instead of trusting successes remembered for a day.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Output format (default: github when GITHUB_ACTIONS=true, else human).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 }
 
 /// Flags of `cargo xtask publish`.
@@ -127,6 +158,9 @@ pub enum BenchTarget {
     /// `cargo xtask publish --execute` vs `cargo publish --workspace` on a 10-crate chain
     /// to a local registry, plus planning time for a 300-crate workspace.
     Publish,
+    /// `cargo xtask links` offline on the shared corpora, and 500 URLs over ten slow
+    /// loopback hosts.
+    Links,
 }
 
 /// A SemVer version given on the command line.

@@ -9,6 +9,7 @@ mod changelog;
 mod config;
 mod diff;
 mod flags;
+mod links;
 mod output;
 mod preflight;
 mod publish;
@@ -41,5 +42,6 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
         flags::Command::Bench(cmd) => cmd.run(&sh),
         flags::Command::Changelog(cmd) => cmd.run(&sh),
         flags::Command::Version(cmd) => cmd.run(&sh),
+        flags::Command::Links(cmd) => cmd.run(&sh),
     }
 }

@@ -1,7 +1,7 @@
 //! `cargo xtask preflight`: the whole pre-release checklist, read-only.
 //!
-//! Runs each step of [`steps::ALL`] in order (fmt, changelog, version, clippy, test, docs,
-//! build, package, breaking), reports every one as passed, warning, failed or skipped
+//! Runs each step of [`steps::ALL`] in order (fmt, changelog, version, links, clippy, test,
+//! docs, build, package, breaking), reports every one as passed, warning, failed or skipped
 //! with its time and findings, and exits with 0 only when none failed. `--release X.Y.Z`
 //! names the version the release steps check. `--only` and `--skip` choose steps,
 //! `--fail-fast` stops at the first failure, `--strict` (or `CI=true`) counts skipped and
@@ -94,6 +94,8 @@ pub struct Ctx<'a> {
     pub ws: &'a Workspace,
     /// The version `--release` names, if any.
     pub release: Option<flags::SemVer>,
+    /// Steps may use the network (`--online`).
+    pub online: bool,
     cargo: String,
 }
 
@@ -172,7 +174,7 @@ impl flags::Preflight {
         let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
         let release = self.release.as_deref().map(flags::semver).transpose()?;
-        let ctx = Ctx { sh, ws: &ws, release, cargo };
+        let ctx = Ctx { sh, ws: &ws, release, online: self.online, cargo };
         let out = Output::new(self.format);
         let strict = self.strict || output::is_ci();
         let mut cache = cache::Cache::open(&ctx, !self.no_cache);

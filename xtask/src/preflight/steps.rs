@@ -10,6 +10,7 @@ pub static ALL: &[Step] = &[
     Step { name: "fmt", run: fmt },
     Step { name: "changelog", run: super::changes::changelog },
     Step { name: "version", run: super::changes::version },
+    Step { name: "links", run: links },
     Step { name: "clippy", run: clippy },
     Step { name: "test", run: test },
     Step { name: "docs", run: docs },
@@ -27,6 +28,12 @@ fn fmt(ctx: &Ctx) -> anyhow::Result<Outcome> {
     }
     let findings = diagnostics::rustfmt(&run.output, |path| ctx.ws.relative(Path::new(path)));
     Ok(Outcome::from_run(run, findings))
+}
+
+/// The documentation's links; http(s) ones only with `--online` or `online = true`.
+fn links(ctx: &Ctx) -> anyhow::Result<Outcome> {
+    let (findings, reason) = crate::links::preflight(ctx.ws, ctx.online)?;
+    Ok(Outcome { findings, reason, ..Outcome::default() })
 }
 
 fn clippy(ctx: &Ctx) -> anyhow::Result<Outcome> {

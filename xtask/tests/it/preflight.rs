@@ -6,8 +6,18 @@ use serde_json::Value;
 use crate::schema;
 use crate::support::{Fixture, Run};
 
-const STEPS: [&str; 9] =
-    ["fmt", "changelog", "version", "clippy", "test", "docs", "build", "package", "breaking"];
+const STEPS: [&str; 10] = [
+    "fmt",
+    "changelog",
+    "version",
+    "links",
+    "clippy",
+    "test",
+    "docs",
+    "build",
+    "package",
+    "breaking",
+];
 
 /// How a step ends on a fixture with nothing wrong: `breaking` has no release tag to
 /// compare against (nor, on most machines, cargo-semver-checks), so it is skipped.
@@ -240,7 +250,7 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
 
     one_line_error(
         fixture.xtask(&["preflight", "--only", "fmt,nope"]),
-        "unknown step `nope`: use one of fmt, changelog, version, clippy",
+        "unknown step `nope`: use one of fmt, changelog, version, links, clippy",
     );
     one_line_error(fixture.xtask(&["preflight", "--skip", "lint"]), "unknown step `lint`");
 

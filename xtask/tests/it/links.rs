@@ -1,0 +1,164 @@
+//! `cargo xtask links` and the preflight step `links` on a fixture workspace: what is
+//! read by default, exit codes, JSON output, the configuration, and offline by default.
+
+use std::net::TcpListener;
+
+use crate::support::{Fixture, Run};
+
+/// The clean fixture (which has a changelog) with a README, a docs page and a crate
+/// README, one link broken.
+fn documented() -> Fixture {
+    let fixture = Fixture::new("clean");
+    let write = |path: &str, text: &str| {
+        let path = fixture.root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "README.md",
+        "# Fixture\n\nSee [the guide](docs/guide.md#usage) and [core](core/README.md).\n",
+    );
+    write("docs/guide.md", "# Guide\n\n## Usage\n\nBack to the [readme](../README.md#fixture).\n");
+    write("core/README.md", "# core\n\nThe [guide](../CONTRIBUTING.md) is missing.\n");
+    // Not read: only README.md, CHANGELOG.md, docs/**/*.md and crate READMEs are.
+    write("notes/todo.md", "[broken](nowhere.md)\n");
+    fixture.commit("docs");
+    fixture
+}
+
+fn findings(run: &Run) -> Vec<String> {
+    let report = run.json();
+    report["steps"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}:{} {}",
+                f["path"].as_str().unwrap(),
+                f["line"],
+                f["column"],
+                f["rule"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_broken_link_fails_with_its_location_in_every_format() {
+    let fixture = documented();
+    let before = fixture.snapshot();
+    let run = fixture.xtask(&["links", "--offline", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(findings(&run), ["core/README.md:3:5 links::missing-file"]);
+    assert_eq!(
+        run.json()["steps"][0]["reason"],
+        "1 broken link; 2 http(s) links not checked offline"
+    );
+
+    let github = fixture.xtask(&["links", "--offline", "--format", "github"]);
+    assert_eq!(github.code, 1);
+    assert!(
+        github.stdout.contains("::error file=core/README.md,line=3,col=5"),
+        "{}",
+        github.stdout
+    );
+    let human = fixture.xtask(&["links", "--offline"]);
+    assert!(human.stderr.contains("checked 6 links in 4 files"), "{}", human.stderr);
+    assert!(
+        human.stderr.contains("core/README.md:3:5: error[links::missing-file]"),
+        "{}",
+        human.stderr
+    );
+    assert_eq!(fixture.snapshot(), before, "read-only");
+}
+
+#[test]
+fn paths_replace_the_defaults_and_bad_ones_are_one_line_errors() {
+    let fixture = documented();
+    let run = fixture.xtask(&["links", "notes", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(findings(&run), ["notes/todo.md:1:1 links::missing-file"]);
+    let fine = fixture.xtask(&["links", "README.md", "docs", "--format", "json"]);
+    assert_eq!((fine.code, findings(&fine)), (0, vec![]), "{}", fine.stderr);
+
+    let missing = fixture.xtask(&["links", "nope.md"]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.trim().ends_with("pass an existing file or folder"),
+        "{}",
+        missing.stderr
+    );
+    assert_eq!(missing.stderr.trim().lines().count(), 1);
+}
+
+#[test]
+fn the_configuration_excludes_files_and_a_typo_is_an_error() {
+    let fixture = documented();
+    let config = "\n[workspace.metadata.launchkit.links]\nexclude = [\"core/*.md\"]\n";
+    let manifest = std::fs::read_to_string(fixture.root.join("Cargo.toml")).unwrap();
+    std::fs::write(fixture.root.join("Cargo.toml"), manifest.clone() + config).unwrap();
+    let run = fixture.xtask(&["links", "--offline", "--format", "json"]);
+    assert_eq!((run.code, findings(&run)), (0, vec![]), "{}", run.stderr);
+
+    std::fs::write(
+        fixture.root.join("Cargo.toml"),
+        manifest + "\n[workspace.metadata.launchkit.links]\noffline = true\n",
+    )
+    .unwrap();
+    let typo = fixture.xtask(&["links"]);
+    assert_eq!(typo.code, 2);
+    assert!(
+        typo.stderr
+            .starts_with("error: unknown key `offline` in [workspace.metadata.launchkit.links]"),
+        "{}",
+        typo.stderr
+    );
+}
+
+/// A URL on 127.0.0.1 where nothing listens.
+fn refused_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}/", listener.local_addr().unwrap())
+}
+
+/// No retries, and the fixture changelog's example.com links left out.
+const LINKS_CONFIG: &str = "\n[workspace.metadata.launchkit.links]\nretries = 0\nexclude-links = ['^https://example\\.com/']\n";
+
+#[test]
+fn preflight_checks_http_links_only_when_online() {
+    let fixture = documented();
+    fixture.edit(
+        "core/README.md",
+        "[guide](../CONTRIBUTING.md)",
+        &format!("[server]({})", refused_url()),
+    );
+    let manifest = std::fs::read_to_string(fixture.root.join("Cargo.toml")).unwrap();
+    std::fs::write(fixture.root.join("Cargo.toml"), manifest + LINKS_CONFIG).unwrap();
+    fixture.commit("a link to a server");
+
+    let offline = fixture.xtask(&["preflight", "--only", "links", "--format", "json"]);
+    assert_eq!(offline.code, 0, "{}", offline.stderr);
+    let step = &offline.json()["steps"][0];
+    assert_eq!(
+        (step["status"].as_str(), step["reason"].as_str()),
+        (Some("passed"), Some("1 http(s) links not checked offline"))
+    );
+
+    let online = fixture.xtask(&[
+        "preflight",
+        "--only",
+        "links",
+        "--online",
+        "--no-cache",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(online.code, 0, "a URL that cannot be verified warns: {}", online.stderr);
+    let step = &online.json()["steps"][0];
+    assert_eq!(step["status"], "warning");
+    assert_eq!(findings(&online), ["core/README.md:3:5 links::http"]);
+    let strict =
+        fixture.xtask(&["preflight", "--only", "links", "--online", "--no-cache", "--strict"]);
+    assert_eq!(strict.code, 1, "strict mode fails on the warning");
+}
