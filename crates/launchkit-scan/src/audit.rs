@@ -37,10 +37,7 @@ pub struct Audit {
 impl Audit {
     /// How many findings have `severity`.
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings
-            .iter()
-            .filter(|finding| finding.severity == severity)
-            .count()
+        self.findings.iter().filter(|finding| finding.severity == severity).count()
     }
 }
 
@@ -53,11 +50,7 @@ pub fn audit(
     ignored: &[IgnoredAdvisory],
 ) -> Audit {
     let mut audit = Audit::default();
-    for package in lock
-        .packages
-        .iter()
-        .filter(|package| package.is_crates_io())
-    {
+    for package in lock.packages.iter().filter(|package| package.is_crates_io()) {
         audit.packages += 1;
         for advisory in db.for_package(&package.name) {
             if advisory.withdrawn.is_some() || !advisory.affects(&package.version) {
@@ -66,9 +59,7 @@ pub fn audit(
             let ignore = ignored
                 .iter()
                 .find(|ignore| ignore.id == advisory.id || advisory.aliases.contains(&ignore.id));
-            audit
-                .findings
-                .push(finding(package, advisory, ignore).at(lock_path, package.line));
+            audit.findings.push(finding(package, advisory, ignore).at(lock_path, package.line));
         }
     }
     audit
@@ -92,19 +83,9 @@ fn finding(
         Kind::Informational(kind) => (Severity::Warning, kind.clone()),
     };
     let mut about = vec![advisory.id.clone()];
-    about.extend(
-        advisory
-            .aliases
-            .iter()
-            .filter(|alias| alias.starts_with("CVE-"))
-            .cloned(),
-    );
+    about.extend(advisory.aliases.iter().filter(|alias| alias.starts_with("CVE-")).cloned());
     about.extend(advisory.categories.iter().cloned());
-    let mut message = format!(
-        "{subject} is {what}: {} ({})",
-        advisory.title,
-        about.join(", ")
-    );
+    let mut message = format!("{subject} is {what}: {} ({})", advisory.title, about.join(", "));
     if let Some(functions) = functions(&advisory.functions) {
         message.push_str(&format!(", affects {functions}"));
     }
@@ -123,9 +104,7 @@ fn finding(
     if let Some(url) = &advisory.url {
         fix.push_str(&format!("; details: {url}"));
     }
-    Finding::new(severity, message)
-        .rule(advisory.id.clone())
-        .fix(fix)
+    Finding::new(severity, message).rule(advisory.id.clone()).fix(fix)
 }
 
 /// `a::f` or `a::f, a::g and 3 more`.

@@ -68,9 +68,8 @@ impl ScanConfig {
         }
         if let Some(outdated) = section(launchkit, "outdated", &["deny"])? {
             if let Some(deny) = outdated.get("deny") {
-                config.outdated_deny = deny
-                    .as_bool()
-                    .ok_or("outdated.deny must be true or false")?;
+                config.outdated_deny =
+                    deny.as_bool().ok_or("outdated.deny must be true or false")?;
             }
         }
         Ok(config)
@@ -85,9 +84,9 @@ fn section<'a>(
     let Some(item) = launchkit.get(name) else {
         return Ok(None);
     };
-    let table = item.as_table_like().ok_or(format!(
-        "{name} in [workspace.metadata.launchkit] must be a table"
-    ))?;
+    let table = item
+        .as_table_like()
+        .ok_or(format!("{name} in [workspace.metadata.launchkit] must be a table"))?;
     if let Some((key, _)) = table.iter().find(|(key, _)| !known.contains(key)) {
         return Err(format!(
             "unknown setting {name}.{key} in [workspace.metadata.launchkit]: use one of {}",
@@ -101,9 +100,7 @@ fn string(table: &dyn TableLike, section: &str, key: &str) -> Result<Option<Stri
     table
         .get(key)
         .map(|item| {
-            item.as_str()
-                .map(str::to_owned)
-                .ok_or(format!("{section}.{key} must be a string"))
+            item.as_str().map(str::to_owned).ok_or(format!("{section}.{key} must be a string"))
         })
         .transpose()
 }
@@ -145,23 +142,12 @@ mod tests {
         let config = ScanConfig::from_manifest(dotted).unwrap();
         assert_eq!(
             config.audit_ignore,
-            [IgnoredAdvisory {
-                id: "RUSTSEC-1".into(),
-                reason: "not used".into()
-            }]
+            [IgnoredAdvisory { id: "RUSTSEC-1".into(), reason: "not used".into() }]
         );
         assert!(config.outdated_deny);
         let tables = "[workspace.metadata.launchkit.secrets]\nignore-file = \"x\"\n";
-        assert_eq!(
-            ScanConfig::from_manifest(tables)
-                .unwrap()
-                .secrets_ignore_file,
-            "x"
-        );
-        assert_eq!(
-            ScanConfig::from_manifest("[workspace]\n").unwrap(),
-            ScanConfig::default()
-        );
+        assert_eq!(ScanConfig::from_manifest(tables).unwrap().secrets_ignore_file, "x");
+        assert_eq!(ScanConfig::from_manifest("[workspace]\n").unwrap(), ScanConfig::default());
     }
 
     #[test]

@@ -58,16 +58,8 @@ mod tests {
     fn days_are_counted_from_the_epoch() {
         assert_eq!(Day::parse("1970-01-01"), Some(Day(0)));
         assert_eq!(Day::parse("2000-03-01"), Some(Day(11_017)));
-        assert_eq!(
-            Day::parse("2021-01-08")
-                .unwrap()
-                .since(Day::parse("2020-12-31").unwrap()),
-            8
-        );
+        assert_eq!(Day::parse("2021-01-08").unwrap().since(Day::parse("2020-12-31").unwrap()), 8);
         assert_eq!(Day::parse("2021-13-01"), None);
-        assert_eq!(
-            Day::of(UNIX_EPOCH + std::time::Duration::from_secs(86_400 * 3 + 5)),
-            Day(3)
-        );
+        assert_eq!(Day::of(UNIX_EPOCH + std::time::Duration::from_secs(86_400 * 3 + 5)), Day(3));
     }
 }

@@ -5,10 +5,8 @@ use semver::Version;
 use toml_edit::{Document, Item, Table};
 
 /// crates.io's index, as Cargo.lock names it with the git protocol and the sparse one.
-const CRATES_IO_SOURCES: &[&str] = &[
-    "registry+https://github.com/rust-lang/crates.io-index",
-    "sparse+https://index.crates.io/",
-];
+const CRATES_IO_SOURCES: &[&str] =
+    &["registry+https://github.com/rust-lang/crates.io-index", "sparse+https://index.crates.io/"];
 
 /// A parsed Cargo.lock.
 #[derive(Debug, Clone, Default)]
@@ -36,9 +34,7 @@ pub struct LockedPackage {
 impl LockedPackage {
     /// True when it comes from crates.io, the registry RustSec and the sparse index cover.
     pub fn is_crates_io(&self) -> bool {
-        self.source
-            .as_deref()
-            .is_some_and(|source| CRATES_IO_SOURCES.contains(&source))
+        self.source.as_deref().is_some_and(|source| CRATES_IO_SOURCES.contains(&source))
     }
 }
 
@@ -52,18 +48,13 @@ impl Lockfile {
         let Some(tables) = packages.as_array_of_tables() else {
             return Err("`package` is not an array of tables ([[package]])".to_owned());
         };
-        let packages = tables
-            .iter()
-            .map(|table| package(table, text))
-            .collect::<Result<_, _>>()?;
+        let packages = tables.iter().map(|table| package(table, text)).collect::<Result<_, _>>()?;
         Ok(Lockfile { packages })
     }
 
     /// The package called `name` at `version`.
     pub fn find(&self, name: &str, version: &Version) -> Option<&LockedPackage> {
-        self.packages
-            .iter()
-            .find(|package| package.name == name && package.version == *version)
+        self.packages.iter().find(|package| package.name == name && package.version == *version)
     }
 
     /// The packages that `parent`'s dependencies called `name` resolve to: one, or
@@ -85,17 +76,12 @@ impl Lockfile {
     pub fn resolve(&self, entry: &str) -> Option<&LockedPackage> {
         let mut parts = entry.splitn(3, ' ');
         let name = parts.next()?;
-        let version = parts
-            .next()
-            .and_then(|version| Version::parse(version).ok());
-        let source = parts
-            .next()
-            .map(|source| source.trim_start_matches('(').trim_end_matches(')'));
+        let version = parts.next().and_then(|version| Version::parse(version).ok());
+        let source =
+            parts.next().map(|source| source.trim_start_matches('(').trim_end_matches(')'));
         self.packages.iter().find(|package| {
             package.name == name
-                && version
-                    .as_ref()
-                    .is_none_or(|version| package.version == *version)
+                && version.as_ref().is_none_or(|version| package.version == *version)
                 && source.is_none_or(|source| package.source.as_deref() == Some(source))
         })
     }
@@ -112,29 +98,14 @@ fn package(table: &Table, text: &str) -> Result<LockedPackage, String> {
     let dependencies = table
         .get("dependencies")
         .and_then(Item::as_array)
-        .map(|array| {
-            array
-                .iter()
-                .filter_map(|value| value.as_str().map(str::to_owned))
-                .collect()
-        })
+        .map(|array| array.iter().filter_map(|value| value.as_str().map(str::to_owned)).collect())
         .unwrap_or_default();
-    Ok(LockedPackage {
-        name,
-        version,
-        source: string("source"),
-        dependencies,
-        line,
-    })
+    Ok(LockedPackage { name, version, source: string("source"), dependencies, line })
 }
 
 /// 1-based line of byte `offset`.
 pub(crate) fn line_of(text: &str, offset: usize) -> u32 {
-    text[..offset.min(text.len())]
-        .bytes()
-        .filter(|&b| b == b'\n')
-        .count() as u32
-        + 1
+    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() as u32 + 1
 }
 
 /// toml_edit errors span several lines with a source excerpt; one line is enough here.
@@ -182,17 +153,11 @@ version = "0.2.0"
         let lock = Lockfile::parse(LOCK).unwrap();
         let app = &lock.packages[0];
         assert_eq!(app.line, 3);
-        let itoa = lock
-            .packages
-            .iter()
-            .filter(|p| p.name == "itoa")
-            .map(|p| p.line)
-            .collect::<Vec<_>>();
+        let itoa =
+            lock.packages.iter().filter(|p| p.name == "itoa").map(|p| p.line).collect::<Vec<_>>();
         assert_eq!(itoa, [8, 13]);
-        let versions: Vec<String> = lock
-            .dependencies(app, "itoa")
-            .map(|p| p.version.to_string())
-            .collect();
+        let versions: Vec<String> =
+            lock.dependencies(app, "itoa").map(|p| p.version.to_string()).collect();
         assert_eq!(versions, ["0.4.8", "1.0.1"]);
         let local = lock.dependencies(app, "local").next().unwrap();
         assert!(!local.is_crates_io());

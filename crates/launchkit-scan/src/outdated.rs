@@ -64,31 +64,17 @@ pub fn statuses(
         .iter()
         .map(|dependency| {
             let locked = locked_version(dependency, lock);
-            let available = releases
-                .get(&dependency.name)
-                .map_or(&[][..], Vec::as_slice);
+            let available = releases.get(&dependency.name).map_or(&[][..], Vec::as_slice);
             // Pre-releases count only for a dependency already on one, as with cargo.
             let on_pre = locked.as_ref().is_some_and(|locked| !locked.pre.is_empty());
             let candidates = || {
-                available
-                    .iter()
-                    .filter(|release| !release.yanked)
-                    .map(|release| &release.version)
+                available.iter().filter(|release| !release.yanked).map(|release| &release.version)
             };
-            let newest = candidates()
-                .filter(|version| on_pre || version.pre.is_empty())
-                .max()
-                .cloned();
-            let compatible = candidates()
-                .filter(|version| dependency.req.matches(version))
-                .max()
-                .cloned();
-            Status {
-                dependency: dependency.clone(),
-                locked,
-                compatible,
-                newest,
-            }
+            let newest =
+                candidates().filter(|version| on_pre || version.pre.is_empty()).max().cloned();
+            let compatible =
+                candidates().filter(|version| dependency.req.matches(version)).max().cloned();
+            Status { dependency: dependency.clone(), locked, compatible, newest }
         })
         .collect()
 }
@@ -123,9 +109,7 @@ pub fn yanked<'a>(
         .filter(|package| package.is_crates_io())
         .filter(|package| {
             releases.get(&package.name).is_some_and(|releases| {
-                releases
-                    .iter()
-                    .any(|release| release.version == package.version && release.yanked)
+                releases.iter().any(|release| release.version == package.version && release.yanked)
             })
         })
         .collect()
@@ -140,9 +124,8 @@ pub fn findings(
     severity: Severity,
 ) -> Vec<Finding> {
     let mut grouped: BTreeMap<(String, String, Option<Version>), Vec<&Status>> = BTreeMap::new();
-    for status in statuses
-        .iter()
-        .filter(|status| status.update_available() || status.requirement_behind())
+    for status in
+        statuses.iter().filter(|status| status.update_available() || status.requirement_behind())
     {
         let key = (
             status.dependency.name.clone(),
@@ -151,17 +134,12 @@ pub fn findings(
         );
         grouped.entry(key).or_default().push(status);
     }
-    let mut findings: Vec<Finding> = grouped
-        .into_values()
-        .map(|group| outdated(&group, severity))
-        .collect();
+    let mut findings: Vec<Finding> =
+        grouped.into_values().map(|group| outdated(&group, severity)).collect();
     findings.extend(yanked.iter().map(|package| {
         Finding::new(
             severity,
-            format!(
-                "{} {} is yanked: its authors withdrew it",
-                package.name, package.version
-            ),
+            format!("{} {} is yanked: its authors withdrew it", package.name, package.version),
         )
         .at(lock_path, package.line)
         .rule("yanked")
@@ -176,15 +154,9 @@ pub fn findings(
 fn outdated(group: &[&Status], severity: Severity) -> Finding {
     let status = group[0];
     let dependency = &status.dependency;
-    let shown = |version: &Option<Version>| {
-        version
-            .as_ref()
-            .map_or("none".to_owned(), Version::to_string)
-    };
-    let members: Vec<&str> = group
-        .iter()
-        .map(|status| status.dependency.member.as_str())
-        .collect();
+    let shown =
+        |version: &Option<Version>| version.as_ref().map_or("none".to_owned(), Version::to_string);
+    let members: Vec<&str> = group.iter().map(|status| status.dependency.member.as_str()).collect();
     let message = format!(
         "{} {}: locked {}, newest compatible {}, newest {} (used by {})",
         dependency.name,
@@ -204,9 +176,7 @@ fn outdated(group: &[&Status], severity: Severity) -> Finding {
         ));
     }
     let (path, line) = &dependency.declared_at;
-    let finding = Finding::new(severity, message)
-        .rule("outdated")
-        .fix(fixes.join("; "));
+    let finding = Finding::new(severity, message).rule("outdated").fix(fixes.join("; "));
     match line {
         Some(line) => finding.at(path, *line),
         None => finding.in_file(path),
@@ -220,16 +190,9 @@ pub fn declaration_line(manifest: &str, name: &str) -> Option<u32> {
         .lines()
         .position(|line| {
             let line = line.trim_start();
-            let key = line
-                .split(['=', '.', ' '])
-                .next()
-                .unwrap_or_default()
-                .trim_matches('"');
+            let key = line.split(['=', '.', ' ']).next().unwrap_or_default().trim_matches('"');
             let header = line.starts_with('[')
-                && line
-                    .trim_end()
-                    .trim_end_matches(']')
-                    .ends_with(&format!(".{name}"));
+                && line.trim_end().trim_end_matches(']').ends_with(&format!(".{name}"));
             (key == name && !line.starts_with('[')) || header
         })
         .map(|index| index as u32 + 1)

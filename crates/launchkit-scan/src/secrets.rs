@@ -58,10 +58,8 @@ impl Scanner {
     pub fn new() -> Scanner {
         let patterns = RULES.iter().map(|rule| rule.pattern);
         let set = RegexSet::new(patterns).expect("the secret rules are valid regular expressions");
-        let regexes = RULES
-            .iter()
-            .map(|rule| Regex::new(rule.pattern).expect("valid rule"))
-            .collect();
+        let regexes =
+            RULES.iter().map(|rule| Regex::new(rule.pattern).expect("valid rule")).collect();
         Scanner { set, regexes }
     }
 
@@ -76,23 +74,18 @@ impl Scanner {
                     continue;
                 };
                 let value = secret.as_str();
-                if !ends_at_boundary(text, secret.end()) || !passes(rule, &captures, value) {
+                if !ends_at_boundary(text, secret.end()) || !passes(rule, &captures, path, value) {
                     continue;
                 }
                 // The whole match locates it: a private key's body starts a line below its
                 // BEGIN line, which is where a `launchkit:allow` comment can go.
-                let whole = captures
-                    .get(0)
-                    .map_or(secret.start(), |whole| whole.start());
+                let whole = captures.get(0).map_or(secret.start(), |whole| whole.start());
                 let (line, column, line_text) = lines.locate(text, whole);
                 if line_text.contains(ALLOW_MARKER) {
                     continue;
                 }
                 // The most specific rule comes first in RULES and names the secret.
-                if found
-                    .iter()
-                    .any(|other| other.line == line && other.value == value)
-                {
+                if found.iter().any(|other| other.line == line && other.value == value) {
                     continue;
                 }
                 found.push(Secret {
@@ -113,15 +106,13 @@ impl Scanner {
 /// A token is whole only when no letter or digit follows it: `cio` + 33 characters is
 /// not a crates.io token.
 fn ends_at_boundary(text: &str, end: usize) -> bool {
-    text[end..]
-        .chars()
-        .next()
-        .is_none_or(|next| !next.is_ascii_alphanumeric())
+    text[end..].chars().next().is_none_or(|next| !next.is_ascii_alphanumeric())
 }
 
-fn passes(rule: &Rule, captures: &regex::Captures, value: &str) -> bool {
+fn passes(rule: &Rule, captures: &regex::Captures, path: &str, value: &str) -> bool {
     match rule.kind {
         Kind::Token => !filter::is_placeholder(value),
+        Kind::Assignment if filter::is_test_vector_file(path) => false,
         Kind::Assignment => {
             let name = captures.name("name").map_or("", |name| name.as_str());
             filter::is_random_secret(name, value)
@@ -146,10 +137,7 @@ impl Secret {
             hasher.update(part.as_bytes());
             hasher.update([0]);
         }
-        hasher.finalize()[..8]
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
+        hasher.finalize()[..8].iter().map(|byte| format!("{byte:02x}")).collect()
     }
 
     /// The secret as an error finding, located at its line, with the fix.
@@ -200,15 +188,11 @@ impl LineIndex {
     fn locate<'t>(&mut self, text: &'t str, offset: usize) -> (u32, u32, &'t str) {
         if self.starts.is_empty() {
             self.starts.push(0);
-            self.starts
-                .extend(text.match_indices('\n').map(|(at, _)| at + 1));
+            self.starts.extend(text.match_indices('\n').map(|(at, _)| at + 1));
         }
         let index = self.starts.partition_point(|&start| start <= offset) - 1;
         let start = self.starts[index];
-        let end = self
-            .starts
-            .get(index + 1)
-            .map_or(text.len(), |&next| next - 1);
+        let end = self.starts.get(index + 1).map_or(text.len(), |&next| next - 1);
         let column = text[start..offset].chars().count() + 1;
         (index as u32 + 1, column as u32, &text[start..end])
     }

@@ -107,9 +107,7 @@ impl Advisory {
 fn front_matter(text: &str) -> Option<(&str, &str)> {
     let rest = text.trim_start_matches('\u{feff}').trim_start();
     let rest = rest.strip_prefix("```toml")?;
-    let rest = rest
-        .strip_prefix("\r\n")
-        .or_else(|| rest.strip_prefix('\n'))?;
+    let rest = rest.strip_prefix("\r\n").or_else(|| rest.strip_prefix('\n'))?;
     let end = rest.find("\n```")?;
     Some((&rest[..end], &rest[end + 4..]))
 }
@@ -120,20 +118,13 @@ fn table<'d>(document: &'d Document<&str>, key: &str) -> Option<&'d Table> {
 
 /// The first `# ` heading of the description.
 fn title(body: &str) -> Option<String> {
-    body.lines()
-        .find_map(|line| line.strip_prefix("# "))
-        .map(|title| title.trim().to_owned())
+    body.lines().find_map(|line| line.strip_prefix("# ")).map(|title| title.trim().to_owned())
 }
 
 fn strings(table: &Table, key: &str) -> Vec<String> {
     let values = table.get(key).and_then(Item::as_array);
     values
-        .map(|array| {
-            array
-                .iter()
-                .filter_map(|value| value.as_str().map(str::to_owned))
-                .collect()
-        })
+        .map(|array| array.iter().filter_map(|value| value.as_str().map(str::to_owned)).collect())
         .unwrap_or_default()
 }
 
@@ -179,10 +170,7 @@ Text.
         assert!(advisory.affects(&version("0.6.13")));
         assert!(!advisory.affects(&version("1.6.1")));
         assert!(!advisory.affects(&version("0.6.2")));
-        assert_eq!(
-            advisory.fixed_in().unwrap(),
-            ">= 0.6.14, < 1.0.0 or >= 1.6.1"
-        );
+        assert_eq!(advisory.fixed_in().unwrap(), ">= 0.6.14, < 1.0.0 or >= 1.6.1");
     }
 
     #[test]
@@ -193,9 +181,6 @@ Text.
         );
         let no_versions =
             "```toml\n[advisory]\nid = \"X\"\npackage = \"p\"\ndate = \"2020-01-01\"\n```\n";
-        assert_eq!(
-            Advisory::parse(no_versions).unwrap_err(),
-            "no [versions] table"
-        );
+        assert_eq!(Advisory::parse(no_versions).unwrap_err(), "no [versions] table");
     }
 }

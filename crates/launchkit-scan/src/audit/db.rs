@@ -37,10 +37,7 @@ impl Database {
         db.crates = parse_all(&crate_files, &mut db.errors);
         db.toolchain = parse_all(&toolchain_files, &mut db.errors);
         for (index, advisory) in db.crates.iter().enumerate() {
-            db.by_package
-                .entry(advisory.package.clone())
-                .or_default()
-                .push(index);
+            db.by_package.entry(advisory.package.clone()).or_default().push(index);
         }
         Ok(db)
     }
@@ -63,11 +60,7 @@ impl Database {
 
     /// The date of the newest advisory: the database cannot be older than its content.
     pub fn newest(&self) -> Option<Day> {
-        self.crates
-            .iter()
-            .chain(&self.toolchain)
-            .map(|advisory| advisory.date)
-            .max()
+        self.crates.iter().chain(&self.toolchain).map(|advisory| advisory.date).max()
     }
 }
 
@@ -93,19 +86,14 @@ fn advisory_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// Parses every file, on all cores: parsing a thousand TOML documents is most of the
 /// time an audit takes.
 fn parse_all(files: &[PathBuf], errors: &mut Vec<(PathBuf, String)>) -> Vec<Advisory> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(8);
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
     let chunk = files.len().div_ceil(threads).max(1);
     let results: Vec<Vec<Result<Advisory, (PathBuf, String)>>> = std::thread::scope(|scope| {
         let workers: Vec<_> = files
             .chunks(chunk)
             .map(|chunk| scope.spawn(move || chunk.iter().map(|path| parse_file(path)).collect()))
             .collect();
-        workers
-            .into_iter()
-            .map(|worker| worker.join().unwrap_or_default())
-            .collect()
+        workers.into_iter().map(|worker| worker.join().unwrap_or_default()).collect()
     });
     let mut advisories = Vec::with_capacity(files.len());
     for result in results.into_iter().flatten() {

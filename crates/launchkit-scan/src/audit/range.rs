@@ -20,22 +20,13 @@ pub struct Range {
 impl Range {
     /// Parses `>= 1.2.0, < 2.0.0`, `^0.1`, `=0.2.0`, ...
     pub fn parse(text: &str) -> Result<Range, semver::Error> {
-        Ok(Range {
-            req: VersionReq::parse(text)?,
-            text: text.trim().to_owned(),
-        })
+        Ok(Range { req: VersionReq::parse(text)?, text: text.trim().to_owned() })
     }
 
     /// True when `version` is in the range.
     pub fn contains(&self, version: &Version) -> bool {
-        let version = Version {
-            build: semver::BuildMetadata::EMPTY,
-            ..version.clone()
-        };
-        self.req
-            .comparators
-            .iter()
-            .all(|comparator| holds(comparator, &version))
+        let version = Version { build: semver::BuildMetadata::EMPTY, ..version.clone() };
+        self.req.comparators.iter().all(|comparator| holds(comparator, &version))
     }
 }
 
@@ -108,9 +99,7 @@ mod tests {
     use super::*;
 
     fn contains(range: &str, version: &str) -> bool {
-        Range::parse(range)
-            .unwrap()
-            .contains(&Version::parse(version).unwrap())
+        Range::parse(range).unwrap().contains(&Version::parse(version).unwrap())
     }
 
     #[test]

@@ -55,11 +55,7 @@ impl IndexClient {
             ))
             .build()
             .into();
-        let base = if base.ends_with('/') {
-            base.to_owned()
-        } else {
-            format!("{base}/")
-        };
+        let base = if base.ends_with('/') { base.to_owned() } else { format!("{base}/") };
         IndexClient { agent, base }
     }
 
@@ -72,11 +68,7 @@ impl IndexClient {
     /// such crate.
     pub fn releases(&self, name: &str) -> Result<Option<Vec<Release>>, String> {
         let url = format!("{}{}", self.base, index_path(name));
-        let mut response = self
-            .agent
-            .get(&url)
-            .call()
-            .map_err(|err| format!("{url}: {err}"))?;
+        let mut response = self.agent.get(&url).call().map_err(|err| format!("{url}: {err}"))?;
         match response.status().as_u16() {
             200 => {}
             // crates.io answers 403 from its CDN for names it never had.
@@ -89,9 +81,7 @@ impl IndexClient {
             .limit(BODY_LIMIT)
             .read_to_string()
             .map_err(|err| format!("{url}: {err}"))?;
-        parse(&text)
-            .map(Some)
-            .map_err(|err| format!("{url}: {err}"))
+        parse(&text).map(Some).map_err(|err| format!("{url}: {err}"))
     }
 
     /// [`IndexClient::releases`] for each name, `workers` requests at a time.
@@ -141,10 +131,7 @@ pub fn parse(text: &str) -> Result<Vec<Release>, String> {
                 serde_json::from_str(line).map_err(|err| format!("bad index line: {err}"))?;
             let version = Version::parse(&line.vers)
                 .map_err(|err| format!("bad version `{}`: {err}", line.vers))?;
-            Ok(Release {
-                version,
-                yanked: line.yanked,
-            })
+            Ok(Release { version, yanked: line.yanked })
         })
         .collect()
 }

@@ -28,9 +28,7 @@ const LOCK_FILES: &[&str] = &[
 ];
 
 /// Endings of `.env.*` files that are templates, meant to be committed.
-const ENV_TEMPLATES: &[&str] = &[
-    "example", "sample", "template", "dist", "defaults", "schema",
-];
+const ENV_TEMPLATES: &[&str] = &["example", "sample", "template", "dist", "defaults", "schema"];
 
 /// The outcome of scanning a set of files.
 #[derive(Debug, Default)]
@@ -63,9 +61,7 @@ pub fn is_env_file(path: &str) -> bool {
     let name = file_name(path);
     match name.strip_prefix(".env") {
         Some("") => true,
-        Some(rest) => rest
-            .strip_prefix('.')
-            .is_some_and(|suffix| !ENV_TEMPLATES.contains(&suffix)),
+        Some(rest) => rest.strip_prefix('.').is_some_and(|suffix| !ENV_TEMPLATES.contains(&suffix)),
         None => false,
     }
 }
@@ -103,20 +99,15 @@ pub fn env_findings(tracked: &[String], untracked_not_ignored: &[String]) -> Vec
                 file_name(path)
             ))
     });
-    let exposed = untracked_not_ignored
-        .iter()
-        .filter(|path| is_env_file(path))
-        .map(|path| {
-            Finding::warning(format!(
-                "environment file {path} is not covered by .gitignore"
-            ))
+    let exposed = untracked_not_ignored.iter().filter(|path| is_env_file(path)).map(|path| {
+        Finding::warning(format!("environment file {path} is not covered by .gitignore"))
             .in_file(path)
             .rule("env-file")
             .fix(format!(
                 "add `{}` to .gitignore so that `git add .` cannot commit it",
                 file_name(path)
             ))
-        });
+    });
     committed.chain(exposed).collect()
 }
 
@@ -133,13 +124,7 @@ mod tests {
         for path in [".env", "app/.env", ".env.local", ".env.production"] {
             assert!(is_env_file(path), "{path}");
         }
-        for path in [
-            ".env.example",
-            "config/.env.sample",
-            ".envrc",
-            "env",
-            "src/env.rs",
-        ] {
+        for path in [".env.example", "config/.env.sample", ".envrc", "env", "src/env.rs"] {
             assert!(!is_env_file(path), "{path}");
         }
     }

@@ -105,13 +105,21 @@ pub fn is_random_secret(name: &str, value: &str) -> bool {
     {
         return false;
     }
-    if is_placeholder(value) || is_uuid(value) || is_file_name(value) || is_sequence(value) {
+    if is_placeholder(value)
+        || is_uuid(value)
+        || is_file_name(value)
+        || is_sequence(value)
+        || is_number(value)
+    {
+        return false;
+    }
+    if is_identifier(value) || is_code_path(value) || is_percent_encoded(value) {
         return false;
     }
     if decodes_to_text(value) {
         return false;
     }
-    entropy(value) >= entropy_threshold(value.len())
+    entropy(value) >= entropy_threshold(value)
 }
 
 /// Shannon entropy in bits per character.
@@ -131,14 +139,12 @@ pub fn entropy(value: &str) -> f64 {
         .sum()
 }
 
-/// The entropy a random value of `len` characters reaches with high probability: short
-/// strings cannot reach the 4+ bits of a long random one.
-fn entropy_threshold(len: usize) -> f64 {
-    match len {
-        ..16 => 2.9,
-        16..24 => 3.2,
-        _ => 3.5,
-    }
+/// Three quarters of the most entropy `value` could have: a random string reaches about
+/// 90% of it, text and identifiers stay well below. The most is bounded by the length
+/// (a short string cannot use many symbols) and by the alphabet (hex has 4 bits).
+fn entropy_threshold(value: &str) -> f64 {
+    let alphabet: f64 = if value.bytes().all(|b| b.is_ascii_hexdigit()) { 16.0 } else { 64.0 };
+    0.75 * (value.len() as f64).log2().min(alphabet.log2())
 }
 
 fn longest_run(value: &str) -> usize {
@@ -153,14 +159,88 @@ fn longest_run(value: &str) -> usize {
     longest
 }
 
-/// `0123456789abcdef`, `abcdefgh`: most neighbours are consecutive characters.
+/// `0123456789abcdef`, `abcdefgh`, or hex `000102030405...`: most neighbours are
+/// consecutive characters or bytes.
 fn is_sequence(value: &str) -> bool {
-    let bytes = value.as_bytes();
-    let steps = bytes
-        .windows(2)
-        .filter(|pair| pair[1] == pair[0].wrapping_add(1))
-        .count();
-    steps * 2 >= bytes.len()
+    let consecutive = |bytes: &[u8]| {
+        let steps = bytes.windows(2).filter(|pair| pair[1] == pair[0].wrapping_add(1)).count();
+        steps * 2 >= bytes.len()
+    };
+    consecutive(value.as_bytes())
+        || is_hex(value) && decode_hex(value).is_some_and(|bytes| consecutive(&bytes))
+}
+
+/// `1394u32`, `2048`, `0x7f_u8`: a number literal, with Rust's type suffixes.
+fn is_number(value: &str) -> bool {
+    const SUFFIXES: &[&str] = &[
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+        "f32", "f64",
+    ];
+    let body = SUFFIXES.iter().find_map(|suffix| value.strip_suffix(suffix)).unwrap_or(value);
+    match body.strip_prefix("0x") {
+        Some(hex) => hex.bytes().all(|b| b.is_ascii_hexdigit() || b == b'_'),
+        None => body.bytes().all(|b| b.is_ascii_digit() || b == b'_'),
+    }
+}
+
+/// `Utf8SuffixKey`, `KERB_CRYPTO_KEY32`, `client.pool.h1_key`, `project-cache-v7`: names
+/// made of words. Split where case or letter/digit changes, random text falls into
+/// pieces of one or two characters, names into words of three or more on average.
+fn is_identifier(value: &str) -> bool {
+    let chars: Vec<char> = value.chars().collect();
+    if !chars.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')) {
+        return false;
+    }
+    let mut words = 0;
+    let mut letters = 0;
+    for (i, &c) in chars.iter().enumerate().filter(|(_, c)| c.is_ascii_alphanumeric()) {
+        letters += 1;
+        let next = chars.get(i + 1).copied();
+        let starts_word = match i.checked_sub(1).map(|i| chars[i]) {
+            None => true,
+            Some(p) if !p.is_ascii_alphanumeric() => true,
+            Some(p) if p.is_ascii_digit() != c.is_ascii_digit() => true,
+            Some(p) if p.is_ascii_lowercase() && c.is_ascii_uppercase() => true,
+            // The last capital of a run starts the next word: `XMLHttp` is XML, Http.
+            Some(p) => {
+                p.is_ascii_uppercase()
+                    && c.is_ascii_uppercase()
+                    && next.is_some_and(|n| n.is_ascii_lowercase())
+            }
+        };
+        words += usize::from(starts_word);
+    }
+    words > 0 && letters >= 3 * words
+}
+
+/// `self.key.0.as_ref`: a field or method path in code.
+fn is_code_path(value: &str) -> bool {
+    value.contains('.')
+        && value.split('.').all(|part| {
+            !part.is_empty()
+                && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        })
+}
+
+/// True for files of test vectors (`testdata/`, `vectors/`, `*_test.txt`): their keys are
+/// published, random-looking on purpose, and the generic rule would report each one.
+/// Vendor tokens are still looked for there.
+pub fn is_test_vector_file(path: &str) -> bool {
+    const FOLDERS: &[&str] =
+        &["testdata", "test-data", "test_data", "test-vectors", "test_vectors", "vectors"];
+    let mut parts = path.rsplit('/');
+    let name = parts.next().unwrap_or(path).to_ascii_lowercase();
+    parts.any(|folder| FOLDERS.contains(&folder))
+        || (name.ends_with(".txt") || name.ends_with(".rsp")) && name.contains("test")
+}
+
+/// `pass%5B%7F`: URL-encoded text.
+fn is_percent_encoded(value: &str) -> bool {
+    value.match_indices('%').any(|(at, _)| value.get(at + 1..at + 3).is_some_and(is_hex))
+}
+
+fn is_hex(value: &str) -> bool {
+    value.len() % 2 == 0 && value.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// `123e4567-e89b-12d3-a456-426614174000`: an identifier, not a credential.
@@ -168,9 +248,7 @@ pub fn is_uuid(value: &str) -> bool {
     let groups: Vec<&str> = value.split('-').collect();
     groups.len() == 5
         && groups.iter().map(|group| group.len()).eq([8, 4, 4, 4, 12])
-        && groups
-            .iter()
-            .all(|group| group.bytes().all(|b| b.is_ascii_hexdigit()))
+        && groups.iter().all(|group| group.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// `config2.toml`, `id_rsa.pub`: a file name, not its content.
@@ -186,25 +264,15 @@ fn is_file_name(value: &str) -> bool {
 /// `dGhlIHNhbXBsZSBub25jZQ==` ("the sample nonce"). Random bytes, which is what a key
 /// is, almost never decode to text.
 pub fn decodes_to_text(value: &str) -> bool {
-    let bytes = if value.len() % 2 == 0 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
-        decode_hex(value)
-    } else {
-        decode_base64(value)
-    };
+    let bytes = if is_hex(value) { decode_hex(value) } else { decode_base64(value) };
     bytes.is_some_and(|bytes| {
-        let printable = bytes
-            .iter()
-            .filter(|b| b.is_ascii_graphic() || **b == b' ')
-            .count();
+        let printable = bytes.iter().filter(|b| b.is_ascii_graphic() || **b == b' ').count();
         bytes.len() >= 4 && printable * 10 >= bytes.len() * 9
     })
 }
 
 fn decode_hex(value: &str) -> Option<Vec<u8>> {
-    (0..value.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&value[i..i + 2], 16).ok())
-        .collect()
+    (0..value.len()).step_by(2).map(|i| u8::from_str_radix(&value[i..i + 2], 16).ok()).collect()
 }
 
 /// Standard or URL-safe base64, padded or not.

@@ -49,9 +49,7 @@ pub fn additions(log: &str) -> Vec<Addition> {
                 continue;
             };
             let removed = removed_count(header);
-            let new = out
-                .last()
-                .is_none_or(|last| last.commit != commit || last.path != path);
+            let new = out.last().is_none_or(|last| last.commit != commit || last.path != path);
             if new && added > 0 {
                 out.push(Addition {
                     commit: commit.to_owned(),
@@ -83,15 +81,8 @@ pub fn additions(log: &str) -> Vec<Addition> {
 /// are skipped, as in the working tree.
 pub fn scan_log(scanner: &Scanner, log: &str) -> Vec<Secret> {
     let mut found = Vec::new();
-    for addition in additions(log)
-        .iter()
-        .filter(|addition| !is_lock_file(&addition.path))
-    {
-        let text: Vec<&str> = addition
-            .lines
-            .iter()
-            .map(|(_, text)| text.as_str())
-            .collect();
+    for addition in additions(log).iter().filter(|addition| !is_lock_file(&addition.path)) {
+        let text: Vec<&str> = addition.lines.iter().map(|(_, text)| text.as_str()).collect();
         for mut secret in scanner.scan(&addition.path, &text.join("\n")) {
             // Lines of the joined text map back to the file's line numbers.
             secret.line = addition.lines[secret.line as usize - 1].0;
@@ -104,17 +95,13 @@ pub fn scan_log(scanner: &Scanner, log: &str) -> Vec<Secret> {
 
 /// `+12,3` in `-5,0 +12,3 @@`: the first added line and how many lines are added.
 fn added_range(header: &str) -> Option<(u32, u32)> {
-    let range = header
-        .split_whitespace()
-        .find_map(|part| part.strip_prefix('+'))?;
+    let range = header.split_whitespace().find_map(|part| part.strip_prefix('+'))?;
     parse_range(range)
 }
 
 /// `-5,2` in `-5,2 +12,3 @@`: how many lines are removed.
 fn removed_count(header: &str) -> u32 {
-    let range = header
-        .split_whitespace()
-        .find_map(|part| part.strip_prefix('-'));
+    let range = header.split_whitespace().find_map(|part| part.strip_prefix('-'));
     range.and_then(parse_range).map_or(0, |(_, count)| count)
 }
 
@@ -155,15 +142,9 @@ diff --git a/a.txt b/a.txt\n\
         assert_eq!(found[0].path, "a.txt");
         assert_eq!(
             found[0].lines,
-            vec![
-                (1, "first".to_owned()),
-                (2, "++ looks like a header".to_owned())
-            ]
+            vec![(1, "first".to_owned()), (2, "++ looks like a header".to_owned())]
         );
         assert_eq!(found[1].commit, "2222222222222222222222222222222222222222");
-        assert_eq!(
-            found[1].lines,
-            vec![(1, "changed".to_owned()), (4, "fourth".to_owned())]
-        );
+        assert_eq!(found[1].lines, vec![(1, "changed".to_owned()), (4, "fourth".to_owned())]);
     }
 }

@@ -66,7 +66,7 @@ pub static RULES: &[Rule] = &[
         id: "aws-secret-access-key",
         description: "AWS secret access key",
         kind: Kind::Token,
-        pattern: r#"(?i)aws_?secret_?(?:access_?)?key["']?\s*(?::|=|=>)\s*["']?(?P<s>[A-Za-z0-9/+]{40})"#,
+        pattern: r#"(?i)aws_?secret_?(?:access_?)?key["']?[ \t]*(?::|=|=>)[ \t]*["']?(?P<s>[A-Za-z0-9/+]{40})"#,
     },
     Rule {
         id: "private-key",
@@ -131,8 +131,10 @@ pub static RULES: &[Rule] = &[
         description: "secret assigned to a key, token, secret or password",
         kind: Kind::Assignment,
         // The name ends in the secret-like word (so `token_url` and `password_file` are not
-        // names of secrets); the value may be quoted or bare, as in .env, YAML and shell.
-        pattern: r#"(?i)(?-u:\b)(?P<name>[A-Za-z0-9_.-]*(?:key|secret|token|passwd|password|pwd|credentials?|auth))["']?\s*(?::=|=>|=|:)\s*(?:[rb]?["'`])?(?P<s>[A-Za-z0-9+/=_.~!@#$%^&*-]{8,})"#,
+        // names of secrets); the value may be quoted or bare, as in .env, YAML and shell,
+        // and is on the same line. `&` and `#` end it: they start a query parameter, a
+        // fragment or a comment far more often than they appear in a secret.
+        pattern: r#"(?i)(?-u:\b)(?P<name>[A-Za-z0-9_.-]*(?:key|secret|token|passwd|password|pwd|credentials?|auth))["']?[ \t]*(?::=|=>|=|:)[ \t]*(?:[rb]?["'`])?(?P<s>[A-Za-z0-9+/=_.~!@$%^*-]{8,})"#,
     },
 ];
 
