@@ -48,6 +48,12 @@ impl IndexClient {
             .timeout_global(Some(Duration::from_secs(30)))
             .timeout_connect(Some(Duration::from_secs(10)))
             .http_status_as_error(false)
+            // The platform's roots, as cargo uses: a proxy or a company CA works here too.
+            .tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+                    .build(),
+            )
             .user_agent(concat!(
                 "launchkit/",
                 env!("CARGO_PKG_VERSION"),
