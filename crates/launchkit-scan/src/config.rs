@@ -55,10 +55,10 @@ impl ScanConfig {
         let Some(launchkit) = launchkit.and_then(Item::as_table_like) else {
             return Ok(config);
         };
-        if let Some(secrets) = section(launchkit, "secrets", &["ignore-file"])? {
-            if let Some(path) = string(secrets, "secrets", "ignore-file")? {
-                config.secrets_ignore_file = path;
-            }
+        if let Some(secrets) = section(launchkit, "secrets", &["ignore-file"])?
+            && let Some(path) = string(secrets, "secrets", "ignore-file")?
+        {
+            config.secrets_ignore_file = path;
         }
         if let Some(audit) = section(launchkit, "audit", &["ignore", "db-url"])? {
             config.audit_ignore = ignored_advisories(audit)?;
@@ -66,11 +66,10 @@ impl ScanConfig {
                 config.advisory_db_url = url;
             }
         }
-        if let Some(outdated) = section(launchkit, "outdated", &["deny"])? {
-            if let Some(deny) = outdated.get("deny") {
-                config.outdated_deny =
-                    deny.as_bool().ok_or("outdated.deny must be true or false")?;
-            }
+        if let Some(outdated) = section(launchkit, "outdated", &["deny"])?
+            && let Some(deny) = outdated.get("deny")
+        {
+            config.outdated_deny = deny.as_bool().ok_or("outdated.deny must be true or false")?;
         }
         Ok(config)
     }

@@ -3,6 +3,7 @@
 //! yanked.
 
 pub mod index;
+mod resolver;
 
 use std::collections::BTreeMap;
 

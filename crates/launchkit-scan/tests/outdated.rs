@@ -127,8 +127,8 @@ fn cargo_answers(dir: &Path) -> BTreeMap<(String, Version), (Version, Version)> 
     let version =
         |text: &str| Version::parse(text.trim_start_matches('v').trim_end_matches(')')).unwrap();
     let mut answers = BTreeMap::new();
-    let (mut removed, mut added): (Vec<(String, Version)>, Vec<(String, Version, Version)>) =
-        (vec![], vec![]);
+    let mut removed: Vec<(String, Version)> = Vec::new();
+    let mut added: Vec<(String, Version, Version)> = Vec::new();
     for line in stderr.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
         let available = line.split("(available: ").nth(1).map(version);

@@ -11,11 +11,33 @@ use std::time::Duration;
 use semver::Version;
 use serde::Deserialize;
 
+use super::resolver::CachingResolver;
+
 /// crates.io's sparse index.
 pub const CRATES_IO_INDEX: &str = "https://index.crates.io/";
 
 /// Index files of the largest crates are a few MiB; ureq's default limit is 10 MB.
 const BODY_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// Requests in flight at most, and connections kept open for them.
+pub const MAX_WORKERS: usize = 32;
+
+/// Attempts before the last one.
+const RETRIES: usize = 2;
+
+/// Why a request failed: worth another try, or not.
+enum Attempt {
+    Transient(String),
+    Final(String),
+}
+
+impl Attempt {
+    fn message(self) -> String {
+        match self {
+            Attempt::Transient(message) | Attempt::Final(message) => message,
+        }
+    }
+}
 
 /// One published version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,9 +66,15 @@ struct Line {
 impl IndexClient {
     /// A client of the index at `base` (ending in `/`).
     pub fn new(base: &str) -> IndexClient {
-        let agent = ureq::Agent::config_builder()
+        let config = ureq::Agent::config_builder()
             .timeout_global(Some(Duration::from_secs(30)))
             .timeout_connect(Some(Duration::from_secs(10)))
+            // A lost DNS answer stalls glibc for 5 s; give up sooner and try again.
+            .timeout_resolve(Some(Duration::from_secs(2)))
+            // Keep one connection per worker: ureq keeps 3 per host by default, and every
+            // other request would pay a new lookup, connection and TLS handshake.
+            .max_idle_connections(MAX_WORKERS)
+            .max_idle_connections_per_host(MAX_WORKERS)
             .http_status_as_error(false)
             // The platform's roots, as cargo uses: a proxy or a company CA works here too.
             .tls_config(
@@ -59,8 +87,12 @@ impl IndexClient {
                 env!("CARGO_PKG_VERSION"),
                 " (https://github.com/launchkit-rs/launchkit)"
             ))
-            .build()
-            .into();
+            .build();
+        let agent = ureq::Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::new(),
+            CachingResolver::default(),
+        );
         let base = if base.ends_with('/') { base.to_owned() } else { format!("{base}/") };
         IndexClient { agent, base }
     }
@@ -71,23 +103,47 @@ impl IndexClient {
     }
 
     /// Every published version of `name`, oldest first, or `Ok(None)` when the index has no
-    /// such crate.
+    /// such crate. Network errors and server errors are tried again twice: one lost DNS
+    /// answer among a hundred parallel requests should not fail a check.
     pub fn releases(&self, name: &str) -> Result<Option<Vec<Release>>, String> {
         let url = format!("{}{}", self.base, index_path(name));
-        let mut response = self.agent.get(&url).call().map_err(|err| format!("{url}: {err}"))?;
+        let mut pause = Duration::from_millis(250);
+        for _ in 0..RETRIES {
+            match self.fetch(&url) {
+                Err(Attempt::Transient(_)) => {
+                    std::thread::sleep(pause);
+                    pause *= 4;
+                }
+                result => {
+                    return result.map_err(Attempt::message);
+                }
+            }
+        }
+        self.fetch(&url).map_err(Attempt::message)
+    }
+
+    fn fetch(&self, url: &str) -> Result<Option<Vec<Release>>, Attempt> {
+        let mut response = self
+            .agent
+            .get(url)
+            .call()
+            .map_err(|err| Attempt::Transient(format!("{url}: {err}")))?;
         match response.status().as_u16() {
             200 => {}
-            // crates.io answers 403 from its CDN for names it never had.
+            // crates.io's CDN answers 403 for some names it never had.
             404 | 410 | 451 | 403 => return Ok(None),
-            status => return Err(format!("{url}: HTTP {status}")),
+            status @ (429 | 500..) => {
+                return Err(Attempt::Transient(format!("{url}: HTTP {status}")));
+            }
+            status => return Err(Attempt::Final(format!("{url}: HTTP {status}"))),
         }
         let text = response
             .body_mut()
             .with_config()
             .limit(BODY_LIMIT)
             .read_to_string()
-            .map_err(|err| format!("{url}: {err}"))?;
-        parse(&text).map(Some).map_err(|err| format!("{url}: {err}"))
+            .map_err(|err| Attempt::Transient(format!("{url}: {err}")))?;
+        parse(&text).map(Some).map_err(|err| Attempt::Final(format!("{url}: {err}")))
     }
 
     /// [`IndexClient::releases`] for each name, `workers` requests at a time.
@@ -99,7 +155,7 @@ impl IndexClient {
         let queue = Mutex::new(names.iter());
         let results = Mutex::new(BTreeMap::new());
         std::thread::scope(|scope| {
-            for _ in 0..workers.clamp(1, names.len().max(1)) {
+            for _ in 0..workers.clamp(1, MAX_WORKERS).min(names.len().max(1)) {
                 scope.spawn(|| {
                     loop {
                         // The lock is held only to take the next name, not during the request.

@@ -240,7 +240,7 @@ fn is_percent_encoded(value: &str) -> bool {
 }
 
 fn is_hex(value: &str) -> bool {
-    value.len() % 2 == 0 && value.bytes().all(|b| b.is_ascii_hexdigit())
+    value.len().is_multiple_of(2) && value.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// `123e4567-e89b-12d3-a456-426614174000`: an identifier, not a credential.
