@@ -3,6 +3,7 @@
 //! only its section.
 
 mod preflight;
+mod scan;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -18,6 +19,7 @@ impl flags::Bench {
     pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
         let section = match self.target {
             BenchTarget::Preflight => preflight::run(sh, self.runs)?,
+            BenchTarget::Scan => scan::run(sh, self.runs)?,
         };
         print!("{section}");
         if !self.dry_run {

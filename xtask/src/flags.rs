@@ -51,6 +51,28 @@ pub struct Preflight {
     /// Output format (default: github when GITHUB_ACTIONS=true, else human).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// `secrets` also scans every line git history added, for a repository about to go public.
+    #[arg(long)]
+    pub history: bool,
+    /// `audit` uses this RustSec advisory database directory as it is, never fetching it
+    /// (default: ~/.cargo/advisory-db, cloned or updated when older than a day).
+    #[arg(long, value_name = "PATH", value_parser = advisory_db_dir)]
+    pub advisory_db: Option<PathBuf>,
+    /// No network: `audit` uses the advisory database already on disk, `outdated` is skipped.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// `--advisory-db` must name a database, so a typo stops before any step runs.
+fn advisory_db_dir(text: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(text);
+    if path.join("crates").is_dir() {
+        Ok(path)
+    } else {
+        Err("not a RustSec advisory database (it has no crates/ folder): pass a clone of \
+             https://github.com/rustsec/advisory-db"
+            .to_owned())
+    }
 }
 
 /// Flags of `cargo xtask bench`.
@@ -76,6 +98,9 @@ pub enum BenchTarget {
     /// `cargo xtask preflight` vs the usual checklist typed by hand, cold and warm,
     /// plus the xtask's own cold build and `--help` time.
     Preflight,
+    /// The `secrets`, `audit` and `outdated` steps: this repository and a generated tree,
+    /// a 400-package lockfile against the advisory database, 50 dependencies.
+    Scan,
 }
 
 /// How a task prints its result.

@@ -10,6 +10,7 @@
 mod cache;
 mod diagnostics;
 mod package;
+mod scan;
 mod steps;
 
 use std::process::ExitCode;
@@ -45,12 +46,27 @@ pub struct Outcome {
     pub output: Option<String>,
     /// What it found.
     pub findings: Vec<launchkit_report::Finding>,
+    /// It read inputs the cache cannot fingerprint (a registry, an advisory database, git
+    /// history), so its pass is never reused.
+    volatile: bool,
 }
 
 impl Outcome {
     /// Skipped, saying why and how to make it run.
     pub fn skipped(reason: impl Into<String>) -> Outcome {
         Outcome { status: Some(Status::Skipped), reason: Some(reason.into()), ..Outcome::default() }
+    }
+
+    /// The outcome of a check that ran in-process: its status follows its worst finding.
+    pub fn from_findings(findings: Vec<launchkit_report::Finding>) -> Outcome {
+        Outcome { findings, ..Outcome::default() }
+    }
+
+    /// Marks the outcome as depending on inputs outside the workspace's files, so a pass
+    /// is checked again on every run.
+    pub fn volatile(mut self) -> Outcome {
+        self.volatile = true;
+        self
     }
 
     /// The outcome of a tool run: failed when the tool failed, even without findings.
@@ -61,6 +77,7 @@ impl Outcome {
             command: Some(run.command),
             output: Some(run.output),
             findings,
+            volatile: false,
         }
     }
 
@@ -84,6 +101,8 @@ pub struct Ctx<'a> {
     pub sh: &'a Shell,
     /// The workspace being checked.
     pub ws: &'a Workspace,
+    /// The command line, for steps with options of their own.
+    pub flags: &'a flags::Preflight,
     cargo: String,
 }
 
@@ -161,7 +180,7 @@ impl flags::Preflight {
         let selected = self.selected_steps()?;
         let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let ctx = Ctx { sh, ws: &ws, cargo };
+        let ctx = Ctx { sh, ws: &ws, flags: &self, cargo };
         let out = Output::new(self.format);
         let strict = self.strict || output::is_ci();
         let mut cache = cache::Cache::open(&ctx, !self.no_cache);
@@ -211,8 +230,10 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
         report.duration = started.elapsed();
         return report;
     }
+    let mut volatile = false;
     match (step.run)(ctx) {
         Ok(outcome) => {
+            volatile = outcome.volatile;
             report.status = outcome.status();
             report.reason = outcome.reason;
             report.command = outcome.command;
@@ -235,6 +256,6 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
         report.reason = Some(format!("{was} counts as failed in strict mode{why}"));
         report.status = Status::Failed;
     }
-    cache.record(step.name, report.status == Status::Passed);
+    cache.record(step.name, report.status == Status::Passed && !volatile);
     report
 }

@@ -13,6 +13,9 @@ pub static ALL: &[Step] = &[
     Step { name: "docs", run: docs },
     Step { name: "build", run: build },
     Step { name: "package", run: package },
+    Step { name: "secrets", run: super::scan::secrets },
+    Step { name: "audit", run: super::scan::audit },
+    Step { name: "outdated", run: super::scan::outdated },
 ];
 
 fn fmt(ctx: &Ctx) -> anyhow::Result<Outcome> {

@@ -1,0 +1,195 @@
+//! The security and dependency-health steps: `secrets`, `audit` and `outdated`.
+//!
+//! - `secrets` scans every file git tracks (binary and lock files skipped) and, with
+//!   `--history`, every line git history added. Committed `.env` files are errors, `.env`
+//!   files .gitignore does not cover are warnings. A line with `launchkit:allow` is
+//!   skipped; fingerprints listed in `.launchkit/secrets-ignore` (or `secrets.ignore-file`)
+//!   are not reported.
+//! - `audit` matches Cargo.lock against the RustSec advisory database: vulnerabilities
+//!   fail, informational advisories warn, `audit.ignore` entries are notes with a reason.
+//! - `outdated` compares each direct dependency with crates.io's sparse index and warns
+//!   about yanked versions in Cargo.lock (errors with `outdated.deny = true`).
+//!
+//! None of them is cached: they read git history, a database or a registry, which the
+//! preflight cache does not fingerprint.
+
+mod advisory_db;
+mod dependencies;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use anyhow::{Context, anyhow};
+use launchkit_report::{Finding, Severity};
+use launchkit_scan::outdated::{self, IndexClient};
+use launchkit_scan::secrets::{Scanner, files, history, ignore::IgnoreList};
+use launchkit_scan::{Lockfile, ScanConfig, audit as advisories};
+use xshell::cmd;
+
+use super::{Ctx, Outcome};
+
+/// Index requests in flight at once: enough to hide latency, few enough to be polite.
+const INDEX_WORKERS: usize = 16;
+
+/// Credentials in tracked files (and, with `--history`, in history), and `.env` files.
+pub fn secrets(ctx: &Ctx) -> anyhow::Result<Outcome> {
+    let config = config(ctx)?;
+    let sh = ctx.sh;
+    let Ok(tracked) = cmd!(sh, "git ls-files -z").quiet().ignore_stderr().read() else {
+        return Ok(Outcome::skipped(
+            "not a git repository: the scan covers the files git tracks; run `git init`",
+        )
+        .volatile());
+    };
+    let tracked = nul_separated(&tracked);
+    let untracked = cmd!(sh, "git ls-files -z --others --exclude-standard").quiet().read()?;
+    let ignore = ignore_list(&ctx.ws.root, &config.secrets_ignore_file)?;
+
+    let scanner = Scanner::new();
+    let scan = files::scan_files(&scanner, &ctx.ws.root, &tracked);
+    let mut found = scan.secrets;
+    let mut summary = format!("{} files, {} KiB", scan.files, scan.bytes / 1024);
+    if ctx.flags.history {
+        let args = history::LOG_ARGS;
+        let log = cmd!(sh, "git {args...}").quiet().read().context("git log")?;
+        // A secret still in the files is reported there once, not again for its commit.
+        let current: HashSet<String> = found.iter().map(|secret| secret.fingerprint()).collect();
+        let added = history::scan_log(&scanner, &log);
+        let commits = log.lines().filter(|line| line.starts_with("commit ")).count();
+        summary.push_str(&format!(" and {commits} commits of history"));
+        found.extend(added.into_iter().filter(|secret| !current.contains(&secret.fingerprint())));
+    }
+    let before = found.len();
+    found.retain(|secret| !ignore.contains(secret));
+    if before > found.len() {
+        summary.push_str(&format!(
+            ", {} ignored by {}",
+            before - found.len(),
+            config.secrets_ignore_file
+        ));
+    }
+    let mut findings: Vec<Finding> =
+        found.iter().map(|secret| secret.finding(&config.secrets_ignore_file)).collect();
+    findings.extend(files::env_findings(&tracked, &nul_separated(&untracked)));
+    let mut outcome = Outcome::from_findings(findings);
+    outcome.reason = Some(summary);
+    Ok(outcome.volatile())
+}
+
+/// Cargo.lock against the RustSec advisory database.
+pub fn audit(ctx: &Ctx) -> anyhow::Result<Outcome> {
+    let config = config(ctx)?;
+    let Some(lock) = lockfile(ctx)? else {
+        return Ok(Outcome::skipped(
+            "no Cargo.lock: run `cargo generate-lockfile` so that the audit sees the versions builds use",
+        )
+        .volatile());
+    };
+    let Some(db) = advisory_db::open(ctx, &config)? else {
+        return Ok(Outcome::skipped(format!(
+            "no advisory database at {} and --offline: run once without --offline, or pass --advisory-db PATH",
+            advisory_db::default_path().display()
+        ))
+        .volatile());
+    };
+    let audit = advisories::audit(&lock, "Cargo.lock", &db.database, &config.audit_ignore);
+    let mut findings = audit.findings;
+    findings.extend(db.findings);
+    findings.extend(advisories::staleness(db.age_days, &db.age_source));
+    findings.extend(db.database.errors.iter().map(|(path, error)| {
+        Finding::warning(format!("advisory {} was skipped: {error}", path.display()))
+            .rule("advisory-db")
+            .fix("update the database; report the file to rustsec/advisory-db if it stays broken")
+    }));
+    let mut outcome = Outcome::from_findings(findings);
+    outcome.reason = Some(format!(
+        "{} crates.io packages against {} advisories in {} ({} days old, {})",
+        audit.packages,
+        db.database.len(),
+        db.shown,
+        db.age_days,
+        db.age_source
+    ));
+    Ok(outcome.volatile())
+}
+
+/// Direct dependencies behind crates.io, and yanked versions in Cargo.lock.
+pub fn outdated(ctx: &Ctx) -> anyhow::Result<Outcome> {
+    if ctx.flags.offline {
+        return Ok(Outcome::skipped("--offline: the registry index is not read").volatile());
+    }
+    let config = config(ctx)?;
+    let Some(lock) = lockfile(ctx)? else {
+        return Ok(Outcome::skipped(
+            "no Cargo.lock: run `cargo generate-lockfile` to compare locked versions",
+        )
+        .volatile());
+    };
+    let dependencies = dependencies::direct(ctx)?;
+    let mut names: Vec<String> =
+        dependencies.crates_io.iter().map(|dep| dep.name.clone()).collect();
+    names.extend(lock.packages.iter().filter(|p| p.is_crates_io()).map(|p| p.name.clone()));
+    names.sort_unstable();
+    names.dedup();
+
+    let answers = IndexClient::crates_io().releases_of_all(&names, INDEX_WORKERS);
+    let mut releases = BTreeMap::new();
+    let mut failures = Vec::new();
+    for (name, answer) in answers {
+        match answer {
+            Ok(Some(found)) => drop(releases.insert(name, found)),
+            Ok(None) => failures.push(format!("{name} is not in crates.io's index")),
+            Err(error) => failures.push(error),
+        }
+    }
+    if releases.is_empty() && !failures.is_empty() {
+        return Ok(Outcome::skipped(format!(
+            "cannot read crates.io's index ({}): check the network, or pass --offline",
+            failures[0]
+        ))
+        .volatile());
+    }
+    let severity = if config.outdated_deny { Severity::Error } else { Severity::Warning };
+    let statuses = outdated::statuses(&dependencies.crates_io, &lock, &releases);
+    let yanked = outdated::yanked(&lock, &releases);
+    let mut findings = outdated::findings(&statuses, &yanked, "Cargo.lock", severity);
+    findings.extend(failures.iter().map(|failure| Finding::warning(failure.clone()).rule("index")));
+    let unique = |behind: bool| {
+        let names =
+            statuses.iter().filter(|s| !behind || s.update_available() || s.requirement_behind());
+        names.map(|status| &status.dependency.name).collect::<HashSet<_>>().len()
+    };
+    let mut outcome = Outcome::from_findings(findings);
+    outcome.reason = Some(format!(
+        "{} direct dependencies: {} behind, {} yanked in Cargo.lock{}",
+        unique(false),
+        unique(true),
+        yanked.len(),
+        dependencies.elsewhere_note()
+    ));
+    Ok(outcome.volatile())
+}
+
+fn config(ctx: &Ctx) -> anyhow::Result<ScanConfig> {
+    let manifest = ctx.ws.root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .with_context(|| format!("cannot read {}", manifest.display()))?;
+    ScanConfig::from_manifest(&text).map_err(|err| anyhow!("{}: {err}", manifest.display()))
+}
+
+fn lockfile(ctx: &Ctx) -> anyhow::Result<Option<Lockfile>> {
+    let path = ctx.ws.root.join("Cargo.lock");
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
+    Lockfile::parse(&text).map(Some).map_err(|err| anyhow!("{}: {err}", path.display()))
+}
+
+fn ignore_list(root: &Path, file: &str) -> anyhow::Result<IgnoreList> {
+    match std::fs::read_to_string(root.join(file)) {
+        Ok(text) => IgnoreList::parse(&text).map_err(|err| anyhow!("{file}: {err}")),
+        Err(_) => Ok(IgnoreList::default()),
+    }
+}
+
+fn nul_separated(listing: &str) -> Vec<String> {
+    listing.split('\0').filter(|path| !path.is_empty()).map(str::to_owned).collect()
+}
