@@ -10,8 +10,8 @@
 //! - `outdated` compares each direct dependency with crates.io's sparse index and warns
 //!   about yanked versions in Cargo.lock (errors with `outdated.deny = true`).
 //!
-//! None of them is cached: they read git history, a database or a registry, which the
-//! preflight cache does not fingerprint.
+//! A pass that read git history, the advisory database or the registry is never cached:
+//! the preflight cache fingerprints the workspace's files, not those.
 
 mod advisory_db;
 mod dependencies;
@@ -31,49 +31,72 @@ use super::{Ctx, Outcome};
 /// Index requests in flight at once: enough to hide latency, few enough to be polite.
 const INDEX_WORKERS: usize = 16;
 
-/// Credentials in tracked files (and, with `--history`, in history), and `.env` files.
+/// Credentials in the files git tracks or would track (and, with `--history`, in
+/// history), and `.env` files.
+///
+/// Untracked files that .gitignore does not cover are scanned too: they are one `git add .`
+/// away, and scanning exactly the files the preflight cache fingerprints makes a cached
+/// pass sound. Their secrets are warnings, since nothing is committed yet.
 pub fn secrets(ctx: &Ctx) -> anyhow::Result<Outcome> {
     let config = config(ctx)?;
     let sh = ctx.sh;
     let Ok(tracked) = cmd!(sh, "git ls-files -z").quiet().ignore_stderr().read() else {
         return Ok(Outcome::skipped(
             "not a git repository: the scan covers the files git tracks; run `git init`",
-        )
-        .volatile());
+        ));
     };
     let tracked = nul_separated(&tracked);
     let untracked = cmd!(sh, "git ls-files -z --others --exclude-standard").quiet().read()?;
+    // Build output is not source, even where .gitignore forgets it.
+    let target = ctx.ws.relative(&ctx.ws.target_dir) + "/";
+    let mut untracked = nul_separated(&untracked);
+    untracked.retain(|path| !path.starts_with(&target));
     let ignore = ignore_list(&ctx.ws.root, &config.secrets_ignore_file)?;
-
     let scanner = Scanner::new();
-    let scan = files::scan_files(&scanner, &ctx.ws.root, &tracked);
-    let mut found = scan.secrets;
-    let mut summary = format!("{} files, {} KiB", scan.files, scan.bytes / 1024);
+    let committed = files::scan_files(&scanner, &ctx.ws.root, &tracked);
+    let pending = files::scan_files(&scanner, &ctx.ws.root, &untracked);
+    let mut summary = format!(
+        "{} files, {} KiB",
+        committed.files + pending.files,
+        (committed.bytes + pending.bytes) / 1024
+    );
+    let mut past = Vec::new();
     if ctx.flags.history {
         let args = history::LOG_ARGS;
         let log = cmd!(sh, "git {args...}").quiet().read().context("git log")?;
         // A secret still in the files is reported there once, not again for its commit.
-        let current: HashSet<String> = found.iter().map(|secret| secret.fingerprint()).collect();
-        let added = history::scan_log(&scanner, &log);
+        let current: HashSet<String> =
+            committed.secrets.iter().map(|secret| secret.fingerprint()).collect();
+        past = history::scan_log(&scanner, &log);
+        past.retain(|secret| !current.contains(&secret.fingerprint()));
         let commits = log.lines().filter(|line| line.starts_with("commit ")).count();
         summary.push_str(&format!(" and {commits} commits of history"));
-        found.extend(added.into_iter().filter(|secret| !current.contains(&secret.fingerprint())));
     }
-    let before = found.len();
-    found.retain(|secret| !ignore.contains(secret));
-    if before > found.len() {
-        summary.push_str(&format!(
-            ", {} ignored by {}",
-            before - found.len(),
-            config.secrets_ignore_file
-        ));
+
+    let ignore_file = &config.secrets_ignore_file;
+    let errors = committed.secrets.iter().chain(&past).map(|secret| (secret, Severity::Error));
+    let warnings = pending.secrets.iter().map(|secret| (secret, Severity::Warning));
+    let (listed, shown): (Vec<_>, Vec<_>) =
+        errors.chain(warnings).partition(|(secret, _)| ignore.contains(secret));
+    if !listed.is_empty() {
+        summary.push_str(&format!(", {} ignored by {ignore_file}", listed.len()));
     }
-    let mut findings: Vec<Finding> =
-        found.iter().map(|secret| secret.finding(&config.secrets_ignore_file)).collect();
-    findings.extend(files::env_findings(&tracked, &nul_separated(&untracked)));
+    let mut findings: Vec<Finding> = shown
+        .into_iter()
+        .map(|(secret, severity)| {
+            let mut finding = secret.finding(ignore_file);
+            if severity == Severity::Warning {
+                finding.severity = severity;
+                finding.message.push_str(" in a file git does not track yet");
+            }
+            finding
+        })
+        .collect();
+    findings.extend(files::env_findings(&tracked, &untracked));
     let mut outcome = Outcome::from_findings(findings);
     outcome.reason = Some(summary);
-    Ok(outcome.volatile())
+    // History is not part of the cache's fingerprint.
+    Ok(if ctx.flags.history { outcome.volatile() } else { outcome })
 }
 
 /// Cargo.lock against the RustSec advisory database.
@@ -85,6 +108,13 @@ pub fn audit(ctx: &Ctx) -> anyhow::Result<Outcome> {
         )
         .volatile());
     };
+    if !lock.packages.iter().any(|package| package.is_crates_io()) {
+        // Nothing RustSec covers, so no database is needed: workspaces without registry
+        // dependencies never touch the network.
+        let mut outcome = Outcome::from_findings(Vec::new());
+        outcome.reason = Some("no crates.io packages in Cargo.lock".to_owned());
+        return Ok(outcome);
+    }
     let Some(db) = advisory_db::open(ctx, &config)? else {
         return Ok(Outcome::skipped(format!(
             "no advisory database at {} and --offline: run once without --offline, or pass --advisory-db PATH",
@@ -131,6 +161,11 @@ pub fn outdated(ctx: &Ctx) -> anyhow::Result<Outcome> {
     names.extend(lock.packages.iter().filter(|p| p.is_crates_io()).map(|p| p.name.clone()));
     names.sort_unstable();
     names.dedup();
+    if names.is_empty() {
+        let mut outcome = Outcome::from_findings(Vec::new());
+        outcome.reason = Some("no crates.io dependencies".to_owned());
+        return Ok(outcome);
+    }
 
     let answers = IndexClient::crates_io().releases_of_all(&names, INDEX_WORKERS);
     let mut releases = BTreeMap::new();

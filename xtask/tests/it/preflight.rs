@@ -6,7 +6,8 @@ use serde_json::Value;
 use crate::schema;
 use crate::support::{Fixture, Run};
 
-const STEPS: [&str; 6] = ["fmt", "clippy", "test", "docs", "build", "package"];
+const STEPS: [&str; 9] =
+    ["fmt", "clippy", "test", "docs", "build", "package", "secrets", "audit", "outdated"];
 
 fn statuses(run: &Run) -> Vec<(String, String)> {
     let report = run.json();
