@@ -10,7 +10,7 @@
 mod cache;
 mod diagnostics;
 mod package;
-mod scan;
+pub mod scan;
 mod steps;
 
 use std::process::ExitCode;

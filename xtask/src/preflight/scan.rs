@@ -13,7 +13,7 @@
 //! A pass that read git history, the advisory database or the registry is never cached:
 //! the preflight cache fingerprints the workspace's files, not those.
 
-mod advisory_db;
+pub mod advisory_db;
 mod dependencies;
 
 use std::collections::{BTreeMap, HashSet};
