@@ -63,7 +63,9 @@ pub fn secrets(ctx: &Ctx) -> anyhow::Result<Outcome> {
     let mut past = Vec::new();
     if ctx.flags.history {
         let args = history::LOG_ARGS;
-        let log = cmd!(sh, "git {args...}").quiet().read().context("git log")?;
+        let out = cmd!(sh, "git {args...}").quiet().output().context("git log")?;
+        // History may hold files in other encodings; their lines are still worth scanning.
+        let log = String::from_utf8_lossy(&out.stdout);
         // A secret still in the files is reported there once, not again for its commit.
         let current: HashSet<String> =
             committed.secrets.iter().map(|secret| secret.fingerprint()).collect();

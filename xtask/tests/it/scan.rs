@@ -131,6 +131,8 @@ fn history_finds_a_secret_that_the_files_no_longer_hold() {
         "ci/release.sh",
         &format!("#!/bin/sh\nexport GITHUB_TOKEN={}\ncargo publish\n", github_token()),
     );
+    // A Latin-1 file: history is not all UTF-8.
+    std::fs::write(fixture.root.join("legacy.txt"), b"caf\xe9 cr\xe8me\n").unwrap();
     fixture.commit("add release script");
     write(&fixture, "ci/release.sh", "#!/bin/sh\ncargo publish\n");
     fixture.commit("read the token from the environment");
