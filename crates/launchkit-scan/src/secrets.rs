@@ -11,6 +11,7 @@ mod filter;
 pub mod history;
 pub mod ignore;
 pub mod rules;
+mod shape;
 
 use std::fmt;
 
@@ -18,7 +19,7 @@ use launchkit_report::Finding;
 use regex::{Regex, RegexSet};
 use sha2::{Digest, Sha256};
 
-pub use filter::{decodes_to_text, entropy, is_placeholder, is_uuid};
+pub use filter::{entropy, is_placeholder};
 pub use rules::{Kind, RULES, Rule};
 
 /// The comment that allows a line: `# launchkit:allow`, `// launchkit:allow`, ...
