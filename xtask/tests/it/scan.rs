@@ -1,48 +1,51 @@
 //! The `secrets`, `audit` and `outdated` steps end to end: real git repositories, the
 //! shared RustSec database (read-only), a git repository standing in for the database's
-//! remote, and crates.io's sparse index (read-only).
-//!
-//! Credentials are synthetic and built at run time, so no committed file holds one.
+//! remote, and crates.io's sparse index (read-only). Helpers shared by both files.
+
+mod dependencies;
+mod secrets;
 
 use std::hash::{BuildHasher, RandomState};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
-use xshell::{Shell, cmd};
 
-use crate::support::{Fixture, Run, xtask};
+use crate::support::{Fixture, Run};
 
 /// `len` random letters and digits.
-fn random(len: usize) -> String {
+pub fn random(len: usize) -> String {
     const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let state = RandomState::new();
     (0..len).map(|i| char::from(ALNUM[(state.hash_one(i) % 62) as usize])).collect()
 }
 
-fn github_token() -> String {
+/// A synthetic GitHub token, different on every call.
+pub fn github_token() -> String {
     concat!("gh", "p_").to_owned() + &random(36)
 }
 
-fn repo_root() -> PathBuf {
+/// The launchkit repository.
+pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
 }
 
-fn shared_advisory_db() -> String {
+/// `../shared/advisory-db` beside the repository, absolute.
+pub fn shared_advisory_db() -> String {
     repo_root().join("../shared/advisory-db").display().to_string()
 }
 
-fn scan_data(name: &str) -> PathBuf {
+/// A file or folder of launchkit-scan's test data.
+pub fn scan_data(name: &str) -> PathBuf {
     repo_root().join("crates/launchkit-scan/tests/data").join(name)
 }
 
 /// The only step of a `--only <step>` run.
-fn step(run: &Run) -> Value {
+pub fn step(run: &Run) -> Value {
     run.json()["steps"][0].clone()
 }
 
 /// `(location, severity, rule)` of each finding of `step`.
-fn findings(step: &Value) -> Vec<(String, String, String)> {
+pub fn findings(step: &Value) -> Vec<(String, String, String)> {
     let text = |value: &Value| value.as_str().unwrap_or("").to_owned();
     step["findings"]
         .as_array()
@@ -58,308 +61,9 @@ fn findings(step: &Value) -> Vec<(String, String, String)> {
         .collect()
 }
 
-fn write(fixture: &Fixture, path: &str, text: &str) {
+/// Writes `text` to `path` in the fixture, creating folders.
+pub fn write(fixture: &Fixture, path: &str, text: &str) {
     let file = fixture.root.join(path);
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     std::fs::write(file, text).unwrap();
-}
-
-#[test]
-fn secrets_reports_tokens_and_env_files_redacted_and_honours_the_ignore_file() {
-    let fixture = Fixture::new("clean");
-    let token = github_token();
-    let npm = concat!("np", "m_").to_owned() + &random(36);
-    write(&fixture, "deploy/settings.toml", &format!("[publish]\ntoken = \"{token}\"\n"));
-    let allowed =
-        format!("Revoked: `{}` <!-- launchkit:allow: kept as an example -->\n", github_token());
-    write(&fixture, "docs/allowed.md", &allowed);
-    write(&fixture, ".env", "API_URL=https://api.example.invalid\n");
-    fixture.commit("add settings");
-    write(&fixture, ".env.local", "DEBUG=1\n");
-    write(&fixture, "notes.txt", &format!("npm token for later: {npm}\n"));
-
-    let run = fixture.xtask(&["preflight", "--only", "secrets", "--format", "json"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    let secrets = step(&run);
-    assert_eq!(secrets["status"], "failed");
-    let mut found = findings(&secrets);
-    found.sort();
-    let expected = [
-        (".env", "error", "env-file"),
-        (".env.local", "warning", "env-file"),
-        ("deploy/settings.toml:2", "error", "github-token"),
-        ("notes.txt:1", "warning", "npm-token"),
-    ];
-    let expected: Vec<(String, String, String)> =
-        expected.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect();
-    assert_eq!(found, expected, "{}", run.stdout);
-    for secret in [&token, &npm] {
-        assert!(!run.stdout.contains(&secret[4..]) && !run.stderr.contains(&secret[4..]), "leaked");
-    }
-    let settings = secrets["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "github-token")
-        .unwrap();
-    assert_eq!(settings["message"], "GitHub token ghp_**** (40 characters)");
-
-    // The fingerprint shown in the fix silences that finding.
-    let fix = settings["fix"].as_str().unwrap();
-    let fingerprint = fix
-        .split('`')
-        .find(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
-        .unwrap();
-    write(
-        &fixture,
-        ".launchkit/secrets-ignore",
-        &format!("# test fixture\n{fingerprint}  settings example\n"),
-    );
-    let run = fixture.xtask(&["preflight", "--only", "secrets", "--format", "json"]);
-    let secrets = step(&run);
-    assert!(findings(&secrets).iter().all(|(location, ..)| location != "deploy/settings.toml:2"));
-    assert!(
-        secrets["reason"].as_str().unwrap().ends_with(", 1 ignored by .launchkit/secrets-ignore")
-    );
-}
-
-#[test]
-fn history_finds_a_secret_that_the_files_no_longer_hold() {
-    let fixture = Fixture::new("clean");
-    write(
-        &fixture,
-        "ci/release.sh",
-        &format!("#!/bin/sh\nexport GITHUB_TOKEN={}\ncargo publish\n", github_token()),
-    );
-    // A Latin-1 file: history is not all UTF-8.
-    std::fs::write(fixture.root.join("legacy.txt"), b"caf\xe9 cr\xe8me\n").unwrap();
-    fixture.commit("add release script");
-    write(&fixture, "ci/release.sh", "#!/bin/sh\ncargo publish\n");
-    fixture.commit("read the token from the environment");
-
-    let now = fixture.xtask(&["preflight", "--only", "secrets", "--format", "json", "--no-cache"]);
-    assert_eq!(
-        (now.code, step(&now)["status"].clone()),
-        (0, Value::from("passed")),
-        "{}",
-        now.stdout
-    );
-
-    let run = fixture.xtask(&["preflight", "--only", "secrets", "--format", "json", "--history"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    let secrets = step(&run);
-    assert_eq!(
-        findings(&secrets),
-        [("ci/release.sh:2".to_owned(), "error".to_owned(), "github-token".to_owned())]
-    );
-    let sh = Shell::new().unwrap();
-    sh.change_dir(&fixture.root);
-    let added = cmd!(sh, "git rev-parse HEAD~1").read().unwrap();
-    let message = secrets["findings"][0]["message"].as_str().unwrap();
-    assert!(message.ends_with(&format!("added in commit {}", &added[..12])), "{message}");
-    assert!(secrets["reason"].as_str().unwrap().contains("commits of history"));
-}
-
-#[test]
-fn the_secrets_step_passes_on_this_repository() {
-    let run = xtask(
-        &repo_root(),
-        &["preflight", "--only", "secrets", "--format", "json", "--no-cache"],
-        &[],
-    );
-    let secrets = step(&run);
-    assert_eq!(secrets["status"], "passed", "{}", run.stdout);
-    assert_eq!(run.code, 0);
-}
-
-#[test]
-fn audit_fails_on_vulnerable_versions_and_notes_ignored_advisories() {
-    let fixture = Fixture::new("clean");
-    std::fs::copy(scan_data("vulnerable.lock"), fixture.root.join("Cargo.lock")).unwrap();
-    fixture.commit("old dependencies");
-    let db = shared_advisory_db();
-    let args = ["preflight", "--only", "audit", "--format", "json", "--advisory-db", &db];
-
-    let run = fixture.xtask(&args);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    let audit = step(&run);
-    let expected = [
-        ("Cargo.lock:20", "warning", "RUSTSEC-2026-0097"),
-        ("Cargo.lock:25", "error", "RUSTSEC-2021-0003"),
-        ("Cargo.lock:30", "error", "RUSTSEC-2020-0071"),
-        ("", "warning", "advisory-db-age"),
-    ];
-    let expected: Vec<(String, String, String)> =
-        expected.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect();
-    assert_eq!(findings(&audit), expected, "{}", run.stdout);
-    assert!(
-        audit["reason"].as_str().unwrap().contains("newest advisory 2026-08-20, no git metadata")
-    );
-
-    fixture.edit(
-        "Cargo.toml",
-        "[workspace.package]",
-        "[workspace.metadata.launchkit]\naudit.ignore = [\n  { id = \"RUSTSEC-2021-0003\", reason = \"insert_many is never called\" },\n  { id = \"CVE-2020-26235\", reason = \"no env access from threads\" },\n]\n\n[workspace.package]",
-    );
-    let run = fixture.xtask(&args);
-    assert_eq!(run.code, 0, "warnings do not fail outside strict mode: {}", run.stdout);
-    let audit = step(&run);
-    assert_eq!(audit["status"], "warning");
-    let notes =
-        audit["findings"].as_array().unwrap().iter().filter(|f| f["severity"] == "note").count();
-    assert_eq!(notes, 2);
-
-    fixture.edit("Cargo.toml", ", reason = \"no env access from threads\"", "");
-    let run = fixture.xtask(&args);
-    let reason = step(&run)["reason"].as_str().unwrap().to_owned();
-    assert!(reason.ends_with("audit.ignore entry CVE-2020-26235 has no `reason`: say why the advisory cannot affect this workspace"), "{reason}");
-}
-
-#[test]
-fn a_wrong_advisory_db_path_stops_before_any_step() {
-    let fixture = Fixture::new("clean");
-    let run = fixture.xtask(&["preflight", "--only", "audit", "--advisory-db", "no/such/db"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("not a RustSec advisory database (it has no crates/ folder)"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stdout.is_empty());
-}
-
-/// A git repository holding a copy of the shared database, standing in for GitHub's.
-fn database_remote(dir: &Path) -> PathBuf {
-    let remote = dir.join("advisory-db-remote");
-    let shared = repo_root().join("../shared/advisory-db");
-    for collection in ["crates", "rust"] {
-        for package in std::fs::read_dir(shared.join(collection)).unwrap() {
-            let package = package.unwrap().path();
-            let target = remote.join(collection).join(package.file_name().unwrap());
-            std::fs::create_dir_all(&target).unwrap();
-            for file in std::fs::read_dir(&package).unwrap() {
-                let file = file.unwrap().path();
-                std::fs::copy(&file, target.join(file.file_name().unwrap())).unwrap();
-            }
-        }
-    }
-    commit_all(&remote, "advisories");
-    remote
-}
-
-fn commit_all(dir: &Path, message: &str) {
-    let sh = Shell::new().unwrap();
-    sh.change_dir(dir);
-    if !dir.join(".git").exists() {
-        cmd!(sh, "git init -q -b main").run().unwrap();
-    }
-    cmd!(sh, "git add -A").quiet().run().unwrap();
-    cmd!(sh, "git -c user.name=test -c user.email=test@example.com commit -q -m {message}")
-        .quiet()
-        .run()
-        .unwrap();
-}
-
-#[test]
-fn audit_clones_the_database_into_cargo_home_and_fetches_it_after_a_day() {
-    let fixture = Fixture::new("clean");
-    std::fs::copy(scan_data("clean.lock"), fixture.root.join("Cargo.lock")).unwrap();
-    let remote = database_remote(&fixture.root.with_extension("remote"));
-    let url = remote.display().to_string().replace('\\', "/");
-    fixture.edit(
-        "Cargo.toml",
-        "[workspace.package]",
-        &format!("[workspace.metadata.launchkit]\naudit.db-url = \"{url}\"\n\n[workspace.package]"),
-    );
-    fixture.commit("patched dependencies");
-    let cargo_home = fixture.root.with_extension("cargo-home");
-    let home = cargo_home.display().to_string();
-    let env = [("CARGO_HOME", home.as_str())];
-    let args = ["preflight", "--only", "audit", "--format", "json"];
-
-    let offline =
-        fixture.xtask_env(&["preflight", "--only", "audit", "--format", "json", "--offline"], &env);
-    assert_eq!(step(&offline)["status"], "skipped", "{}", offline.stdout);
-
-    let cloned = fixture.xtask_env(&args, &env);
-    assert_eq!(step(&cloned)["status"], "passed", "{}\n{}", cloned.stdout, cloned.stderr);
-    assert!(cloned.stderr.contains("cloning the advisory database"));
-    assert!(step(&cloned)["reason"].as_str().unwrap().contains("(0 days old, last commit "));
-
-    // A new advisory upstream: seen only once the copy is a day old.
-    let advisory = "```toml\n[advisory]\nid = \"RUSTSEC-2099-0001\"\npackage = \"smallvec\"\ndate = \"2099-01-01\"\n\n[versions]\npatched = []\n```\n\n# Test advisory\n";
-    std::fs::write(remote.join("crates/smallvec/RUSTSEC-2099-0001.md"), advisory).unwrap();
-    commit_all(&remote, "new advisory");
-    let fresh = fixture.xtask_env(&args, &env);
-    assert_eq!(step(&fresh)["status"], "passed", "{}", fresh.stdout);
-
-    let head = cargo_home.join("advisory-db/.git/HEAD");
-    let two_days_ago = SystemTime::now() - Duration::from_secs(2 * 24 * 60 * 60);
-    std::fs::File::options().write(true).open(head).unwrap().set_modified(two_days_ago).unwrap();
-    let fetched = fixture.xtask_env(&args, &env);
-    assert!(fetched.stderr.contains("updating the advisory database"), "{}", fetched.stderr);
-    let expected =
-        vec![("Cargo.lock:20".to_owned(), "error".to_owned(), "RUSTSEC-2099-0001".to_owned())];
-    assert_eq!(findings(&step(&fetched)), expected, "{}", fetched.stdout);
-}
-
-#[test]
-fn outdated_warns_about_old_and_yanked_dependencies_on_crates_io() {
-    let fixture = Fixture::new("clean");
-    for file in ["Cargo.toml", "Cargo.lock", "app/Cargo.toml", "tool/Cargo.toml"] {
-        std::fs::create_dir_all(fixture.root.join(file).parent().unwrap()).unwrap();
-        std::fs::copy(scan_data("outdated").join(file), fixture.root.join(file)).unwrap();
-    }
-    for dir in ["app/src", "tool/src"] {
-        std::fs::create_dir_all(fixture.root.join(dir)).unwrap();
-        std::fs::write(fixture.root.join(dir).join("lib.rs"), "//! Empty.\n").unwrap();
-    }
-    let _ = std::fs::remove_dir_all(fixture.root.join("core"));
-    fixture.commit("old dependencies");
-    let args = ["preflight", "--only", "outdated", "--format", "json"];
-
-    let run = fixture.xtask(&args);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let outdated = step(&run);
-    assert_eq!(outdated["status"], "warning");
-    let found = findings(&outdated);
-    for expected in [
-        ("app/Cargo.toml:8", "outdated"),
-        ("Cargo.lock:29", "yanked"),
-        ("tool/Cargo.toml:9", "outdated"),
-    ] {
-        assert!(
-            found
-                .iter()
-                .any(|(location, severity, rule)| (location.as_str(), rule.as_str()) == expected
-                    && severity == "warning"),
-            "{expected:?} in {found:?}"
-        );
-    }
-    let itoa = outdated["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["line"] == 8 && f["path"] == "app/Cargo.toml")
-        .unwrap();
-    assert!(
-        itoa["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("itoa ^0.4: locked 0.4.1, newest compatible 0.4.8, newest 1."),
-        "{itoa}"
-    );
-    assert!(outdated["reason"].as_str().unwrap().starts_with("5 direct dependencies: "));
-
-    let offline =
-        fixture.xtask(&["preflight", "--only", "outdated", "--format", "json", "--offline"]);
-    assert_eq!(step(&offline)["status"], "skipped");
-
-    fixture.edit(
-        "Cargo.toml",
-        "[workspace]",
-        "[workspace.metadata.launchkit]\noutdated.deny = true\n\n[workspace]",
-    );
-    let denied = fixture.xtask(&args);
-    assert_eq!((denied.code, step(&denied)["status"].clone()), (1, Value::from("failed")));
 }
