@@ -61,6 +61,11 @@ pub fn findings(step: &Value) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// `(location, severity, rule)` triples as [`findings`] returns them.
+pub fn triples(expected: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+    expected.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect()
+}
+
 /// Writes `text` to `path` in the fixture, creating folders.
 pub fn write(fixture: &Fixture, path: &str, text: &str) {
     let file = fixture.root.join(path);

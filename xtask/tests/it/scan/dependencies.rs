@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::Value;
 use xshell::{Shell, cmd};
 
-use super::{findings, repo_root, scan_data, shared_advisory_db, step};
+use super::{findings, repo_root, scan_data, shared_advisory_db, step, triples};
 use crate::support::Fixture;
 
 #[test]
@@ -27,8 +27,7 @@ fn audit_fails_on_vulnerable_versions_and_notes_ignored_advisories() {
         ("Cargo.lock:30", "error", "RUSTSEC-2020-0071"),
         ("", "warning", "advisory-db-age"),
     ];
-    let expected: Vec<(String, String, String)> =
-        expected.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect();
+    let expected = triples(&expected);
     assert_eq!(findings(&audit), expected, "{}", run.stdout);
     assert!(
         audit["reason"].as_str().unwrap().contains("newest advisory 2026-08-20, no git metadata")
@@ -136,8 +135,7 @@ fn audit_clones_the_database_into_cargo_home_and_fetches_it_after_a_day() {
     std::fs::File::options().write(true).open(head).unwrap().set_modified(two_days_ago).unwrap();
     let fetched = fixture.xtask_env(&args, &env);
     assert!(fetched.stderr.contains("updating the advisory database"), "{}", fetched.stderr);
-    let expected =
-        vec![("Cargo.lock:20".to_owned(), "error".to_owned(), "RUSTSEC-2099-0001".to_owned())];
+    let expected = triples(&[("Cargo.lock:20", "error", "RUSTSEC-2099-0001")]);
     assert_eq!(findings(&step(&fetched)), expected, "{}", fetched.stdout);
 }
 

@@ -4,7 +4,7 @@
 use serde_json::Value;
 use xshell::{Shell, cmd};
 
-use super::{findings, github_token, random, repo_root, step, write};
+use super::{findings, github_token, random, repo_root, step, triples, write};
 use crate::support::{Fixture, xtask};
 
 #[test]
@@ -33,8 +33,7 @@ fn secrets_reports_tokens_and_env_files_redacted_and_honours_the_ignore_file() {
         ("deploy/settings.toml:2", "error", "github-token"),
         ("notes.txt:1", "warning", "npm-token"),
     ];
-    let expected: Vec<(String, String, String)> =
-        expected.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect();
+    let expected = triples(&expected);
     assert_eq!(found, expected, "{}", run.stdout);
     for secret in [&token, &npm] {
         assert!(!run.stdout.contains(&secret[4..]) && !run.stderr.contains(&secret[4..]), "leaked");
@@ -91,10 +90,7 @@ fn history_finds_a_secret_that_the_files_no_longer_hold() {
     let run = fixture.xtask(&["preflight", "--only", "secrets", "--format", "json", "--history"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let secrets = step(&run);
-    assert_eq!(
-        findings(&secrets),
-        [("ci/release.sh:2".to_owned(), "error".to_owned(), "github-token".to_owned())]
-    );
+    assert_eq!(findings(&secrets), triples(&[("ci/release.sh:2", "error", "github-token")]));
     let sh = Shell::new().unwrap();
     sh.change_dir(&fixture.root);
     let added = cmd!(sh, "git rev-parse HEAD~1").read().unwrap();
