@@ -3,6 +3,7 @@
 //! are ignored, and advisories the configuration ignores are notes that give the reason.
 
 pub mod advisory;
+pub mod cvss;
 pub mod db;
 pub mod range;
 
@@ -84,6 +85,9 @@ fn finding(
     };
     let mut about = vec![advisory.id.clone()];
     about.extend(advisory.aliases.iter().filter(|alias| alias.starts_with("CVE-")).cloned());
+    about.extend(
+        advisory.cvss.as_deref().and_then(cvss::Score::parse).map(|score| score.to_string()),
+    );
     about.extend(advisory.categories.iter().cloned());
     let mut message = format!("{subject} is {what}: {} ({})", advisory.title, about.join(", "));
     if let Some(functions) = functions(&advisory.functions) {
