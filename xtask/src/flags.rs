@@ -22,12 +22,33 @@ pub struct Cli {
 pub enum Command {
     /// Run every pre-release check and report each step (read-only).
     ///
-    /// Steps: fmt, clippy, test, docs, build, package. All run and all are reported;
-    /// the exit code is 0 only when none failed. A step whose inputs have not changed
-    /// since it last passed is reported `passed (cached)`.
+    /// Steps: fmt, changelog, version, clippy, test, docs, build, package, breaking. All
+    /// run and all are reported; the exit code is 0 only when none failed. A step whose
+    /// inputs have not changed since it last passed is reported `passed (cached)`.
     Preflight(Preflight),
+    /// Show the settings an environment resolves to, every layer applied.
+    ///
+    /// Layers: built-in environments (development, staging, production), then
+    /// `[workspace.metadata.launchkit]`, then `[workspace.metadata.launchkit.env.NAME]`,
+    /// then `LAUNCHKIT_*` variables. See docs/configuration.md.
+    Config(Config),
     /// Measure launchkit against the equivalent hand-typed commands.
     Bench(Bench),
+    /// Check CHANGELOG.md, print a version's notes, or promote `[Unreleased]` to a release.
+    Changelog(Changelog),
+    /// Bump the workspace's version: print the planned edits; --execute writes them.
+    Version(Version),
+}
+
+/// Flags of `cargo xtask config`.
+#[derive(Debug, clap::Args)]
+pub struct Config {
+    /// The environment (default: LAUNCHKIT_ENV, else `default-env`, else production).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 }
 
 /// Flags of `cargo xtask preflight`.
@@ -61,6 +82,9 @@ pub struct Preflight {
     /// No network: `audit` uses the advisory database already on disk, `outdated` is skipped.
     #[arg(long)]
     pub offline: bool,
+    /// Check the release of exactly this version (the `version` and `breaking` steps).
+    #[arg(long, value_name = "X.Y.Z")]
+    pub release: Option<String>,
 }
 
 /// `--advisory-db` must name a database, so a typo stops before any step runs.
@@ -101,6 +125,64 @@ pub enum BenchTarget {
     /// The `secrets`, `audit` and `outdated` steps: this repository and a generated tree,
     /// a 400-package lockfile against the advisory database, 50 dependencies.
     Scan,
+}
+
+/// A SemVer version given on the command line.
+pub type SemVer = cargo_metadata::semver::Version;
+
+/// Flags of `cargo xtask changelog`.
+#[derive(Debug, clap::Args)]
+pub struct Changelog {
+    /// The changelog, relative to the workspace root (default: `changelog` in the
+    /// configuration, CHANGELOG.md unless set).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: ChangelogCommand,
+}
+
+/// What `cargo xtask changelog` does.
+#[derive(Debug, Subcommand)]
+pub enum ChangelogCommand {
+    /// Lint against Keep a Changelog 1.1.0; exit 1 when an error is found.
+    Check,
+    /// Print the release notes of one version (the body of its entry).
+    Notes {
+        /// The version, as in its heading (a `v` prefix is accepted).
+        #[arg(value_name = "X.Y.Z")]
+        version: String,
+    },
+    /// Turn `[Unreleased]` into `[X.Y.Z] - date` and update the compare links; prints the
+    /// diff unless --execute.
+    Promote {
+        /// The version being released.
+        #[arg(value_name = "X.Y.Z")]
+        version: String,
+        /// Release date (default: today, UTC).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        /// Write the file instead of printing the diff.
+        #[arg(long)]
+        execute: bool,
+    },
+}
+
+/// Flags of `cargo xtask version`.
+#[derive(Debug, clap::Args)]
+pub struct Version {
+    /// major, minor, patch, alpha, beta, rc, release, or an explicit X.Y.Z.
+    #[arg(value_name = "LEVEL|X.Y.Z")]
+    pub bump: String,
+    /// Write the manifests and update Cargo.lock instead of printing the diff.
+    #[arg(long)]
+    pub execute: bool,
+}
+
+/// A version argument, `v` prefix allowed. Values are parsed by the tasks rather than by
+/// clap, so a bad one is a single line of error like any other bad input.
+pub fn semver(text: &str) -> anyhow::Result<SemVer> {
+    SemVer::parse(text.strip_prefix('v').unwrap_or(text))
+        .map_err(|err| anyhow::anyhow!("`{text}` is not a SemVer version X.Y.Z: {err}"))
 }
 
 /// How a task prints its result.

@@ -5,9 +5,13 @@
 //! line and exit with code 2; a task that ran and found problems exits with code 1.
 
 mod bench;
+mod changelog;
+mod config;
+mod diff;
 mod flags;
 mod output;
 mod preflight;
+mod version;
 
 use std::process::ExitCode;
 
@@ -31,6 +35,9 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
     }
     match cli.command {
         flags::Command::Preflight(cmd) => cmd.run(&sh),
+        flags::Command::Config(cmd) => cmd.run(&sh),
         flags::Command::Bench(cmd) => cmd.run(&sh),
+        flags::Command::Changelog(cmd) => cmd.run(&sh),
+        flags::Command::Version(cmd) => cmd.run(&sh),
     }
 }

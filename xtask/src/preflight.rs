@@ -1,13 +1,16 @@
 //! `cargo xtask preflight`: the whole pre-release checklist, read-only.
 //!
-//! Runs each step of [`steps::ALL`] in order (fmt, clippy, test, docs, build, package),
-//! reports every one as passed, warning, failed or skipped with its time and findings,
-//! and exits with 0 only when none failed. `--only` and `--skip` choose steps,
+//! Runs each step of [`steps::ALL`] in order (fmt, changelog, version, clippy, test, docs,
+//! build, package, breaking), reports every one as passed, warning, failed or skipped
+//! with its time and findings, and exits with 0 only when none failed. `--release X.Y.Z`
+//! names the version the release steps check. `--only` and `--skip` choose steps,
 //! `--fail-fast` stops at the first failure, `--strict` (or `CI=true`) counts skipped and
 //! warning steps as failures. A step whose inputs have not changed since it last passed is
 //! reported `passed (cached)` without running; `--no-cache` runs everything.
 
+mod breaking;
 mod cache;
+mod changes;
 mod diagnostics;
 mod package;
 pub mod scan;
@@ -57,7 +60,7 @@ impl Outcome {
         Outcome { status: Some(Status::Skipped), reason: Some(reason.into()), ..Outcome::default() }
     }
 
-    /// The outcome of a check that ran in-process: its status follows its worst finding.
+    /// What a check found: failed with an error, warning with a warning, else passed.
     pub fn from_findings(findings: Vec<launchkit_report::Finding>) -> Outcome {
         Outcome { findings, ..Outcome::default() }
     }
@@ -103,6 +106,8 @@ pub struct Ctx<'a> {
     pub ws: &'a Workspace,
     /// The command line, for steps with options of their own.
     pub flags: &'a flags::Preflight,
+    /// The version `--release` names, if any.
+    pub release: Option<flags::SemVer>,
     cargo: String,
 }
 
@@ -180,7 +185,8 @@ impl flags::Preflight {
         let selected = self.selected_steps()?;
         let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let ctx = Ctx { sh, ws: &ws, flags: &self, cargo };
+        let release = self.release.as_deref().map(flags::semver).transpose()?;
+        let ctx = Ctx { sh, ws: &ws, flags: &self, release, cargo };
         let out = Output::new(self.format);
         let strict = self.strict || output::is_ci();
         let mut cache = cache::Cache::open(&ctx, !self.no_cache);

@@ -4,6 +4,7 @@
 //! [`Report`]. The renderers turn a report into text for a terminal ([`human`]), one JSON
 //! document ([`json`]), or GitHub Actions annotations and a step summary ([`github`]).
 //! Nothing here prints: the caller decides where the text goes.
+#![doc = include_str!("../README.md")]
 
 pub mod github;
 pub mod human;

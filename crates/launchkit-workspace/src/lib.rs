@@ -2,6 +2,9 @@
 //!
 //! [`Workspace::load`] asks cargo (never parses manifests by hand) so that inheritance,
 //! globs in `members` and `publish` settings mean exactly what cargo says they mean.
+#![doc = include_str!("../README.md")]
+
+pub mod version;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -15,6 +18,8 @@ pub struct Workspace {
     pub target_dir: PathBuf,
     /// Workspace members, sorted by name.
     pub members: Vec<Member>,
+    /// The `[workspace.metadata.launchkit]` table of the root manifest, `Null` when absent.
+    pub config: serde_json::Value,
 }
 
 /// One workspace member.
@@ -86,7 +91,9 @@ impl Workspace {
             })
             .collect();
         members.sort_by(|a, b| a.name.cmp(&b.name));
+        let config = metadata.workspace_metadata.get("launchkit").cloned().unwrap_or_default();
         Ok(Workspace {
+            config,
             root: metadata.workspace_root.into(),
             target_dir: metadata.target_directory.into(),
             members,

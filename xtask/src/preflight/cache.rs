@@ -127,6 +127,9 @@ fn input_digest(ctx: &Ctx) -> Option<u64> {
         .ok()?;
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
     let toolchain = cmd!(sh, "{rustc} -vV").quiet().read().ok()?;
+    // The release steps also read the tags and the version asked for.
+    let tags = cmd!(sh, "git tag --list").quiet().ignore_stderr().read().unwrap_or_default();
+    let release = ctx.release.as_ref().map(ToString::to_string).unwrap_or_default();
 
     let target = ctx.ws.relative(&ctx.ws.target_dir) + "/";
     let mut files: Vec<&str> =
@@ -140,6 +143,8 @@ fn input_digest(ctx: &Ctx) -> Option<u64> {
     let mut hasher = DefaultHasher::new();
     hasher.write(env!("CARGO_PKG_VERSION").as_bytes());
     hasher.write(toolchain.as_bytes());
+    hasher.write(tags.as_bytes());
+    hasher.write(release.as_bytes());
     for name in FLAG_VARIABLES {
         hasher.write(std::env::var(name).unwrap_or_default().as_bytes());
         hasher.write_u8(0);

@@ -8,11 +8,14 @@ use super::{Ctx, Outcome, Step, ToolRun, diagnostics};
 /// Every step, in the order preflight runs them: cheap and likely failures first.
 pub static ALL: &[Step] = &[
     Step { name: "fmt", run: fmt },
+    Step { name: "changelog", run: super::changes::changelog },
+    Step { name: "version", run: super::changes::version },
     Step { name: "clippy", run: clippy },
     Step { name: "test", run: test },
     Step { name: "docs", run: docs },
     Step { name: "build", run: build },
     Step { name: "package", run: package },
+    Step { name: "breaking", run: super::breaking::breaking },
     Step { name: "secrets", run: super::scan::secrets },
     Step { name: "audit", run: super::scan::audit },
     Step { name: "outdated", run: super::scan::outdated },

@@ -35,6 +35,25 @@ impl Fixture {
         self
     }
 
+    /// Writes `text` to `path`, creating its folder.
+    pub fn write(&self, path: &str, text: impl AsRef<[u8]>) -> &Fixture {
+        let file = self.root.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+        self
+    }
+
+    /// The text of `path`.
+    pub fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.root.join(path)).unwrap()
+    }
+
+    /// Runs git in the fixture, such as `["tag", "v0.3.1"]`.
+    pub fn git(&self, args: &[&str]) {
+        let sh = self.sh();
+        cmd!(sh, "git {args...}").quiet().ignore_stdout().run().unwrap();
+    }
+
     /// Commits everything, as a user would before a release.
     pub fn commit(&self, message: &str) {
         let sh = self.sh();
@@ -79,6 +98,16 @@ pub struct Run {
 }
 
 impl Run {
+    /// Asserts a refusal: exit code 2, nothing on stdout, one line on stderr that
+    /// contains `expected`.
+    pub fn assert_refused(&self, expected: &str) {
+        assert_eq!(self.code, 2, "{}{}", self.stdout, self.stderr);
+        assert!(self.stdout.is_empty(), "{}", self.stdout);
+        assert_eq!(self.stderr.lines().count(), 1, "{}", self.stderr);
+        assert!(self.stderr.starts_with("error: "), "{}", self.stderr);
+        assert!(self.stderr.contains(expected), "{}", self.stderr);
+    }
+
     /// The stdout parsed as JSON.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)

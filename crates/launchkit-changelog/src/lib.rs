@@ -1,0 +1,217 @@
+//! [Keep a Changelog 1.1.0](https://keepachangelog.com/en/1.1.0/) for release tooling.
+//!
+//! [`Changelog::parse`] reads a `CHANGELOG.md` into its title, entries (`[Unreleased]` and
+//! releases, each with version, date, yanked marker and sections) and link reference
+//! definitions, every part with its line number. [`lint`] returns findings,
+//! [`Changelog::promote`] turns `[Unreleased]` into a release and [`Changelog::notes`]
+//! returns one version's release notes. Parsing never fails: whatever the text, the
+//! result describes what was found and the lint says what is wrong.
+#![doc = include_str!("../README.md")]
+
+mod date;
+mod links;
+mod lint;
+mod parse;
+mod promote;
+
+use std::ops::Range;
+
+pub use date::{Date, DateError};
+pub use lint::{SECTIONS, lint};
+pub use promote::PromoteError;
+pub use semver::Version;
+
+/// A parsed changelog. Owns its text, so edits can preserve every byte they do not touch.
+#[derive(Debug, Clone)]
+pub struct Changelog {
+    text: String,
+    /// Byte offset of the start of each line.
+    line_starts: Vec<usize>,
+    /// The level-1 heading, usually `Changelog`.
+    pub title: Option<Heading>,
+    /// The lines before the first entry: title, introduction, comments.
+    pub preamble: Range<u32>,
+    /// The level-2 headings (`[Unreleased]` and releases), in file order.
+    pub entries: Vec<Entry>,
+    /// Link reference definitions (`[label]: url`), in file order.
+    pub links: Vec<LinkDef>,
+}
+
+/// A heading: its 1-based line and its text without the `#` marks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    /// 1-based line of the heading.
+    pub line: u32,
+    /// Its last line: the underline of a setext heading, else `line`.
+    pub last_line: u32,
+    /// The heading's source text without the `#` marks, trimmed.
+    pub text: String,
+}
+
+/// One level-2 heading and what follows it: `[Unreleased]` or a release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The heading.
+    pub heading: Heading,
+    /// The version or `Unreleased` as written, without brackets (`v1.2.0`, `1.2.0`).
+    pub label: String,
+    /// The label parsed as SemVer, with a `v` prefix allowed; `None` for `[Unreleased]`
+    /// and for labels that are not versions.
+    pub version: Option<Version>,
+    /// Whatever follows the label and its separator (`2024-05-01`, `ReleaseDate`).
+    pub date: Option<String>,
+    /// The text between the label and the date, such as ` - ` or ` — `.
+    pub separator: String,
+    /// The heading carries `[YANKED]`.
+    pub yanked: bool,
+    /// How the heading links to its changes.
+    pub link: HeadingLink,
+    /// The `###` sections, in file order.
+    pub sections: Vec<Section>,
+    /// Lines after the heading up to the next entry or the closing link definitions.
+    pub body: Range<u32>,
+}
+
+/// How an entry's heading links to its changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeadingLink {
+    /// Plain text: `## 1.2.0 - 2024-05-01`.
+    None,
+    /// `## [1.2.0]` (or `[1.2.0][label]`): needs a `[label]: url` definition.
+    Reference(String),
+    /// `## [1.2.0](https://...)`.
+    Inline(String),
+}
+
+/// A `###` section of an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The heading.
+    pub heading: Heading,
+    /// Lines after the heading up to the next section or entry.
+    pub body: Range<u32>,
+    /// Nothing but blank lines under the heading.
+    pub is_empty: bool,
+}
+
+/// A link reference definition: `[label]: url`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkDef {
+    /// The label as written.
+    pub label: String,
+    /// The destination.
+    pub url: String,
+    /// 1-based line where the definition starts.
+    pub line: u32,
+}
+
+impl Entry {
+    /// True for the `[Unreleased]` entry.
+    pub fn is_unreleased(&self) -> bool {
+        self.label.eq_ignore_ascii_case("unreleased")
+    }
+
+    /// The section called `name`, if the entry has one.
+    pub fn section(&self, name: &str) -> Option<&Section> {
+        self.sections.iter().find(|section| section.heading.text == name)
+    }
+}
+
+impl Changelog {
+    /// Parses `text`. Never fails: malformed parts are described, and [`lint`] reports them.
+    pub fn parse(text: impl Into<String>) -> Changelog {
+        parse::parse(text.into())
+    }
+
+    /// The whole text, exactly as parsed.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The `[Unreleased]` entry.
+    pub fn unreleased(&self) -> Option<&Entry> {
+        self.entries.iter().find(|entry| entry.is_unreleased())
+    }
+
+    /// Entries that are releases, newest first as written.
+    pub fn releases(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(|entry| !entry.is_unreleased())
+    }
+
+    /// The release of `version`, matched as SemVer (so `v1.2.0` is `1.2.0`).
+    pub fn release(&self, version: &Version) -> Option<&Entry> {
+        self.entries.iter().find(|entry| entry.version.as_ref() == Some(version))
+    }
+
+    /// The link definition for `label`, matched case-insensitively as markdown does.
+    pub fn link(&self, label: &str) -> Option<&LinkDef> {
+        let wanted = label.to_lowercase();
+        // Most labels are ASCII: compare without allocating, and fold Unicode case only
+        // when either side needs it.
+        self.links.iter().find(|def| {
+            def.label.eq_ignore_ascii_case(label)
+                || (!(def.label.is_ascii() && label.is_ascii())
+                    && def.label.to_lowercase() == wanted)
+        })
+    }
+
+    /// Where `entry`'s heading points: its inline link or its definition's URL.
+    pub fn entry_url<'a>(&'a self, entry: &'a Entry) -> Option<&'a str> {
+        match &entry.link {
+            HeadingLink::None => None,
+            HeadingLink::Inline(url) => Some(url),
+            HeadingLink::Reference(label) => self.link(label).map(|def| def.url.as_str()),
+        }
+    }
+
+    /// The release notes of `version`: its body without surrounding blank lines.
+    pub fn notes(&self, version: &Version) -> Option<String> {
+        self.release(version).map(|entry| self.body_text(entry))
+    }
+
+    /// An entry's body without the blank lines around it, nor trailing HTML comments such
+    /// as cargo-release's `<!-- next-url -->` marker.
+    pub fn body_text(&self, entry: &Entry) -> String {
+        let mut lines: Vec<&str> = entry.body.clone().map(|line| self.line(line)).collect();
+        while lines.last().is_some_and(|line| line.trim().is_empty() || is_comment(line)) {
+            lines.pop();
+        }
+        let start = lines.iter().position(|line| !line.trim().is_empty()).unwrap_or(lines.len());
+        lines[start..].join("\n")
+    }
+
+    /// Line `number` (1-based) without its line ending; empty past the end.
+    pub fn line(&self, number: u32) -> &str {
+        let bytes = self.line_bytes(number);
+        let line = &self.text[bytes];
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        line.strip_suffix('\r').unwrap_or(line)
+    }
+
+    /// Number of lines.
+    pub fn line_count(&self) -> u32 {
+        self.line_starts.len() as u32
+    }
+
+    /// Byte range of line `number` (1-based), line ending included.
+    fn line_bytes(&self, number: u32) -> Range<usize> {
+        let index = number as usize;
+        if index == 0 || index > self.line_starts.len() {
+            return self.text.len()..self.text.len();
+        }
+        let start = self.line_starts[index - 1];
+        let end = self.line_starts.get(index).copied().unwrap_or(self.text.len());
+        start..end
+    }
+
+    /// 1-based line of byte `offset`.
+    fn line_of(&self, offset: usize) -> u32 {
+        self.line_starts.partition_point(|&start| start <= offset) as u32
+    }
+}
+
+/// A line that holds only an HTML comment, such as `<!-- next-header -->`.
+fn is_comment(line: &str) -> bool {
+    let line = line.trim();
+    line.starts_with("<!--") && line.ends_with("-->")
+}

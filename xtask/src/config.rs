@@ -1,0 +1,296 @@
+//! Layered configuration for the tasks that act: built-in environments, then
+//! `[workspace.metadata.launchkit]` in the root Cargo.toml, then its
+//! `[workspace.metadata.launchkit.env.<name>]` table, then `LAUNCHKIT_*` variables, then
+//! flags (applied by each task). docs/configuration.md documents every key.
+//!
+//! Tokens are never configuration: they come from the environment or cargo's credential
+//! store when a task needs them.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use launchkit_workspace::Workspace;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use xshell::Shell;
+
+use crate::flags::{self, Format};
+
+impl flags::Config {
+    /// Prints the settings the chosen environment resolves to.
+    pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
+        let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
+        let env = environment(&ws.config, self.env.as_deref(), |name| std::env::var(name).ok())?;
+        let value = serde_json::to_value(&env)?;
+        if self.format == Some(Format::Json) {
+            println!("{}", serde_json::to_string_pretty(&value)?);
+        } else {
+            println!("# environment: {}", env.name);
+            for (key, value) in
+                value.as_object().into_iter().flatten().filter(|(key, _)| *key != "name")
+            {
+                println!("{key} = {value}");
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// The settings of one environment, every layer applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Environment {
+    /// The environment's name: development, staging, production, or one of the config's.
+    #[serde(skip_deserializing)]
+    pub name: String,
+    /// Registry to publish to and read from: `crates-io` or a name from cargo's
+    /// `[registries]` (also `CARGO_REGISTRIES_<NAME>_INDEX`).
+    pub registry: String,
+    /// Git remote to push the release commit and tag to.
+    pub remote: String,
+    /// Branches a release may be cut from.
+    pub branches: Vec<String>,
+    /// Whether a release pushes its commit and tag.
+    pub push: bool,
+    /// Whether a release publishes crates.
+    pub publish: bool,
+    /// Where release notes go: `github` or `none`.
+    pub forge: Forge,
+    /// Prefix of release tags (`v` gives `v1.2.3`).
+    pub tag_prefix: String,
+    /// Allow releasing on a Friday without `--allow-friday`.
+    pub allow_friday: bool,
+    /// Command run after a release to build or deploy documentation (`sh -c`).
+    pub docs_hook: Option<String>,
+    /// The changelog, relative to the workspace root.
+    pub changelog: String,
+}
+
+/// Where a release's notes are published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Forge {
+    /// A GitHub release through the REST API.
+    Github,
+    /// No forge release.
+    None,
+}
+
+/// A key's type, for parsing `LAUNCHKIT_*` variables.
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Flag,
+    List,
+}
+
+/// Every environment key, with its type. Variables are `LAUNCHKIT_` + the key in upper
+/// snake case (`allow-friday` is `LAUNCHKIT_ALLOW_FRIDAY`).
+const KEYS: &[(&str, Kind)] = &[
+    ("registry", Kind::Text),
+    ("remote", Kind::Text),
+    ("branches", Kind::List),
+    ("push", Kind::Flag),
+    ("publish", Kind::Flag),
+    ("forge", Kind::Text),
+    ("tag-prefix", Kind::Text),
+    ("allow-friday", Kind::Flag),
+    ("docs-hook", Kind::Text),
+    ("changelog", Kind::Text),
+];
+
+/// Tables and keys of `[workspace.metadata.launchkit]` that belong to other tasks
+/// (`versioning` to the release checks, see docs/versions.md).
+const SECTIONS: &[&str] =
+    &["env", "default-env", "preflight", "links", "audit", "secrets", "outdated", "versioning"];
+
+/// The built-in environments: where each one publishes and whether it pushes.
+fn builtin(name: &str) -> Option<Value> {
+    let (registry, push, publish, forge) = match name {
+        "development" => ("crates-io", false, false, "none"),
+        "staging" => ("staging", true, true, "none"),
+        "production" => ("crates-io", true, true, "github"),
+        _ => return None,
+    };
+    Some(serde_json::json!({
+        "registry": registry, "remote": "origin", "branches": ["main", "master"],
+        "push": push, "publish": publish, "forge": forge, "tag-prefix": "v",
+        "allow-friday": false, "docs-hook": null, "changelog": "CHANGELOG.md",
+    }))
+}
+
+/// The environment `name` (else `LAUNCHKIT_ENV`, else `default-env`, else production)
+/// from `config`, the `[workspace.metadata.launchkit]` table, with variables read
+/// through `var`.
+pub fn environment(
+    config: &Value,
+    name: Option<&str>,
+    var: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<Environment> {
+    const WHERE: &str = "Cargo.toml [workspace.metadata.launchkit]";
+    let empty = Map::new();
+    let table = match config {
+        Value::Null => &empty,
+        Value::Object(table) => table,
+        _ => bail!("{WHERE} must be a table"),
+    };
+    check_keys(table, WHERE, true)?;
+    let envs = match table.get("env") {
+        None => &empty,
+        Some(Value::Object(envs)) => envs,
+        Some(_) => bail!("{WHERE}.env must be a table of environments"),
+    };
+    let default = table.get("default-env").and_then(Value::as_str).unwrap_or("production");
+    let name = name
+        .map(str::to_owned)
+        .or_else(|| var("LAUNCHKIT_ENV"))
+        .unwrap_or_else(|| default.to_owned());
+
+    let own = envs.get(&name);
+    let Some(mut merged) = builtin(&name).or_else(|| own.and(builtin("production"))) else {
+        let mut known: Vec<&str> = vec!["development", "staging", "production"];
+        known.extend(envs.keys().map(String::as_str).filter(|env| builtin(env).is_none()));
+        bail!(
+            "unknown environment `{name}`: use one of {} or add [workspace.metadata.launchkit.env.{name}]",
+            known.join(", ")
+        );
+    };
+    let own = match own {
+        None => None,
+        Some(Value::Object(own)) => Some(own),
+        Some(_) => bail!("{WHERE}.env.{name} must be a table"),
+    };
+    if let Some(own) = own {
+        check_keys(own, &format!("{WHERE}.env.{name}"), false)?;
+    }
+    for layer in [Some(table), own].into_iter().flatten() {
+        for (key, value) in
+            layer.iter().filter(|(key, _)| KEYS.iter().any(|(known, _)| known == key))
+        {
+            merged[key] = value.clone();
+        }
+    }
+    for (key, kind) in KEYS {
+        let variable = format!("LAUNCHKIT_{}", key.to_uppercase().replace('-', "_"));
+        if let Some(text) = var(&variable) {
+            merged[*key] = parse_variable(&variable, &text, *kind)?;
+        }
+    }
+    let mut environment: Environment = serde_json::from_value(merged)
+        .with_context(|| format!("{WHERE} (environment `{name}`) has a value of the wrong type"))?;
+    environment.name = name;
+    Ok(environment)
+}
+
+fn check_keys(table: &Map<String, Value>, place: &str, top: bool) -> anyhow::Result<()> {
+    for key in table.keys() {
+        let known =
+            KEYS.iter().any(|(known, _)| known == key) || (top && SECTIONS.contains(&key.as_str()));
+        if !known {
+            let mut keys: Vec<&str> = KEYS.iter().map(|(key, _)| *key).collect();
+            if top {
+                keys.extend(SECTIONS);
+            }
+            bail!("{place} has an unknown key `{key}`: use one of {}", keys.join(", "));
+        }
+    }
+    Ok(())
+}
+
+fn parse_variable(variable: &str, text: &str, kind: Kind) -> anyhow::Result<Value> {
+    Ok(match kind {
+        Kind::Text => Value::from(text),
+        Kind::List => text.split(',').map(str::trim).filter(|item| !item.is_empty()).collect(),
+        Kind::Flag => match text {
+            "true" | "1" | "yes" => Value::Bool(true),
+            "false" | "0" | "no" => Value::Bool(false),
+            _ => bail!("{variable}={text} is not a boolean: use true or false"),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_vars(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn builtin_environments_need_no_configuration() {
+        let production = environment(&Value::Null, None, no_vars).unwrap();
+        assert_eq!(
+            (production.name.as_str(), production.registry.as_str()),
+            ("production", "crates-io")
+        );
+        assert!(production.push && production.publish);
+        assert_eq!(production.forge, Forge::Github);
+        let development = environment(&Value::Null, Some("development"), no_vars).unwrap();
+        assert!(!development.push && !development.publish);
+        assert_eq!(
+            environment(&Value::Null, Some("staging"), no_vars).unwrap().registry,
+            "staging"
+        );
+    }
+
+    #[test]
+    fn layers_apply_in_order_defaults_then_env_table_then_variables() {
+        let config = serde_json::json!({
+            "branches": ["trunk"], "tag-prefix": "release-",
+            "env": { "staging": { "registry": "internal", "remote": "mirror" } },
+        });
+        let vars = |name: &str| (name == "LAUNCHKIT_REMOTE").then(|| "upstream".to_owned());
+        let staging = environment(&config, Some("staging"), vars).unwrap();
+        assert_eq!(staging.branches, ["trunk"]);
+        assert_eq!(staging.tag_prefix, "release-");
+        assert_eq!(staging.registry, "internal");
+        assert_eq!(staging.remote, "upstream");
+        let from_var = environment(&config, None, |name| {
+            (name == "LAUNCHKIT_ENV").then(|| "staging".to_owned())
+        });
+        assert_eq!(from_var.unwrap().name, "staging");
+    }
+
+    #[test]
+    fn custom_environments_start_from_production() {
+        let config =
+            serde_json::json!({ "env": { "nightly": { "registry": "nightly", "forge": "none" } } });
+        let nightly = environment(&config, Some("nightly"), no_vars).unwrap();
+        assert_eq!(
+            (nightly.registry.as_str(), nightly.forge, nightly.push),
+            ("nightly", Forge::None, true)
+        );
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let error = |config: Value, name: Option<&str>| {
+            environment(&config, name, no_vars).unwrap_err().to_string()
+        };
+        assert_eq!(
+            error(Value::Null, Some("prod")),
+            "unknown environment `prod`: use one of development, staging, production or add [workspace.metadata.launchkit.env.prod]"
+        );
+        assert!(error(serde_json::json!({ "pubish": true }), None).starts_with(
+            "Cargo.toml [workspace.metadata.launchkit] has an unknown key `pubish`: use one of registry,"
+        ));
+        assert!(
+            error(serde_json::json!({ "env": { "staging": { "audit": {} } } }), Some("staging"))
+                .contains(".env.staging has an unknown key `audit`")
+        );
+        let wrong_type =
+            environment(&serde_json::json!({ "push": "yes" }), None, no_vars).unwrap_err();
+        assert!(
+            format!("{wrong_type:#}").contains("invalid type: string \"yes\", expected a boolean"),
+            "{wrong_type:#}"
+        );
+        let bad_var = environment(&Value::Null, None, |name| {
+            (name == "LAUNCHKIT_PUSH").then(|| "maybe".to_owned())
+        });
+        assert_eq!(
+            bad_var.unwrap_err().to_string(),
+            "LAUNCHKIT_PUSH=maybe is not a boolean: use true or false"
+        );
+    }
+}

@@ -1,0 +1,61 @@
+//! `cargo xtask config`: the layers resolve in order, and mistakes are one-line errors.
+
+use crate::support::Fixture;
+
+const CONFIG: &str = r#"
+[workspace.metadata.launchkit]
+branches = ["trunk"]
+
+[workspace.metadata.launchkit.env.staging]
+registry = "internal" # a comment that must not matter
+"#;
+
+#[test]
+fn layers_resolve_from_the_manifest_and_the_environment() {
+    let fixture = Fixture::new("clean");
+    let manifest = fixture.root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text + CONFIG).unwrap();
+
+    let staging = fixture.xtask(&["config", "--env", "staging", "--format", "json"]);
+    assert_eq!(staging.code, 0, "{}", staging.stderr);
+    let staging = staging.json();
+    assert_eq!(
+        (staging["name"].as_str(), staging["registry"].as_str()),
+        (Some("staging"), Some("internal"))
+    );
+    assert_eq!(staging["branches"], serde_json::json!(["trunk"]));
+
+    let overridden = fixture.xtask_env(
+        &["config", "--format", "json"],
+        &[("LAUNCHKIT_ENV", "development"), ("LAUNCHKIT_BRANCHES", "main, next")],
+    );
+    let overridden = overridden.json();
+    assert_eq!(overridden["name"], "development");
+    assert_eq!(overridden["branches"], serde_json::json!(["main", "next"]));
+    assert_eq!(
+        (overridden["push"].as_bool(), overridden["publish"].as_bool()),
+        (Some(false), Some(false))
+    );
+}
+
+#[test]
+fn an_unknown_environment_or_key_is_a_one_line_error() {
+    let fixture = Fixture::new("clean");
+    let unknown = fixture.xtask(&["config", "--env", "prod"]);
+    assert_eq!(unknown.code, 2);
+    assert_eq!(
+        unknown.stderr,
+        "error: unknown environment `prod`: use one of development, staging, production or add [workspace.metadata.launchkit.env.prod]\n"
+    );
+
+    let manifest = fixture.root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text + "\n[workspace.metadata.launchkit]\npubish = false\n").unwrap();
+    let typo = fixture.xtask(&["config"]);
+    assert_eq!(typo.code, 2);
+    assert_eq!(typo.stderr.lines().count(), 1, "{}", typo.stderr);
+    assert!(typo.stderr.starts_with(
+        "error: Cargo.toml [workspace.metadata.launchkit] has an unknown key `pubish`"
+    ));
+}
