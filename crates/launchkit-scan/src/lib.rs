@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod config;
 pub mod date;
+mod lines;
 pub mod lockfile;
 pub mod outdated;
 pub mod secrets;

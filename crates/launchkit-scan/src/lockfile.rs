@@ -4,6 +4,8 @@
 use semver::Version;
 use toml_edit::{Document, Item, Table};
 
+use crate::lines::Lines;
+
 /// crates.io's index, as Cargo.lock names it with the git protocol and the sparse one.
 const CRATES_IO_SOURCES: &[&str] =
     &["registry+https://github.com/rust-lang/crates.io-index", "sparse+https://index.crates.io/"];
@@ -48,7 +50,9 @@ impl Lockfile {
         let Some(tables) = packages.as_array_of_tables() else {
             return Err("`package` is not an array of tables ([[package]])".to_owned());
         };
-        let packages = tables.iter().map(|table| package(table, text)).collect::<Result<_, _>>()?;
+        let lines = Lines::new(text);
+        let packages =
+            tables.iter().map(|table| package(table, &lines)).collect::<Result<_, _>>()?;
         Ok(Lockfile { packages })
     }
 
@@ -87,8 +91,8 @@ impl Lockfile {
     }
 }
 
-fn package(table: &Table, text: &str) -> Result<LockedPackage, String> {
-    let line = table.span().map_or(0, |span| line_of(text, span.start));
+fn package(table: &Table, lines: &Lines) -> Result<LockedPackage, String> {
+    let line = table.span().map_or(0, |span| lines.line(span.start));
     let string = |key: &str| table.get(key).and_then(Item::as_str).map(str::to_owned);
     let name = string("name").ok_or_else(|| format!("line {line}: [[package]] has no `name`"))?;
     let version = string("version")
@@ -101,11 +105,6 @@ fn package(table: &Table, text: &str) -> Result<LockedPackage, String> {
         .map(|array| array.iter().filter_map(|value| value.as_str().map(str::to_owned)).collect())
         .unwrap_or_default();
     Ok(LockedPackage { name, version, source: string("source"), dependencies, line })
-}
-
-/// 1-based line of byte `offset`.
-pub(crate) fn line_of(text: &str, offset: usize) -> u32 {
-    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() as u32 + 1
 }
 
 /// toml_edit errors span several lines with a source excerpt; one line is enough here.

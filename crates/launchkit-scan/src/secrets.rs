@@ -19,6 +19,8 @@ use launchkit_report::Finding;
 use regex::{Regex, RegexSet};
 use sha2::{Digest, Sha256};
 
+use crate::lines::Lines;
+
 pub use filter::{entropy, is_placeholder};
 pub use rules::{Kind, RULES, Rule};
 
@@ -178,23 +180,19 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Byte offsets of line starts, built on the first match only: most files have none.
+/// Line starts, found on the first match only: most files have none.
 #[derive(Default)]
 struct LineIndex {
-    starts: Vec<usize>,
+    lines: Option<Lines>,
 }
 
 impl LineIndex {
     /// 1-based line and column of `offset`, and that line's text.
     fn locate<'t>(&mut self, text: &'t str, offset: usize) -> (u32, u32, &'t str) {
-        if self.starts.is_empty() {
-            self.starts.push(0);
-            self.starts.extend(text.match_indices('\n').map(|(at, _)| at + 1));
-        }
-        let index = self.starts.partition_point(|&start| start <= offset) - 1;
-        let start = self.starts[index];
-        let end = self.starts.get(index + 1).map_or(text.len(), |&next| next - 1);
-        let column = text[start..offset].chars().count() + 1;
-        (index as u32 + 1, column as u32, &text[start..end])
+        let lines = self.lines.get_or_insert_with(|| Lines::new(text));
+        let line = lines.line(offset);
+        let range = lines.range(line);
+        let column = text[range.start..offset].chars().count() + 1;
+        (line, column as u32, &text[range])
     }
 }
