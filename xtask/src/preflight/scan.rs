@@ -15,91 +15,21 @@
 
 pub mod advisory_db;
 mod dependencies;
+mod secrets;
+
+pub use secrets::secrets;
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
 
 use anyhow::{Context, anyhow};
 use launchkit_report::{Finding, Severity};
 use launchkit_scan::outdated::{self, IndexClient};
-use launchkit_scan::secrets::{Scanner, files, history, ignore::IgnoreList};
 use launchkit_scan::{Lockfile, ScanConfig, audit as advisories};
-use xshell::cmd;
 
 use super::{Ctx, Outcome};
 
 /// Index requests in flight at once: enough to hide latency, few enough to be polite.
 const INDEX_WORKERS: usize = 16;
-
-/// Credentials in the files git tracks or would track (and, with `--history`, in
-/// history), and `.env` files.
-///
-/// Untracked files that .gitignore does not cover are scanned too: they are one `git add .`
-/// away, and scanning exactly the files the preflight cache fingerprints makes a cached
-/// pass sound. Their secrets are warnings, since nothing is committed yet.
-pub fn secrets(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    let config = config(ctx)?;
-    let sh = ctx.sh;
-    let Ok(tracked) = cmd!(sh, "git ls-files -z").quiet().ignore_stderr().read() else {
-        return Ok(Outcome::skipped(
-            "not a git repository: the scan covers the files git tracks; run `git init`",
-        ));
-    };
-    let tracked = nul_separated(&tracked);
-    let untracked = cmd!(sh, "git ls-files -z --others --exclude-standard").quiet().read()?;
-    // Build output is not source, even where .gitignore forgets it.
-    let target = ctx.ws.relative(&ctx.ws.target_dir) + "/";
-    let mut untracked = nul_separated(&untracked);
-    untracked.retain(|path| !path.starts_with(&target));
-    let ignore = ignore_list(&ctx.ws.root, &config.secrets_ignore_file)?;
-    let scanner = Scanner::new();
-    let committed = files::scan_files(&scanner, &ctx.ws.root, &tracked);
-    let pending = files::scan_files(&scanner, &ctx.ws.root, &untracked);
-    let mut summary = format!(
-        "{} files, {} KiB",
-        committed.files + pending.files,
-        (committed.bytes + pending.bytes) / 1024
-    );
-    let mut past = Vec::new();
-    if ctx.flags.history {
-        let args = history::LOG_ARGS;
-        let out = cmd!(sh, "git {args...}").quiet().output().context("git log")?;
-        // History may hold files in other encodings; their lines are still worth scanning.
-        let log = String::from_utf8_lossy(&out.stdout);
-        // A secret still in the files is reported there once, not again for its commit.
-        let current: HashSet<String> =
-            committed.secrets.iter().map(|secret| secret.fingerprint()).collect();
-        past = history::scan_log(&scanner, &log);
-        past.retain(|secret| !current.contains(&secret.fingerprint()));
-        let commits = log.lines().filter(|line| line.starts_with("commit ")).count();
-        summary.push_str(&format!(" and {commits} commits of history"));
-    }
-
-    let ignore_file = &config.secrets_ignore_file;
-    let errors = committed.secrets.iter().chain(&past).map(|secret| (secret, Severity::Error));
-    let warnings = pending.secrets.iter().map(|secret| (secret, Severity::Warning));
-    let (listed, shown): (Vec<_>, Vec<_>) =
-        errors.chain(warnings).partition(|(secret, _)| ignore.contains(secret));
-    if !listed.is_empty() {
-        summary.push_str(&format!(", {} ignored by {ignore_file}", listed.len()));
-    }
-    let mut findings: Vec<Finding> = shown
-        .into_iter()
-        .map(|(secret, severity)| {
-            let mut finding = secret.finding(ignore_file);
-            if severity == Severity::Warning {
-                finding.severity = severity;
-                finding.message.push_str(" in a file git does not track yet");
-            }
-            finding
-        })
-        .collect();
-    findings.extend(files::env_findings(&tracked, &untracked));
-    let mut outcome = Outcome::from_findings(findings);
-    outcome.reason = Some(summary);
-    // History is not part of the cache's fingerprint.
-    Ok(if ctx.flags.history { outcome.volatile() } else { outcome })
-}
 
 /// Cargo.lock against the RustSec advisory database.
 pub fn audit(ctx: &Ctx) -> anyhow::Result<Outcome> {
@@ -218,15 +148,4 @@ fn lockfile(ctx: &Ctx) -> anyhow::Result<Option<Lockfile>> {
     let path = ctx.ws.root.join("Cargo.lock");
     let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
     Lockfile::parse(&text).map(Some).map_err(|err| anyhow!("{}: {err}", path.display()))
-}
-
-fn ignore_list(root: &Path, file: &str) -> anyhow::Result<IgnoreList> {
-    match std::fs::read_to_string(root.join(file)) {
-        Ok(text) => IgnoreList::parse(&text).map_err(|err| anyhow!("{file}: {err}")),
-        Err(_) => Ok(IgnoreList::default()),
-    }
-}
-
-fn nul_separated(listing: &str) -> Vec<String> {
-    listing.split('\0').filter(|path| !path.is_empty()).map(str::to_owned).collect()
 }
