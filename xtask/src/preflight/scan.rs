@@ -37,8 +37,7 @@ pub fn audit(ctx: &Ctx) -> anyhow::Result<Outcome> {
     let Some(lock) = lockfile(ctx)? else {
         return Ok(Outcome::skipped(
             "no Cargo.lock: run `cargo generate-lockfile` so that the audit sees the versions builds use",
-        )
-        .volatile());
+        ));
     };
     if !lock.packages.iter().any(|package| package.is_crates_io()) {
         // Nothing RustSec covers, so no database is needed: workspaces without registry
@@ -51,8 +50,7 @@ pub fn audit(ctx: &Ctx) -> anyhow::Result<Outcome> {
         return Ok(Outcome::skipped(format!(
             "no advisory database at {} and --offline: run once without --offline, or pass --advisory-db PATH",
             advisory_db::default_path().display()
-        ))
-        .volatile());
+        )));
     };
     let audit = advisories::audit(&lock, "Cargo.lock", &db.database, &config.audit_ignore);
     let mut findings = audit.findings;
@@ -78,14 +76,13 @@ pub fn audit(ctx: &Ctx) -> anyhow::Result<Outcome> {
 /// Direct dependencies behind crates.io, and yanked versions in Cargo.lock.
 pub fn outdated(ctx: &Ctx) -> anyhow::Result<Outcome> {
     if ctx.flags.offline {
-        return Ok(Outcome::skipped("--offline: the registry index is not read").volatile());
+        return Ok(Outcome::skipped("--offline: the registry index is not read"));
     }
     let config = config(ctx)?;
     let Some(lock) = lockfile(ctx)? else {
         return Ok(Outcome::skipped(
             "no Cargo.lock: run `cargo generate-lockfile` to compare locked versions",
-        )
-        .volatile());
+        ));
     };
     let dependencies = dependencies::direct(ctx)?;
     let mut names: Vec<String> =
@@ -113,8 +110,7 @@ pub fn outdated(ctx: &Ctx) -> anyhow::Result<Outcome> {
         return Ok(Outcome::skipped(format!(
             "cannot read crates.io's index ({}): check the network, or pass --offline",
             failures[0]
-        ))
-        .volatile());
+        )));
     }
     let severity = if config.outdated_deny { Severity::Error } else { Severity::Warning };
     let statuses = outdated::statuses(&dependencies.crates_io, &lock, &releases);
