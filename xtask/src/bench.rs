@@ -5,6 +5,7 @@
 mod links;
 mod preflight;
 mod publish;
+mod scan;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -22,6 +23,7 @@ impl flags::Bench {
             BenchTarget::Preflight => preflight::run(sh, self.runs)?,
             BenchTarget::Publish => publish::run(sh, self.runs)?,
             BenchTarget::Links => links::run(sh, self.runs)?,
+            BenchTarget::Scan => scan::run(sh, self.runs)?,
         };
         print!("{section}");
         if !self.dry_run {

@@ -22,7 +22,8 @@ pub struct Cli {
 pub enum Command {
     /// Run every pre-release check and report each step (read-only).
     ///
-    /// Steps: fmt, changelog, version, links, clippy, test, docs, build, package, breaking.
+    /// Steps: fmt, changelog, version, links, secrets, audit, clippy, test, docs, build,
+    /// package, breaking, outdated.
     /// All run and all are reported; the exit code is 0 only when none failed. A step whose
     /// inputs have not changed since it last passed is reported `passed (cached)`.
     Preflight(Preflight),
@@ -87,6 +88,16 @@ pub struct Preflight {
     /// Output format (default: github when GITHUB_ACTIONS=true, else human).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// `secrets` also scans every line git history added, for a repository about to go public.
+    #[arg(long)]
+    pub history: bool,
+    /// `audit` uses this RustSec advisory database directory as it is, never fetching it
+    /// (default: ~/.cargo/advisory-db, cloned or updated when older than a day).
+    #[arg(long, value_name = "PATH", value_parser = advisory_db_dir)]
+    pub advisory_db: Option<PathBuf>,
+    /// No network: `audit` uses the advisory database already on disk, `outdated` is skipped.
+    #[arg(long)]
+    pub offline: bool,
     /// Check the release of exactly this version (the `version` and `breaking` steps).
     #[arg(long, value_name = "X.Y.Z")]
     pub release: Option<String>,
@@ -132,6 +143,18 @@ pub struct Publish {
     pub format: Option<Format>,
 }
 
+/// `--advisory-db` must name a database, so a typo stops before any step runs.
+fn advisory_db_dir(text: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(text);
+    if path.join("crates").is_dir() {
+        Ok(path)
+    } else {
+        Err("not a RustSec advisory database (it has no crates/ folder): pass a clone of \
+             https://github.com/rustsec/advisory-db"
+            .to_owned())
+    }
+}
+
 /// Flags of `cargo xtask bench`.
 #[derive(Debug, clap::Args)]
 pub struct Bench {
@@ -161,6 +184,9 @@ pub enum BenchTarget {
     /// `cargo xtask links` offline on the shared corpora, and 500 URLs over ten slow
     /// loopback hosts.
     Links,
+    /// The `secrets`, `audit` and `outdated` steps: this repository and a generated tree,
+    /// a 400-package lockfile against the advisory database, 50 dependencies.
+    Scan,
 }
 
 /// A SemVer version given on the command line.

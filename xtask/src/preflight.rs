@@ -1,7 +1,7 @@
 //! `cargo xtask preflight`: the whole pre-release checklist, read-only.
 //!
-//! Runs each step of [`steps::ALL`] in order (fmt, changelog, version, links, clippy, test,
-//! docs, build, package, breaking), reports every one as passed, warning, failed or skipped
+//! Runs each step of [`steps::ALL`] in order (fmt, changelog, version, links, secrets,
+//! audit, clippy, test, docs, build, package, breaking, outdated), reports every one as passed, warning, failed or skipped
 //! with its time and findings, and exits with 0 only when none failed. `--release X.Y.Z`
 //! names the version the release steps check. `--only` and `--skip` choose steps,
 //! `--fail-fast` stops at the first failure, `--strict` (or `CI=true`) counts skipped and
@@ -13,6 +13,7 @@ mod cache;
 mod changes;
 mod diagnostics;
 mod package;
+pub mod scan;
 mod steps;
 
 use std::process::ExitCode;
@@ -48,6 +49,9 @@ pub struct Outcome {
     pub output: Option<String>,
     /// What it found.
     pub findings: Vec<launchkit_report::Finding>,
+    /// It read inputs the cache cannot fingerprint (a registry, an advisory database, git
+    /// history), so its pass is never reused.
+    volatile: bool,
 }
 
 impl Outcome {
@@ -61,6 +65,13 @@ impl Outcome {
         Outcome { findings, ..Outcome::default() }
     }
 
+    /// Marks the outcome as depending on inputs outside the workspace's files, so a pass
+    /// is checked again on every run.
+    pub fn volatile(mut self) -> Outcome {
+        self.volatile = true;
+        self
+    }
+
     /// The outcome of a tool run: failed when the tool failed, even without findings.
     pub fn from_run(run: ToolRun, findings: Vec<launchkit_report::Finding>) -> Outcome {
         Outcome {
@@ -69,6 +80,7 @@ impl Outcome {
             command: Some(run.command),
             output: Some(run.output),
             findings,
+            volatile: false,
         }
     }
 
@@ -92,10 +104,10 @@ pub struct Ctx<'a> {
     pub sh: &'a Shell,
     /// The workspace being checked.
     pub ws: &'a Workspace,
+    /// The command line, for steps with options of their own.
+    pub flags: &'a flags::Preflight,
     /// The version `--release` names, if any.
     pub release: Option<flags::SemVer>,
-    /// Steps may use the network (`--online`).
-    pub online: bool,
     cargo: String,
 }
 
@@ -174,7 +186,7 @@ impl flags::Preflight {
         let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
         let release = self.release.as_deref().map(flags::semver).transpose()?;
-        let ctx = Ctx { sh, ws: &ws, release, online: self.online, cargo };
+        let ctx = Ctx { sh, ws: &ws, flags: &self, release, cargo };
         let out = Output::new(self.format);
         let strict = self.strict || output::is_ci();
         let mut cache = cache::Cache::open(&ctx, !self.no_cache);
@@ -224,8 +236,10 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
         report.duration = started.elapsed();
         return report;
     }
+    let mut volatile = false;
     match (step.run)(ctx) {
         Ok(outcome) => {
+            volatile = outcome.volatile;
             report.status = outcome.status();
             report.reason = outcome.reason;
             report.command = outcome.command;
@@ -248,6 +262,6 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
         report.reason = Some(format!("{was} counts as failed in strict mode{why}"));
         report.status = Status::Failed;
     }
-    cache.record(step.name, report.status == Status::Passed);
+    cache.record(step.name, report.status == Status::Passed && !volatile);
     report
 }

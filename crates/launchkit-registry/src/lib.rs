@@ -21,3 +21,10 @@ pub use config::{CRATES_IO, CRATES_IO_INDEX, CargoConfig, Registry, Token};
 pub use entry::{IndexEntry, parse_index};
 pub use error::RegistryError;
 pub use path::index_path;
+
+/// The checksum a registry records for a `.crate` file (the index's `cksum`): SHA-256 as
+/// lowercase hex.
+pub fn checksum(crate_file: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(crate_file).iter().map(|byte| format!("{byte:02x}")).collect()
+}

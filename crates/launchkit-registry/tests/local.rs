@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 use launchkit_registry::{RegistryError, SparseIndex, Token};
 use launchkit_testkit::{CargoSandbox, Fault, Faults, Fixture, RegistryServer, Route};
 use semver::Version;
-use sha2::{Digest, Sha256};
 
 const REGISTRY: &str = "lk";
 
@@ -52,7 +51,7 @@ impl Demo {
     fn package(&self, version: &str) -> String {
         self.cargo(&["package", "--no-verify", "-p", "demo"]);
         let path = self.fixture.root().join(format!("target/package/demo-{version}.crate"));
-        format!("{:x}", Sha256::digest(std::fs::read(path).unwrap()))
+        launchkit_registry::checksum(&std::fs::read(path).unwrap())
     }
 
     fn publish(&self) {

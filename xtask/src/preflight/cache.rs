@@ -149,6 +149,8 @@ fn input_digest(ctx: &Ctx) -> Option<u64> {
         hasher.write(std::env::var(name).unwrap_or_default().as_bytes());
         hasher.write_u8(0);
     }
+    // `--history` makes `secrets` read git history: a pass without it says nothing about it.
+    hasher.write_u8(ctx.flags.history.into());
     for file in files {
         // A file listed but gone (deleted, not yet staged) hashes as its absence.
         let content = std::fs::read(ctx.ws.root.join(file)).ok();

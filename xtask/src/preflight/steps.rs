@@ -11,12 +11,15 @@ pub static ALL: &[Step] = &[
     Step { name: "changelog", run: super::changes::changelog },
     Step { name: "version", run: super::changes::version },
     Step { name: "links", run: links },
+    Step { name: "secrets", run: super::scan::secrets },
+    Step { name: "audit", run: super::scan::audit },
     Step { name: "clippy", run: clippy },
     Step { name: "test", run: test },
     Step { name: "docs", run: docs },
     Step { name: "build", run: build },
     Step { name: "package", run: package },
     Step { name: "breaking", run: super::breaking::breaking },
+    Step { name: "outdated", run: super::scan::outdated },
 ];
 
 fn fmt(ctx: &Ctx) -> anyhow::Result<Outcome> {
@@ -32,7 +35,7 @@ fn fmt(ctx: &Ctx) -> anyhow::Result<Outcome> {
 
 /// The documentation's links; http(s) ones only with `--online` or `online = true`.
 fn links(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    let (findings, reason) = crate::links::preflight(ctx.ws, ctx.online)?;
+    let (findings, reason) = crate::links::preflight(ctx.ws, ctx.flags.online)?;
     Ok(Outcome { findings, reason, ..Outcome::default() })
 }
 

@@ -7,7 +7,6 @@
 
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
 use xshell::{Shell, cmd};
 
 /// The output of a cargo command that failed.
@@ -44,5 +43,5 @@ pub fn checksum(target_dir: &Path, name: &str, version: &str) -> anyhow::Result<
     let path = target_dir.join("package").join(format!("{name}-{version}.crate"));
     let bytes = std::fs::read(&path)
         .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", path.display()))?;
-    Ok(format!("{:x}", Sha256::digest(bytes)))
+    Ok(launchkit_registry::checksum(&bytes))
 }

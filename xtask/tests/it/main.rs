@@ -5,6 +5,7 @@ mod config;
 mod links;
 mod preflight;
 mod release_steps;
+mod scan;
 mod schema;
 mod support;
 mod tidy;

@@ -6,17 +6,20 @@ use serde_json::Value;
 use crate::schema;
 use crate::support::{Fixture, Run};
 
-const STEPS: [&str; 10] = [
+const STEPS: [&str; 13] = [
     "fmt",
     "changelog",
     "version",
     "links",
+    "secrets",
+    "audit",
     "clippy",
     "test",
     "docs",
     "build",
     "package",
     "breaking",
+    "outdated",
 ];
 
 /// How a step ends on a fixture with nothing wrong: `breaking` has no release tag to
@@ -250,7 +253,7 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
 
     one_line_error(
         fixture.xtask(&["preflight", "--only", "fmt,nope"]),
-        "unknown step `nope`: use one of fmt, changelog, version, links, clippy",
+        "unknown step `nope`: use one of fmt, changelog, version, links, secrets, audit, clippy",
     );
     one_line_error(fixture.xtask(&["preflight", "--skip", "lint"]), "unknown step `lint`");
 
