@@ -1,7 +1,7 @@
 //! External links: each distinct http(s) URL checked once, concurrently, politely.
 //!
 //! [`check`] answers from the cache what it can, then hands the rest to the scheduler
-//! ([`schedule`]) which runs [`request`]s with a global and a per-host concurrency limit,
+//! (`schedule`) which runs `request`s with a global and a per-host concurrency limit,
 //! retries and `Retry-After` pauses, and stores the new successes back in the cache.
 
 mod cache;

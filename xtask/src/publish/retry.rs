@@ -4,7 +4,7 @@
 //! cargo reports a registry's answer in two shapes: `the remote server responded with an
 //! error (status 429 Too Many Requests): <detail>` when the body is the registry's JSON
 //! error, and `failed to get a 200 OK response, got 429` followed by the headers and body
-//! otherwise. crates.io's 429 detail says "try again after <HTTP date>"; other registries
+//! otherwise. crates.io's 429 detail says "try again after `<HTTP date>`"; other registries
 //! send `Retry-After`, which cargo shows in the second shape.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -67,7 +67,7 @@ fn http_status(stderr: &str) -> Option<u16> {
 }
 
 /// The wait a 429 asked for: a `Retry-After` header (seconds or a date), or crates.io's
-/// "try again after <date>".
+/// "try again after `<date>`".
 fn retry_after(stderr: &str, now: SystemTime) -> Option<Duration> {
     let header = stderr.lines().find_map(|line| {
         let (key, value) = line.trim().split_once(':')?;
