@@ -41,6 +41,9 @@ pub enum Command {
     /// serves its dependencies, waits out HTTP 429 and retries 5xx. After a stop, the same
     /// command finishes the job.
     Publish(Publish),
+    /// Run this project's tests (`cargo test --workspace`), installing the registry
+    /// server the publishing tests need when it is missing.
+    Test(Test),
     /// Measure launchkit against the equivalent hand-typed commands.
     Bench(Bench),
     /// Check CHANGELOG.md, print a version's notes, or promote `[Unreleased]` to a release.
@@ -153,6 +156,14 @@ fn advisory_db_dir(text: &str) -> Result<PathBuf, String> {
              https://github.com/rustsec/advisory-db"
             .to_owned())
     }
+}
+
+/// Flags of `cargo xtask test`.
+#[derive(Debug, clap::Args)]
+pub struct Test {
+    /// Passed to `cargo test` (for example a test name filter, or `-- --nocapture`).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "ARGS")]
+    pub args: Vec<String>,
 }
 
 /// Flags of `cargo xtask bench`.

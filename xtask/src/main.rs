@@ -13,6 +13,7 @@ mod links;
 mod output;
 mod preflight;
 mod publish;
+mod test;
 mod version;
 
 use std::process::ExitCode;
@@ -39,6 +40,7 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
         flags::Command::Preflight(cmd) => cmd.run(&sh),
         flags::Command::Config(cmd) => cmd.run(&sh),
         flags::Command::Publish(cmd) => cmd.run(&sh),
+        flags::Command::Test(cmd) => cmd.run(&sh),
         flags::Command::Bench(cmd) => cmd.run(&sh),
         flags::Command::Changelog(cmd) => cmd.run(&sh),
         flags::Command::Version(cmd) => cmd.run(&sh),

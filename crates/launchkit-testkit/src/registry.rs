@@ -15,6 +15,8 @@ use crate::tmp::TempDir;
 
 /// The binary's name; `FERRO_CARGO_REGISTRY_SERVER` may point at it instead.
 pub const BINARY: &str = "ferro-cargo-registry-server";
+/// The version the tests are written against.
+pub const VERSION: &str = "1.0.0";
 
 /// How long the server may take to answer `/healthz`.
 const START_TIMEOUT: Duration = Duration::from_secs(15);
@@ -188,10 +190,17 @@ fn free_port() -> SocketAddr {
     bind_local().local_addr().expect("local address")
 }
 
-/// `FERRO_CARGO_REGISTRY_SERVER`, else the binary on `PATH`, else in cargo's bin directory.
+/// The server binary, or a panic that says how to install it.
 fn binary() -> PathBuf {
+    find_binary().unwrap_or_else(|| {
+        panic!("{BINARY} not found: run `cargo xtask test`, or `cargo install --locked {BINARY}@{VERSION}`, or set FERRO_CARGO_REGISTRY_SERVER")
+    })
+}
+
+/// `FERRO_CARGO_REGISTRY_SERVER`, else the binary on `PATH`, else in cargo's bin directory.
+pub fn find_binary() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("FERRO_CARGO_REGISTRY_SERVER") {
-        return PathBuf::from(path);
+        return Some(PathBuf::from(path));
     }
     let path_dirs =
         std::env::var_os("PATH").map(|path| std::env::split_paths(&path).collect::<Vec<_>>());
@@ -205,7 +214,4 @@ fn binary() -> PathBuf {
         .chain(cargo_bin)
         .map(|dir| dir.join(BINARY))
         .find(|candidate| candidate.is_file())
-        .unwrap_or_else(|| {
-            panic!("{BINARY} not found: run `cargo install --locked {BINARY}@1.0.0` or set FERRO_CARGO_REGISTRY_SERVER")
-        })
 }
