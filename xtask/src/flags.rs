@@ -32,6 +32,14 @@ pub enum Command {
     /// `[workspace.metadata.launchkit]`, then `[workspace.metadata.launchkit.env.NAME]`,
     /// then `LAUNCHKIT_*` variables. See docs/configuration.md.
     Config(Config),
+    /// Publish the workspace's crates to a registry in dependency order (dry run unless
+    /// --execute).
+    ///
+    /// Packages and verifies everything first, skips versions the registry has (a
+    /// different checksum stops before any upload), uploads each crate once the index
+    /// serves its dependencies, waits out HTTP 429 and retries 5xx. After a stop, the same
+    /// command finishes the job.
+    Publish(Publish),
     /// Measure launchkit against the equivalent hand-typed commands.
     Bench(Bench),
     /// Check CHANGELOG.md, print a version's notes, or promote `[Unreleased]` to a release.
@@ -77,6 +85,22 @@ pub struct Preflight {
     pub release: Option<String>,
 }
 
+/// Flags of `cargo xtask publish`.
+#[derive(Debug, clap::Args)]
+pub struct Publish {
+    /// The registry: `crates-io` or a name from cargo's config (default: `registry.default`,
+    /// else crates-io).
+    #[arg(long, value_name = "NAME")]
+    pub registry: Option<String>,
+    /// Upload; without it, print the plan and change nothing.
+    #[arg(long)]
+    pub execute: bool,
+    /// Output format (default: github when GITHUB_ACTIONS=true, else human); the JSON
+    /// document is described in docs/publishing.md.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
 /// Flags of `cargo xtask bench`.
 #[derive(Debug, clap::Args)]
 pub struct Bench {
@@ -100,6 +124,9 @@ pub enum BenchTarget {
     /// `cargo xtask preflight` vs the usual checklist typed by hand, cold and warm,
     /// plus the xtask's own cold build and `--help` time.
     Preflight,
+    /// `cargo xtask publish --execute` vs `cargo publish --workspace` on a 10-crate chain
+    /// to a local registry, plus planning time for a 300-crate workspace.
+    Publish,
 }
 
 /// A SemVer version given on the command line.

@@ -12,6 +12,7 @@ mod flags;
 mod output;
 mod preflight;
 mod version;
+mod publish;
 
 use std::process::ExitCode;
 
@@ -36,6 +37,7 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         flags::Command::Preflight(cmd) => cmd.run(&sh),
         flags::Command::Config(cmd) => cmd.run(&sh),
+        flags::Command::Publish(cmd) => cmd.run(&sh),
         flags::Command::Bench(cmd) => cmd.run(&sh),
         flags::Command::Changelog(cmd) => cmd.run(&sh),
         flags::Command::Version(cmd) => cmd.run(&sh),

@@ -4,10 +4,13 @@
 //! globs in `members` and `publish` settings mean exactly what cargo says they mean.
 #![doc = include_str!("../README.md")]
 
+pub mod order;
 pub mod version;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+pub use order::{Dependency, OrderError, PublishOrder};
 
 /// A cargo workspace: its root and its members.
 #[derive(Debug, Clone)]
@@ -44,6 +47,8 @@ pub struct Member {
     pub license_file: Option<PathBuf>,
     /// It has a library target (and so may have doc tests).
     pub has_lib: bool,
+    /// Its dependencies as the manifest declares them.
+    pub dependencies: Vec<Dependency>,
 }
 
 impl Member {
@@ -88,6 +93,7 @@ impl Workspace {
                     .targets
                     .iter()
                     .any(|target| target.is_lib() || target.is_proc_macro()),
+                dependencies: package.dependencies.iter().map(Dependency::from_metadata).collect(),
             })
             .collect();
         members.sort_by(|a, b| a.name.cmp(&b.name));

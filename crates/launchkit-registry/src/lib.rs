@@ -1,0 +1,23 @@
+//! A cargo sparse-index client for release tooling.
+//!
+//! [`CargoConfig`] resolves a registry name the way cargo does (crates.io by default,
+//! `[registries.NAME]` in cargo config files, `CARGO_REGISTRIES_NAME_INDEX`, tokens from
+//! the environment or `credentials.toml`). [`SparseIndex`] reads that registry's index
+//! with conditional requests and answers the questions a release asks: is `name@version`
+//! published, yanked, with which checksum, what is the newest version, and
+//! [`SparseIndex::wait_until_published`]. Nothing here prints or publishes.
+
+mod backoff;
+mod client;
+mod config;
+mod entry;
+mod error;
+mod path;
+mod transport;
+
+pub use backoff::Backoff;
+pub use client::{FetchStats, IndexConfig, SparseIndex};
+pub use config::{CRATES_IO, CRATES_IO_INDEX, CargoConfig, Registry, Token};
+pub use entry::{IndexEntry, parse_index};
+pub use error::RegistryError;
+pub use path::index_path;

@@ -1,0 +1,28 @@
+//! Where a crate's file lives in an index: cargo's layout by name length.
+
+/// The index path of `name`: `1/a`, `2/ab`, `3/a/abc`, `ab/cd/abcd...`, all lowercase.
+pub fn index_path(name: &str) -> String {
+    let name = name.to_lowercase();
+    match name.len() {
+        0 => String::new(),
+        1 => format!("1/{name}"),
+        2 => format!("2/{name}"),
+        3 => format!("3/{}/{name}", &name[..1]),
+        _ => format!("{}/{}/{name}", &name[..2], &name[2..4]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::index_path;
+
+    #[test]
+    fn paths_follow_the_length_rules_in_lowercase() {
+        assert_eq!(index_path("a"), "1/a");
+        assert_eq!(index_path("cc"), "2/cc");
+        assert_eq!(index_path("syn"), "3/s/syn");
+        assert_eq!(index_path("serde"), "se/rd/serde");
+        assert_eq!(index_path("Inflector"), "in/fl/inflector");
+        assert_eq!(index_path("my-crate_x"), "my/-c/my-crate_x");
+    }
+}

@@ -1,0 +1,173 @@
+//! A fault-injecting HTTP proxy between a client (cargo, launchkit) and the registry.
+//!
+//! Every request is forwarded unless a rule says otherwise: answer with a status (429 with
+//! `Retry-After`, 500, ...), drop the connection unanswered, or answer slowly, on the Nth
+//! request of a kind. It can also make the index lag (a version appears only some time
+//! after its upload), serve `Last-Modified` instead of `ETag`, and demand a token. Every
+//! exchange is logged, so tests assert on what really went over the wire.
+
+mod serve;
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use serve::{Shared, lock};
+
+/// Which requests a rule counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// `PUT /api/v1/crates/new`: uploads.
+    Publish,
+    /// `GET` of an index file (not `config.json`, not the API).
+    Index,
+    /// Every request.
+    Any,
+}
+
+/// What the proxy does instead of (or before) forwarding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer with this status and a plain-text body; `retry_after` in seconds.
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The `Retry-After` header, in seconds.
+        retry_after: Option<u32>,
+    },
+    /// Close the connection without answering.
+    Drop,
+    /// Wait this long, then forward.
+    Slow(Duration),
+}
+
+/// The proxy's behaviour: fault rules and index quirks. Empty means a plain proxy.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    rules: Vec<(Route, usize, Fault)>,
+    index_lag: Option<Duration>,
+    lag_readers: Option<String>,
+    token: Option<String>,
+    last_modified: bool,
+}
+
+impl Faults {
+    /// No faults: forward everything (and log it).
+    pub fn none() -> Faults {
+        Faults::default()
+    }
+
+    /// On the `nth` (1-based) request of `route`, do `fault`.
+    pub fn on(mut self, route: Route, nth: usize, fault: Fault) -> Faults {
+        self.rules.push((route, nth, fault));
+        self
+    }
+
+    /// Serve each newly uploaded version in the index only `lag` after its upload.
+    pub fn index_lag(mut self, lag: Duration) -> Faults {
+        self.index_lag = Some(lag);
+        self
+    }
+
+    /// Make the index lag only for clients whose `User-Agent` contains `agent`, as a CDN
+    /// edge that is behind for some readers: the rest see new versions at once.
+    pub fn index_lag_for(mut self, agent: &str, lag: Duration) -> Faults {
+        self.index_lag = Some(lag);
+        self.lag_readers = Some(agent.to_owned());
+        self
+    }
+
+    /// Require `Authorization: {token}` on every request and advertise `auth-required`.
+    pub fn require_token(mut self, token: &str) -> Faults {
+        self.token = Some(token.to_owned());
+        self
+    }
+
+    /// Serve index files with `Last-Modified` (and honour `If-Modified-Since`) instead of `ETag`.
+    pub fn last_modified_only(mut self) -> Faults {
+        self.last_modified = true;
+        self
+    }
+}
+
+/// One request the proxy saw and what it answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchange {
+    /// `GET`, `PUT`, ...
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    /// The status answered; `None` when the connection was dropped.
+    pub status: Option<u16>,
+    /// True when a fault rule produced the answer.
+    pub injected: bool,
+    /// The request carried `If-None-Match` or `If-Modified-Since`.
+    pub conditional: bool,
+}
+
+/// A running proxy; stops when dropped.
+pub struct FaultProxy {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl FaultProxy {
+    /// Starts serving on `listener`, forwarding to `upstream`.
+    pub fn start(listener: TcpListener, upstream: SocketAddr, faults: Faults) -> FaultProxy {
+        let addr = listener.local_addr().expect("proxy address");
+        let shared = Arc::new(Shared::new(faults, upstream));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (shared, stop) = (Arc::clone(&shared), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let shared = Arc::clone(&shared);
+                    std::thread::spawn(move || shared.serve(stream));
+                }
+            })
+        };
+        FaultProxy { addr, shared, stop, thread: Some(thread) }
+    }
+
+    /// Where clients connect.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Every exchange so far, in the order they finished.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        lock(&self.shared.log).clone()
+    }
+
+    /// Upload attempts (`PUT /api/v1/crates/new`) so far, answered or not.
+    pub fn upload_attempts(&self) -> usize {
+        self.exchanges().iter().filter(|exchange| exchange.method == "PUT").count()
+    }
+
+    /// Uploads the registry accepted, as `name@version`, in order.
+    pub fn uploads(&self) -> Vec<String> {
+        lock(&self.shared.uploads)
+            .iter()
+            .map(|(name, version, _)| format!("{name}@{version}"))
+            .collect()
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(self.addr);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! `cargo xtask bench publish`: `cargo xtask publish --execute` against
+//! `cargo publish --workspace` on a 10-crate chain to a local registry, and planning time
+//! for a 300-crate workspace.
+//!
+//! Every publish gets a fresh registry, a fresh cargo home and no target directory, so
+//! each run compiles and uploads everything; the figure is the median of [`RUNS`].
+
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, ensure};
+use launchkit_testkit::fixture::path_dep;
+use launchkit_testkit::{CargoSandbox, Fixture, RegistryServer, TempDir};
+use launchkit_workspace::Workspace;
+use xshell::Shell;
+
+use crate::flags;
+
+/// Runs per figure.
+const RUNS: usize = 5;
+/// Crates in the chain.
+const CHAIN: usize = 10;
+/// Crates in the planning workspace.
+const PLANNED: usize = 300;
+const REGISTRY: &str = "bench";
+
+/// Measures, then writes the figures between this benchmark's markers.
+pub fn run(sh: &Shell, bench: &flags::Bench) -> anyhow::Result<ExitCode> {
+    let tmp = TempDir::new(std::env::temp_dir(), "launchkit-bench-publish");
+    let mut rows = Vec::new();
+    for (label, items) in [("crates of about 450 lines", 40), ("one-function crates", 0)] {
+        eprintln!("bench publish: 10-crate chain, {label}");
+        let fixture = chain(tmp.path(), items);
+        let (mut ours, mut cargo) = (Vec::new(), Vec::new());
+        for _ in 0..RUNS {
+            ours.push(publish_once(tmp.path(), &fixture, Tool::Launchkit)?);
+            cargo.push(publish_once(tmp.path(), &fixture, Tool::Cargo)?);
+        }
+        rows.push((label, median(ours), median(cargo)));
+    }
+    eprintln!("bench publish: planning {PLANNED} crates");
+    let (load, dry_run) = planning(tmp.path())?;
+    let section = render(&rows, load, dry_run, &toolchain(sh));
+    if bench.dry_run {
+        print!("{section}");
+    } else {
+        write_section(&sh.current_dir().join(&bench.write), &section)?;
+        eprintln!("wrote {}", bench.write.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Clone, Copy)]
+enum Tool {
+    Launchkit,
+    Cargo,
+}
+
+/// `c01 <- c02 <- ... <- c10`, each crate with `items` generated types and functions.
+fn chain(base: &Path, items: usize) -> Fixture {
+    let mut builder = Fixture::builder(base);
+    for i in 1..=CHAIN {
+        let name = format!("c{i:02}");
+        let previous = format!("c{:02}", i - 1);
+        let tail = if i > 1 {
+            format!("[dependencies]\n{}\n", path_dep(&previous, "0.1.0", Some(REGISTRY)))
+        } else {
+            String::new()
+        };
+        let call = if i > 1 { format!(" + {previous}::value()") } else { String::new() };
+        let mut lib = format!(
+            "//! Benchmark crate.\n\n/// One plus the previous crate's value.\npub fn value() -> u64 {{ 1{call} }}\n"
+        );
+        for item in 0..items {
+            lib.push_str(&format!(
+                "\n/// Item {item}.\n#[derive(Debug, Clone, PartialEq)]\npub struct Item{item}<T> {{\n    /// Value.\n    pub value: T,\n    /// Tag.\n    pub tag: u64,\n}}\n\nimpl<T: Clone + std::fmt::Debug> Item{item}<T> {{\n    /// The value.\n    pub fn get(&self) -> T {{\n        self.value.clone()\n    }}\n\n    /// Value and tag.\n    pub fn describe(&self) -> String {{\n        format!(\"{{:?}}-{{}}\", self.value, self.tag)\n    }}\n}}\n\n/// Function {item}.\npub fn f{item}(x: u64) -> u64 {{\n    let mut acc = x;\n    for k in 0..{} {{\n        acc = acc.wrapping_mul(31).wrapping_add(k);\n    }}\n    Item{item} {{ value: acc, tag: {item} }}.get()\n}}\n",
+                item + 3
+            ));
+        }
+        builder = builder.member_full(&name, "0.1.0", &tail, &lib);
+    }
+    builder.write()
+}
+
+/// One publish of the whole chain to a new registry; returns its wall time.
+fn publish_once(base: &Path, fixture: &Fixture, tool: Tool) -> anyhow::Result<Duration> {
+    let registry = RegistryServer::start(base);
+    let sandbox =
+        CargoSandbox::new(base).registry(REGISTRY, &registry.index_url(), Some("bench-token"));
+    let target = fixture.root().join("target");
+    if target.exists() {
+        std::fs::remove_dir_all(&target)?;
+    }
+    let mut command = match tool {
+        Tool::Launchkit => {
+            let mut command = sandbox.command(std::env::current_exe()?, fixture.root());
+            command.args(["publish", "--registry", REGISTRY, "--execute"]);
+            command
+        }
+        Tool::Cargo => {
+            let mut command = sandbox.cargo(fixture.root());
+            command.args(["publish", "--workspace", "--registry", REGISTRY]);
+            command
+        }
+    };
+    let started = Instant::now();
+    let status = command.stdout(Stdio::null()).stderr(Stdio::null()).status()?;
+    let elapsed = started.elapsed();
+    ensure!(status.success(), "the publish failed: {command:?}");
+    ensure!(
+        registry.versions(&format!("c{CHAIN:02}")) == ["0.1.0"],
+        "the last crate is not on the registry"
+    );
+    Ok(elapsed)
+}
+
+/// Metadata + order for 300 crates in-process, and the whole dry run (which adds 300
+/// index reads) as a command; medians.
+fn planning(base: &Path) -> anyhow::Result<(Duration, Duration)> {
+    let mut builder = Fixture::builder(base);
+    for i in 0..PLANNED {
+        let mut needs: Vec<usize> =
+            [i / 2, i / 3, i.saturating_sub(7)].into_iter().filter(|dep| *dep < i).collect();
+        needs.sort_unstable();
+        needs.dedup();
+        let deps: Vec<String> =
+            needs.iter().map(|dep| path_dep(&format!("p{dep:03}"), "0.1.0", None)).collect();
+        builder =
+            builder.member(&format!("p{i:03}"), &format!("[dependencies]\n{}\n", deps.join("\n")));
+    }
+    let fixture = builder.write();
+    let mut loads = Vec::new();
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let ws = Workspace::load(&fixture.manifest())?;
+        let order = ws.publish_order(launchkit_registry::CRATES_IO)?;
+        loads.push(started.elapsed());
+        ensure!(order.crates().count() == PLANNED, "the order lost crates");
+    }
+    let registry = RegistryServer::start(base);
+    let sandbox = CargoSandbox::new(base).registry(REGISTRY, &registry.index_url(), None);
+    let mut dry_runs = Vec::new();
+    for _ in 0..RUNS {
+        let mut command: Command = sandbox.command(std::env::current_exe()?, fixture.root());
+        command
+            .args(["publish", "--registry", REGISTRY])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let started = Instant::now();
+        ensure!(command.status().context("dry run")?.success(), "the dry run failed");
+        dry_runs.push(started.elapsed());
+    }
+    Ok((median(loads), median(dry_runs)))
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn toolchain(sh: &Shell) -> String {
+    xshell::cmd!(sh, "rustc -V").quiet().read().unwrap_or_else(|_| "rustc (unknown)".to_owned())
+}
+
+fn secs(duration: Duration) -> String {
+    format!("{:.2} s", duration.as_secs_f64())
+}
+
+fn render(
+    rows: &[(&str, Duration, Duration)],
+    load: Duration,
+    dry_run: Duration,
+    toolchain: &str,
+) -> String {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut out = format!(
+        "## Publishing (`cargo xtask bench publish`)\n\n{toolchain}, {cores} cores; median of {RUNS} runs, each with a fresh registry, a fresh cargo home and no target directory.\n\n"
+    );
+    out.push_str("| 10-crate chain to a local registry | `cargo xtask publish --execute` | `cargo publish --workspace` | ratio (target <= 1.0) |\n|---|---|---|---|\n");
+    for (label, ours, cargo) in rows {
+        let ratio = ours.as_secs_f64() / cargo.as_secs_f64();
+        out.push_str(&format!("| {label} | {} | {} | {ratio:.2} |\n", secs(*ours), secs(*cargo)));
+    }
+    out.push_str(&format!(
+        "\n| planning, {PLANNED}-crate workspace | time | target |\n|---|---|---|\n| metadata + order | {} | < 2 s |\n| whole dry run (adds {PLANNED} index reads) | {} | |\n",
+        secs(load),
+        secs(dry_run)
+    ));
+    out
+}
+
+/// Replaces this benchmark's block in `path`, or appends it (creating the file).
+fn write_section(path: &Path, section: &str) -> anyhow::Result<()> {
+    const START: &str = "<!-- bench:publish:start -->";
+    const END: &str = "<!-- bench:publish:end -->";
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let block = format!("{START}\n{section}{END}\n");
+    let updated = match (text.find(START), text.find(END)) {
+        (Some(start), Some(end)) if start < end => {
+            format!(
+                "{}{block}{}",
+                &text[..start],
+                text[end + END.len()..].strip_prefix('\n').unwrap_or(&text[end + END.len()..])
+            )
+        }
+        _ => format!(
+            "{text}{}{block}",
+            if text.is_empty() || text.ends_with("\n\n") { "" } else { "\n" }
+        ),
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, updated).with_context(|| format!("cannot write {}", path.display()))
+}

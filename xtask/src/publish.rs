@@ -1,0 +1,114 @@
+//! `cargo xtask publish`: upload the workspace's crates to a registry in dependency order.
+//!
+//! Without `--execute` it prints the plan: the batches, what each crate would do, and the
+//! exact commands. With `--execute` it
+//!
+//! 1. packages and verifies every crate to upload (`cargo package`), and packages the ones
+//!    the registry already has to compare checksums: a different checksum stops the run
+//!    before anything is uploaded;
+//! 2. uploads in order with `cargo publish -p NAME --no-verify --registry R`, each crate
+//!    only once the index serves the workspace crates it needs;
+//! 3. waits out HTTP 429 (`Retry-After`, else a backoff), retries 5xx and broken
+//!    connections with a backoff, and stops on anything else;
+//! 4. on a stop, prints what is published, what is not, and the command that resumes.
+//!
+//! Running the same command again finishes the job with no duplicate uploads. The token
+//! comes from the environment or cargo's credentials, and only cargo reads it.
+
+mod engine;
+mod package;
+mod plan;
+mod report;
+mod retry;
+mod upload;
+mod verify;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::bail;
+use launchkit_registry::{CargoConfig, Registry, SparseIndex};
+use launchkit_workspace::Workspace;
+use xshell::Shell;
+
+use crate::flags::{self, Format};
+pub use engine::Engine;
+pub use plan::Plan;
+pub use report::Progress;
+
+impl flags::Publish {
+    /// Plans, and with `--execute` runs, the publish of the shell's workspace.
+    pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
+        let resume = resume_command(sh, self.registry.as_deref());
+        publish(sh, self.registry.as_deref(), self.execute, self.format, &resume)
+    }
+}
+
+/// The whole task, also run by `cargo xtask release`; `resume` is the command that
+/// continues after a stop.
+pub fn publish(
+    sh: &Shell,
+    registry: Option<&str>,
+    execute: bool,
+    format: Option<Format>,
+    resume: &str,
+) -> anyhow::Result<ExitCode> {
+    let root = sh.current_dir();
+    let ws = Workspace::load(&root.join("Cargo.toml"))?;
+    let registry = CargoConfig::discover(&root)?.registry(registry)?;
+    let order = ws.publish_order(&registry.name)?;
+    if order.batches.is_empty() {
+        bail!(
+            "no crate goes to `{}`: every member has `publish = false` or a `publish` list without it",
+            registry.name
+        );
+    }
+    if execute {
+        require_token(&registry)?;
+    }
+    let index = SparseIndex::new(&registry);
+    let progress = Progress::new(format);
+    let mut plan = Plan::read(&ws, &order, &registry, &index)?;
+    if !execute && require_token(&registry).is_err() {
+        plan.warnings.push(format!(
+            "no token for `{}` yet: {} before --execute",
+            registry.name, registry.token_source
+        ));
+    }
+    for warning in &plan.warnings {
+        progress.warning(warning);
+    }
+    if !execute {
+        progress.finish_plan(&plan);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let engine =
+        Engine { sh, ws: &ws, registry: &registry, index: &index, progress: &progress, cargo };
+    let stop = engine.execute(&mut plan).err();
+    progress.finish(&plan, stop.as_ref(), resume);
+    Ok(if stop.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// Refuses to start uploading without a token cargo can use.
+fn require_token(registry: &Registry) -> anyhow::Result<()> {
+    if registry.token.is_some() || registry.credential_provider.is_some() {
+        return Ok(());
+    }
+    bail!("no token for registry `{}`: {}", registry.name, registry.token_source)
+}
+
+/// `cargo xtask [--manifest-path ..] publish [--registry R] --execute`, as this run was started.
+fn resume_command(sh: &Shell, registry: Option<&str>) -> String {
+    let mut command = String::from("cargo xtask");
+    let here = std::env::current_dir().ok();
+    if here.as_deref() != Some(sh.current_dir().as_path()) {
+        let manifest = sh.current_dir().join("Cargo.toml");
+        command.push_str(&format!(" --manifest-path {}", Path::new(&manifest).display()));
+    }
+    command.push_str(" publish");
+    if let Some(registry) = registry {
+        command.push_str(&format!(" --registry {registry}"));
+    }
+    command + " --execute"
+}

@@ -1,0 +1,48 @@
+//! Packaging before any upload: `cargo package` builds every `.crate` (and, for the
+//! crates to upload, builds them from their packaged sources) so a broken crate stops the
+//! run before the registry has any of it.
+//!
+//! cargo packages the selected crates together and resolves their unpublished siblings
+//! from the selection itself, so the crates to upload are packaged in one call.
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+use xshell::{Shell, cmd};
+
+/// The output of a cargo command that failed.
+pub struct CargoFailure {
+    /// The command line, for the report.
+    pub command: String,
+    /// stderr then stdout.
+    pub output: String,
+}
+
+/// `cargo package --registry R -p a -p b ..` (with `--no-verify` when `verify` is off).
+pub fn package(
+    sh: &Shell,
+    cargo: &str,
+    registry: &str,
+    names: &[String],
+    verify: bool,
+) -> anyhow::Result<Result<(), CargoFailure>> {
+    let selection: Vec<&str> = names.iter().flat_map(|name| ["-p", name.as_str()]).collect();
+    let no_verify = (!verify).then_some("--no-verify");
+    let cmd = cmd!(sh, "{cargo} package --registry {registry} {no_verify...} {selection...}");
+    let command = cmd.to_string().replace(cargo, "cargo");
+    let out = cmd.quiet().ignore_status().output()?;
+    if out.status.success() {
+        return Ok(Ok(()));
+    }
+    let output =
+        format!("{}{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
+    Ok(Err(CargoFailure { command, output }))
+}
+
+/// SHA-256 of the `.crate` cargo wrote for `name@version`, as registries record it.
+pub fn checksum(target_dir: &Path, name: &str, version: &str) -> anyhow::Result<String> {
+    let path = target_dir.join("package").join(format!("{name}-{version}.crate"));
+    let bytes = std::fs::read(&path)
+        .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", path.display()))?;
+    Ok(format!("{:x}", Sha256::digest(bytes)))
+}

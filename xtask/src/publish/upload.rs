@@ -1,0 +1,133 @@
+//! One upload: `cargo publish -p NAME --no-verify --registry R`, retried as the failure
+//! asks. The token reaches cargo only through the environment it already reads
+//! (`CARGO_REGISTRIES_<NAME>_TOKEN`, `CARGO_REGISTRY_TOKEN`, or `credentials.toml`); it is
+//! never on a command line, and cargo's output is scrubbed of it before it is shown.
+
+use std::time::{Duration, SystemTime};
+
+use launchkit_registry::Backoff;
+use xshell::cmd;
+
+use super::engine::{Engine, INDEX_TIMEOUT, Stop};
+use super::plan::CratePlan;
+use super::retry::{self, Failure};
+
+/// Attempts for 5xx answers and broken connections: 1 s, 2 s, 4 s, 8 s, 16 s apart.
+const TRANSIENT_ATTEMPTS: u32 = 6;
+/// Attempts for 429 answers; crates.io's new-crate limit alone can take several.
+const RATE_LIMITED_ATTEMPTS: u32 = 30;
+
+/// Uploads `krate` and waits until the index serves it.
+pub fn upload(
+    engine: &Engine,
+    krate: &mut CratePlan,
+    position: usize,
+    total: usize,
+) -> Result<(), Stop> {
+    let mut transient_waits = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
+    let mut rate_waits = Backoff::new(Duration::from_secs(2), Duration::from_secs(600));
+    let (mut transient, mut rate_limited) = (0, 0);
+    loop {
+        krate.attempts += 1;
+        let stderr = match publish(engine, krate)? {
+            None => return confirm(engine, krate, position, total),
+            Some(stderr) => stderr,
+        };
+        let wait = match retry::classify(&stderr, SystemTime::now()) {
+            Failure::AlreadyExists => return confirm(engine, krate, position, total),
+            Failure::Fatal(reason) => return Err(Stop { reason, output: Some(stderr) }),
+            Failure::RateLimited(asked) => {
+                rate_limited += 1;
+                if rate_limited >= RATE_LIMITED_ATTEMPTS {
+                    return Err(Stop {
+                        reason: format!("still rate limited after {rate_limited} attempts"),
+                        output: Some(stderr),
+                    });
+                }
+                let (wait, why) = match asked {
+                    Some(wait) => (wait, "as the registry asked"),
+                    None => (rate_waits.next().unwrap_or_default(), "backing off"),
+                };
+                engine.progress.crate_line(
+                    krate,
+                    position,
+                    total,
+                    &format!("rate limited (HTTP 429): retrying in {}s, {why}", wait.as_secs()),
+                );
+                wait
+            }
+            Failure::Transient(reason) => {
+                // The registry may have stored the upload and lost the answer.
+                if landed(engine, krate) {
+                    return confirm(engine, krate, position, total);
+                }
+                transient += 1;
+                if transient >= TRANSIENT_ATTEMPTS {
+                    return Err(Stop {
+                        reason: format!("{reason}, {transient} times"),
+                        output: Some(stderr),
+                    });
+                }
+                let wait = transient_waits.next().unwrap_or_default();
+                engine.progress.crate_line(
+                    krate,
+                    position,
+                    total,
+                    &format!("{reason}: retrying in {}s", wait.as_secs()),
+                );
+                wait
+            }
+        };
+        std::thread::sleep(wait);
+    }
+}
+
+/// Runs cargo; `None` when it succeeded, else its stderr with the token scrubbed.
+fn publish(engine: &Engine, krate: &CratePlan) -> Result<Option<String>, Stop> {
+    let (cargo, name, registry) = (&engine.cargo, &krate.name, &engine.registry.name);
+    let out = cmd!(engine.sh, "{cargo} publish -p {name} --no-verify --registry {registry}")
+        .quiet()
+        .ignore_status()
+        .output()
+        .map_err(|err| Stop::new(format!("cannot run cargo publish: {err}")))?;
+    if out.status.success() {
+        return Ok(None);
+    }
+    let mut stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    if let Some(token) = engine.registry.token.as_ref().filter(|token| !token.expose().is_empty()) {
+        stderr = stderr.replace(token.expose(), "***");
+    }
+    Ok(Some(stderr))
+}
+
+fn landed(engine: &Engine, krate: &CratePlan) -> bool {
+    engine.index.is_published(&krate.name, &krate.version).unwrap_or(false)
+}
+
+/// Waits until the index serves the version and checks it is our `.crate`.
+fn confirm(engine: &Engine, krate: &CratePlan, position: usize, total: usize) -> Result<(), Stop> {
+    let index = engine.index;
+    let served =
+        index.find(&krate.name, &krate.version).map_err(|err| Stop::new(err.to_string()))?;
+    let entry = match served {
+        Some(entry) => entry,
+        None => {
+            engine.progress.crate_line(
+                krate,
+                position,
+                total,
+                "uploaded; waiting for the index to serve it",
+            );
+            index
+                .wait_until_published(&krate.name, &krate.version, INDEX_TIMEOUT)
+                .map_err(|err| Stop::new(err.to_string()))?
+        }
+    };
+    match &krate.local_checksum {
+        Some(local) if *local != entry.cksum => Err(Stop::new(format!(
+            "the registry serves a different checksum ({}) than the local package ({local}): someone else published this version",
+            entry.cksum
+        ))),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,123 @@
+//! Verification: every packaged crate must build from its packaged sources, before the
+//! first upload.
+//!
+//! `cargo package` verifies one crate at a time, each as its own build that compiles its
+//! workspace dependencies again from a temporary registry: a chain of 10 crates compiles
+//! 19 crates in 10 sessions. Here the packaged sources are unpacked side by side into one
+//! throwaway workspace whose `[patch.<registry>]` points every crate being published at
+//! its packaged copy, and built once, in the workspace's target directory. Each crate
+//! compiles once, and the build fails exactly when a packaged crate does not build from
+//! what the registry would receive. Like cargo, it also fails when a build changes the
+//! packaged sources.
+
+use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hasher};
+use std::path::{Path, PathBuf};
+
+use launchkit_workspace::Workspace;
+use xshell::{Shell, cmd};
+
+use super::package::CargoFailure;
+
+/// Builds the packaged `crates` (name, version) together.
+pub fn verify(
+    sh: &Shell,
+    cargo: &str,
+    ws: &Workspace,
+    registry: &str,
+    crates: &[(String, String)],
+) -> anyhow::Result<Result<(), CargoFailure>> {
+    let root = ws.target_dir.join("package").join("launchkit-verify");
+    if root.exists() {
+        std::fs::remove_dir_all(&root)?;
+    }
+    std::fs::create_dir_all(&root)?;
+    let mut members = Vec::new();
+    for (name, version) in crates {
+        let file = ws.target_dir.join("package").join(format!("{name}-{version}.crate"));
+        cmd!(sh, "tar -xzf {file} -C {root}").quiet().run()?;
+        members.push(format!("{name}-{version}"));
+    }
+    std::fs::write(root.join("Cargo.toml"), manifest(registry, crates))?;
+    let before = fingerprint(&root, &members)?;
+    let (manifest_path, target_dir) = (root.join("Cargo.toml"), &ws.target_dir);
+    let build = cmd!(
+        sh,
+        "{cargo} build --workspace --manifest-path {manifest_path} --target-dir {target_dir}"
+    );
+    let command = build.to_string().replace(cargo, "cargo");
+    let out = build.quiet().ignore_status().output()?;
+    if !out.status.success() {
+        let output = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        return Ok(Err(CargoFailure { command, output }));
+    }
+    let after = fingerprint(&root, &members)?;
+    let changed: Vec<&String> =
+        members.iter().filter(|member| before.get(*member) != after.get(*member)).collect();
+    if !changed.is_empty() {
+        let output = format!(
+            "building changed the packaged sources of {changed:?}: a build script writes outside OUT_DIR"
+        );
+        return Ok(Err(CargoFailure { command, output }));
+    }
+    Ok(Ok(()))
+}
+
+/// The throwaway workspace: every packaged crate a member, and patched in for its registry.
+fn manifest(registry: &str, crates: &[(String, String)]) -> String {
+    let members: Vec<String> =
+        crates.iter().map(|(name, version)| format!("\"{name}-{version}\"")).collect();
+    let mut text = format!(
+        "[workspace]\nresolver = \"2\"\nmembers = [{}]\n\n[patch.\"{registry}\"]\n",
+        members.join(", ")
+    );
+    for (name, version) in crates {
+        text.push_str(&format!("\"{name}\" = {{ path = \"{name}-{version}\" }}\n"));
+    }
+    text
+}
+
+/// A digest of every file under each member, to notice a build that edits its sources.
+fn fingerprint(root: &Path, members: &[String]) -> std::io::Result<BTreeMap<String, u64>> {
+    let mut digests = BTreeMap::new();
+    for member in members {
+        let mut files = Vec::new();
+        collect_files(&root.join(member), &mut files)?;
+        files.sort();
+        let mut hasher = DefaultHasher::new();
+        for file in files {
+            hasher.write(file.to_string_lossy().as_bytes());
+            hasher.write(&std::fs::read(&file)?);
+        }
+        digests.insert(member.clone(), hasher.finish());
+    }
+    Ok(digests)
+}
+
+fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_files(&path, files)?;
+        } else {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_workspace_patches_every_crate_for_its_registry() {
+        let crates = [("a".to_owned(), "0.1.0".to_owned()), ("b-c".to_owned(), "1.2.3".to_owned())];
+        assert_eq!(
+            super::manifest("lk", &crates),
+            "[workspace]\nresolver = \"2\"\nmembers = [\"a-0.1.0\", \"b-c-1.2.3\"]\n\n[patch.\"lk\"]\n\"a\" = { path = \"a-0.1.0\" }\n\"b-c\" = { path = \"b-c-1.2.3\" }\n"
+        );
+    }
+}

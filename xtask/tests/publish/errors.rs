@@ -1,0 +1,92 @@
+//! Runs that must stop before uploading anything, with one clear line.
+
+use launchkit_testkit::fixture::path_dep;
+use launchkit_testkit::{CargoSandbox, Faults, Fixture, RegistryServer};
+
+use crate::support::{DIAMOND, REGISTRY, Setup, TOKEN, base};
+
+#[test]
+fn a_version_already_there_with_other_content_stops_before_any_upload() {
+    let setup = Setup::new(DIAMOND, Faults::none());
+    // Someone else published base 0.1.0 from different sources.
+    let other = Fixture::builder(base())
+        .member_full(
+            "base",
+            "0.1.0",
+            "",
+            "//! Other.\n\n/// Other.\npub fn value() -> u32 { 42 }\n",
+        )
+        .write();
+    let output = setup
+        .sandbox
+        .cargo(other.root())
+        .args(["publish", "-p", "base", "--no-verify", "--registry", REGISTRY])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+
+    let run = setup.xtask(&["--execute"]);
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(
+        run.stdout.contains("stopped: base@0.1.0 already on `lk` with different content"),
+        "{run}"
+    );
+    assert!(
+        run.stdout.contains("not published: base 0.1.0, left 0.1.0, right 0.1.0, top 0.1.0"),
+        "{run}"
+    );
+    assert_eq!(setup.upload_attempts(), 1, "only the other publish reached the registry");
+}
+
+#[test]
+fn a_missing_token_is_a_clear_error() {
+    let setup = Setup::new(DIAMOND, Faults::none());
+    let mut command = setup.xtask_command(&["--execute"]);
+    command.env_remove("CARGO_REGISTRIES_LK_TOKEN");
+    let run = crate::support::Run::from(command.output().unwrap());
+    assert_eq!(run.code, Some(2), "{run}");
+    assert_eq!(
+        run.stderr,
+        "error: no token for registry `lk`: set CARGO_REGISTRIES_LK_TOKEN or run `cargo login --registry lk`\n"
+    );
+    assert_eq!(setup.upload_attempts(), 0);
+}
+
+#[test]
+fn an_unknown_registry_is_a_clear_error() {
+    let setup = Setup::new(DIAMOND, Faults::none());
+    let mut command = setup.sandbox.command(env!("CARGO_BIN_EXE_xtask"), setup.fixture.root());
+    command.arg("--manifest-path").arg(setup.fixture.manifest()).args([
+        "publish",
+        "--registry",
+        "nope",
+        "--execute",
+    ]);
+    let run = crate::support::Run::from(command.output().unwrap());
+    assert_eq!(run.code, Some(2), "{run}");
+    assert!(
+        run.stderr.starts_with("error: unknown registry `nope`: add `[registries.nope] index = "),
+        "{run}"
+    );
+    assert_eq!(setup.upload_attempts(), 0);
+}
+
+#[test]
+fn a_dependency_cycle_is_a_clear_error() {
+    let registry = RegistryServer::start_with_faults(base(), Faults::none());
+    let sandbox = CargoSandbox::new(base()).registry(REGISTRY, &registry.index_url(), Some(TOKEN));
+    let cycle = |dep: &str| format!("[dependencies]\n{}\n", path_dep(dep, "0.1.0", Some(REGISTRY)));
+    let fixture =
+        Fixture::builder(base()).member("a", &cycle("b")).member("b", &cycle("a")).write();
+    let mut command = sandbox.command(env!("CARGO_BIN_EXE_xtask"), fixture.root());
+    command.arg("--manifest-path").arg(fixture.manifest()).args([
+        "publish",
+        "--registry",
+        REGISTRY,
+        "--execute",
+    ]);
+    let run = crate::support::Run::from(command.output().unwrap());
+    assert_eq!(run.code, Some(2), "{run}");
+    assert!(run.stderr.starts_with("error: dependency cycle: a -> b -> a: "), "{run}");
+    assert_eq!(registry.proxy().unwrap().upload_attempts(), 0);
+}

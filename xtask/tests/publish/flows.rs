@@ -1,0 +1,89 @@
+//! The normal paths: plan, publish in order, install from the registry, resume after a kill.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use launchkit_testkit::Faults;
+
+use crate::support::{REGISTRY, SIX, Setup, states};
+
+#[test]
+fn a_chain_and_diamond_publish_in_order_and_a_fresh_project_builds_on_them() {
+    let setup = Setup::new(SIX, Faults::none());
+
+    let plan = setup.xtask(&[]).success();
+    assert!(plan.stdout.contains("batch 3: left, right\n"), "{plan}");
+    assert!(plan.stdout.contains("upload: app 0.1.0"), "{plan}");
+    assert!(plan.stdout.contains("dry run: nothing was uploaded"), "{plan}");
+    assert_eq!(setup.upload_attempts(), 0, "a dry run uploads nothing");
+
+    let run = setup.xtask(&["--execute", "--format", "json"]).success();
+    let report = run.json();
+    assert_eq!(report["status"], "published");
+    assert_eq!(
+        report["batches"],
+        serde_json::json!([["core"], ["util"], ["left", "right"], ["top"], ["app"]])
+    );
+    assert!(
+        states(&report).iter().all(|(_, state, attempts)| state == "uploaded" && *attempts == 1),
+        "{run}"
+    );
+    setup.assert_published_once(SIX);
+    setup.assert_dependency_order(SIX);
+
+    // A new project depends on the top crate through the registry alone.
+    let consumer = launchkit_testkit::TempDir::new(crate::support::base(), "consumer");
+    let cargo = |args: &[&str]| {
+        let output = setup.sandbox.cargo(consumer.path()).args(args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "cargo {args:?}:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    // Written by hand rather than with `cargo init`, which would join the enclosing workspace.
+    let manifest =
+        "[package]\nname = \"consumer\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n";
+    std::fs::write(consumer.path().join("Cargo.toml"), manifest).unwrap();
+    std::fs::create_dir(consumer.path().join("src")).unwrap();
+    std::fs::write(consumer.path().join("src/lib.rs"), "pub fn total() -> u32 { app::value() }\n")
+        .unwrap();
+    cargo(&["add", "app", "--registry", REGISTRY]);
+    cargo(&["build"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_publish_killed_after_the_second_upload_resumes_without_duplicates() {
+    use std::os::unix::process::CommandExt;
+
+    let setup = Setup::new(SIX, Faults::none());
+    let proxy = setup.registry.proxy().unwrap();
+    // Its own process group, so the kill takes the cargo it is running too, as a
+    // cancelled CI job or Ctrl-C would.
+    let mut command = setup.xtask_command(&["--execute"]);
+    command.process_group(0).stdout(Stdio::null()).stderr(Stdio::null());
+    let mut child = command.spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while proxy.uploads().len() < 2 {
+        assert!(Instant::now() < deadline, "no second upload");
+        assert!(child.try_wait().unwrap().is_none(), "the publish ended before its second upload");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let group = format!("-{}", child.id());
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .status()
+            .unwrap()
+            .success()
+    );
+    child.wait().unwrap();
+    let before = proxy.uploads().len();
+    assert!(before < SIX.len(), "the kill interrupted the publish ({before} uploads)");
+
+    let run = setup.xtask(&["--execute"]).success();
+    assert!(run.stdout.contains("already published"), "{run}");
+    setup.assert_published_once(SIX);
+    setup.assert_dependency_order(SIX);
+}

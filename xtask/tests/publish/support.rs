@@ -1,0 +1,167 @@
+//! Shared setup: a registry (behind the proxy), a cargo sandbox, fixture workspaces, and
+//! running the xtask binary on them.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use launchkit_testkit::{CargoSandbox, Faults, Fixture, RegistryServer};
+
+/// The registry's name in every test.
+pub const REGISTRY: &str = "lk";
+/// The token every test gives cargo; it must never show up in any output.
+pub const TOKEN: &str = "lk-secret-token-4f2a";
+
+/// Where tests put their directories.
+pub fn base() -> &'static Path {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+}
+
+/// chain + diamond: core <- util <- {left, right} <- top <- app, plus an unpublished tool.
+pub const SIX: &[(&str, &[&str])] = &[
+    ("core", &[]),
+    ("util", &["core"]),
+    ("left", &["util"]),
+    ("right", &["util"]),
+    ("top", &["left", "right"]),
+    ("app", &["top"]),
+];
+
+/// A diamond: base <- {left, right} <- top.
+pub const DIAMOND: &[(&str, &[&str])] =
+    &[("base", &[]), ("left", &["base"]), ("right", &["base"]), ("top", &["left", "right"])];
+
+/// A registry behind the proxy, a sandbox pointing at it, and a fixture to publish.
+pub struct Setup {
+    pub registry: RegistryServer,
+    pub sandbox: CargoSandbox,
+    pub fixture: Fixture,
+}
+
+/// `crates` as path dependencies from the test registry, plus `tool` (publish = false).
+pub fn workspace(crates: &[(&str, &[&str])]) -> Fixture {
+    let mut builder = Fixture::builder(base());
+    for (name, deps) in crates {
+        builder = builder.member_with_deps(name, deps, Some(REGISTRY));
+    }
+    let (last, _) = crates[crates.len() - 1];
+    let tool = format!(
+        "publish = false\n\n[dependencies]\n{}\n",
+        launchkit_testkit::fixture::path_dep(last, "0.1.0", Some(REGISTRY))
+    );
+    builder.member("tool", &tool).write()
+}
+
+impl Setup {
+    /// A registry with `faults`, a sandbox with the token, and `crates` to publish.
+    pub fn new(crates: &[(&str, &[&str])], faults: Faults) -> Setup {
+        let registry = RegistryServer::start_with_faults(base(), faults);
+        let sandbox =
+            CargoSandbox::new(base()).registry(REGISTRY, &registry.index_url(), Some(TOKEN));
+        Setup { registry, sandbox, fixture: workspace(crates) }
+    }
+
+    /// `xtask --manifest-path <fixture> publish --registry lk <args>`.
+    pub fn xtask_command(&self, args: &[&str]) -> Command {
+        let mut command = self.sandbox.command(env!("CARGO_BIN_EXE_xtask"), self.fixture.root());
+        command
+            .arg("--manifest-path")
+            .arg(self.fixture.manifest())
+            .args(["publish", "--registry", REGISTRY])
+            .args(args);
+        command
+    }
+
+    /// Runs the xtask to completion.
+    pub fn xtask(&self, args: &[&str]) -> Run {
+        Run::from(self.xtask_command(args).output().expect("xtask runs"))
+    }
+
+    /// Upload attempts the proxy saw.
+    pub fn upload_attempts(&self) -> usize {
+        self.registry.proxy().expect("a proxy").upload_attempts()
+    }
+
+    /// Every crate is on the registry exactly once, and was accepted exactly once.
+    pub fn assert_published_once(&self, crates: &[(&str, &[&str])]) {
+        let mut accepted = self.registry.proxy().expect("a proxy").uploads();
+        accepted.sort();
+        let mut expected: Vec<String> =
+            crates.iter().map(|(name, _)| format!("{name}@0.1.0")).collect();
+        expected.sort();
+        assert_eq!(accepted, expected, "each crate uploaded exactly once");
+        for (name, _) in crates {
+            assert_eq!(self.registry.versions(name), ["0.1.0"], "{name} in the index");
+        }
+        assert!(self.registry.versions("tool").is_empty(), "publish = false is never uploaded");
+    }
+
+    /// Asserts the proxy accepted every crate after everything it depends on.
+    pub fn assert_dependency_order(&self, crates: &[(&str, &[&str])]) {
+        let accepted = self.registry.proxy().expect("a proxy").uploads();
+        let position = |name: &str| {
+            accepted.iter().position(|upload| *upload == format!("{name}@0.1.0")).unwrap()
+        };
+        for (name, deps) in crates {
+            for dep in *deps {
+                assert!(position(dep) < position(name), "{dep} before {name} in {accepted:?}");
+            }
+        }
+    }
+}
+
+/// A finished xtask run.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        let run = Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        assert!(
+            !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
+            "the token leaked:\n{run}"
+        );
+        run
+    }
+}
+
+impl Run {
+    /// Asserts exit code 0 and returns the run.
+    pub fn success(self) -> Run {
+        assert_eq!(self.code, Some(0), "xtask failed:\n{self}");
+        self
+    }
+
+    /// The JSON document on stdout.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|err| panic!("stdout is not JSON ({err}):\n{self}"))
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {:?}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+/// `(name, state, attempts)` of each crate in a JSON report, in upload order.
+pub fn states(report: &serde_json::Value) -> Vec<(String, String, u64)> {
+    let crates = report["crates"].as_array().expect("crates");
+    crates
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_owned(),
+                c["state"].as_str().unwrap().to_owned(),
+                c["attempts"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
