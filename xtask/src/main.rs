@@ -6,13 +6,16 @@
 
 mod bench;
 mod changelog;
+mod clock;
 mod config;
+mod deployments;
 mod diff;
 mod flags;
 mod output;
 mod preflight;
-mod version;
 mod publish;
+mod release;
+mod version;
 
 use std::process::ExitCode;
 
@@ -41,5 +44,6 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
         flags::Command::Bench(cmd) => cmd.run(&sh),
         flags::Command::Changelog(cmd) => cmd.run(&sh),
         flags::Command::Version(cmd) => cmd.run(&sh),
+        flags::Command::Release(cmd) => cmd.run(&sh),
     }
 }
