@@ -43,6 +43,7 @@ use self::git::Git;
 use self::journal::Journal;
 use self::target::Target;
 use crate::config::{self, Environment, Forge};
+use crate::deployments::StepRecord;
 use crate::flags;
 
 /// Everything a release is about, read before anything changes.
@@ -83,8 +84,8 @@ pub struct Ctx<'a> {
     pub lock: PathBuf,
     /// The journal: this run's when executing, an interrupted run's in a dry run.
     pub journal: Option<Journal>,
-    /// The steps this run went through, with their status.
-    pub outcomes: Vec<crate::deployments::StepRecord>,
+    /// The steps this run went through (the checks first), with their status.
+    pub outcomes: Vec<StepRecord>,
 }
 
 impl Ctx<'_> {
@@ -127,16 +128,16 @@ impl flags::Release {
         if self.execute && execute::restore_interrupted(&git, journal.as_ref())? {
             ws = Workspace::load(&manifest)?;
         }
+        let started = std::time::Instant::now();
         let release = self.check(sh, &git, &ws, env, &bump, date, journal.as_ref())?;
-        let mut ctx = Ctx {
-            sh,
-            git: &git,
-            root: &ws.root,
-            release: &release,
-            lock,
-            journal,
-            outcomes: vec![],
+        let checks = StepRecord {
+            name: "checks".into(),
+            status: "done".into(),
+            duration_ms: started.elapsed().as_millis().try_into().unwrap_or(u64::MAX),
         };
+        let outcomes = vec![checks];
+        let mut ctx =
+            Ctx { sh, git: &git, root: &ws.root, release: &release, lock, journal, outcomes };
         show::plan(&ctx, &ws);
         if !self.execute {
             eprintln!("dry run: nothing was changed; add --execute to release");

@@ -19,7 +19,7 @@ use crate::deployments::StepRecord;
 pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
     take_lock(ctx)?;
     let started = Instant::now();
-    let mut external = false;
+    let (mut external, mut acted_any) = (false, false);
     for (number, step) in STEPS.iter().enumerate() {
         let begun = Instant::now();
         let result = (step.state)(ctx).and_then(|state| match state {
@@ -41,6 +41,7 @@ pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
         };
         external |= step.external && status != "off";
         if acted {
+            acted_any = true;
             ctx.journal_mut().steps.insert(step.name.to_owned(), duration_ms);
             ctx.save_journal()?;
         }
@@ -59,13 +60,13 @@ pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
     }
     journal::remove(&ctx.lock)?;
     let release = ctx.release;
-    println!(
-        "released {} to {}: tag {} in {:.1}s",
-        release.target.version,
-        release.env.name,
-        release.tag,
-        started.elapsed().as_secs_f64()
-    );
+    let (version, env) = (&release.target.version, &release.env.name);
+    if acted_any {
+        let seconds = started.elapsed().as_secs_f64();
+        println!("released {version} to {env}: tag {} in {seconds:.1}s", release.tag);
+    } else {
+        println!("{version} was already released to {env}: nothing to do");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -113,7 +114,11 @@ fn take_lock(ctx: &mut Ctx) -> anyhow::Result<()> {
         }
     };
     ctx.journal = Some(journal);
-    Ok(())
+    // The checks of the run that started the release (with its preflight) are the ones
+    // worth recording.
+    let checks = ctx.outcomes.first().map(|checks| checks.duration_ms).unwrap_or_default();
+    ctx.journal_mut().steps.entry("checks".into()).or_insert(checks);
+    ctx.save_journal()
 }
 
 /// After a failed push, whether the remote got the release anyway (a dropped connection

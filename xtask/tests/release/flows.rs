@@ -1,0 +1,142 @@
+//! Releases that go through: the dry run, the executed release and everything it leaves,
+//! the development environment, a pre-release whose forge release already existed.
+
+use launchkit_testkit::Faults;
+use serde_json::Value;
+
+use crate::forge::REPO;
+use crate::support::{CRATES, GITHUB_TOKEN, Setup};
+
+/// The notes of 0.2.0 in the fixture's changelog.
+pub const NOTES: &str = "### Added\n\n- `demo_app::three`.";
+
+#[test]
+fn a_dry_run_prints_the_plan_and_changes_nothing() {
+    let setup = Setup::new(Faults::none());
+    let before = setup.snapshot();
+    let run = setup.release(&["minor"]).success();
+    assert_eq!(setup.snapshot(), before, "the repository, the remote or the registry changed");
+    assert!(setup.forge.writes().is_empty(), "the forge was written to: {:?}", setup.forge.log());
+    assert_eq!(setup.registry.proxy().unwrap().upload_attempts(), 0);
+
+    let plan = &run.stdout;
+    for expected in [
+        "release 0.1.0 -> 0.2.0 to staging, dated 2025-06-02\n",
+        "-version = \"0.1.0\"\n+version = \"0.2.0\"\n",
+        "+demo-core = { path = \"core\", version = \"0.2.0\", registry = \"lk\" }\n",
+        "+## [0.2.0] - 2025-06-02\n",
+        "$ cargo update --workspace\n",
+        "2. commit   to do  git commit -m \"chore: release version 0.2.0\"\n",
+        "3. tag      to do  git tag -a v0.2.0, with the release notes as its message:\n    | ### Added\n",
+        "4. push     to do  git push --atomic origin HEAD:refs/heads/main refs/tags/v0.2.0\n",
+        "5. publish  to do  0.2.0 to `lk` in this order (one batch after the other): demo-core; demo-util; demo-app\n",
+        "6. forge    to do  GitHub release v0.2.0 on acme/demo with the release notes\n",
+        "7. docs     to do  sh -c 'test ! -e ../docs-hook.fail",
+        "8. record   to do  a `release` record in refs/notes/launchkit on the release commit, pushed to origin\n",
+    ] {
+        assert!(plan.contains(expected), "the plan lacks {expected:?}:\n{run}");
+    }
+    assert!(run.stderr.contains("ok      preflight  passed"), "{run}");
+    assert!(run.stderr.ends_with("dry run: nothing was changed; add --execute to release\n"), "{run}");
+}
+
+#[test]
+fn an_executed_release_ships_everything_once_and_records_it() {
+    let setup = Setup::new(Faults::none());
+    let start = setup.git(&["rev-parse", "HEAD"]);
+    let run = setup.release(&["minor", "--execute"]).success();
+    assert!(run.stdout.contains("\nreleased 0.2.0 to staging: tag v0.2.0 in "), "{run}");
+    assert_released(&setup, &start);
+
+    // Once more: everything is found done, nothing is done twice.
+    let again = setup.release(&["minor", "--execute"]).success();
+    assert!(again.stdout.contains("resume the release of 0.2.0 to staging"), "{again}");
+    assert!(again.stdout.contains("0.2.0 was already released to staging"), "{again}");
+    assert_released(&setup, &start);
+}
+
+/// Everything a finished release of 0.2.0 leaves, each exactly once.
+pub fn assert_released(setup: &Setup, start: &str) {
+    let repo = setup.repo();
+    let read = |path: &str| std::fs::read_to_string(repo.join(path)).unwrap();
+    assert!(read("Cargo.toml").contains("version = \"0.2.0\"\n"));
+    assert!(read("Cargo.toml").contains("demo-util = { path = \"util\", version = \"0.2.0\""));
+    assert!(read("CHANGELOG.md").contains("## [Unreleased]\n\n## [0.2.0] - 2025-06-02\n\n### Added"));
+    assert!(read("Cargo.lock").contains("name = \"demo-app\"\nversion = \"0.2.0\""));
+    assert_eq!(setup.git(&["status", "--porcelain"]), "", "the tree is clean");
+
+    // One release commit on top of the start, tagged with the notes.
+    let head = setup.git(&["rev-parse", "HEAD"]);
+    assert_eq!(setup.git(&["log", "--format=%s", &format!("{start}..HEAD")]), "chore: release version 0.2.0");
+    assert_eq!(setup.git(&["rev-parse", "HEAD~1"]), start);
+    assert_eq!(setup.git(&["cat-file", "-t", "v0.2.0"]), "tag");
+    assert_eq!(setup.git(&["rev-parse", "v0.2.0^{commit}"]), head);
+    assert_eq!(setup.git(&["tag", "-l", "--format=%(contents)", "v0.2.0"]), NOTES);
+    assert_eq!(setup.git(&["show", "-s", "--format=%B", "HEAD"]), "chore: release version 0.2.0");
+
+    // The remote has the branch, the tag and the log.
+    let tag = setup.git(&["rev-parse", "v0.2.0"]);
+    assert_eq!(setup.remote_git(&["rev-parse", "main"]), head);
+    assert_eq!(setup.remote_git(&["rev-parse", "v0.2.0"]), tag);
+    let notes = setup.git(&["rev-parse", "refs/notes/launchkit"]);
+    assert_eq!(setup.remote_git(&["rev-parse", "refs/notes/launchkit"]), notes);
+
+    // Every crate on the registry, uploaded once, in dependency order.
+    let expected: Vec<String> = CRATES.iter().map(|name| format!("{name}@0.2.0")).collect();
+    assert_eq!(setup.uploads(), expected);
+    for name in CRATES {
+        assert_eq!(setup.registry.versions(name), ["0.2.0"], "{name}");
+    }
+
+    // One GitHub release with the notes, made with the token.
+    let releases = setup.forge.releases();
+    assert_eq!(releases.len(), 1, "{releases:?}");
+    assert_eq!(releases[0]["tag_name"], "v0.2.0");
+    assert_eq!(releases[0]["body"], NOTES);
+    assert_eq!((releases[0]["draft"].clone(), releases[0]["prerelease"].clone()), (Value::Bool(false), Value::Bool(false)));
+    assert_eq!(setup.forge.writes(), [format!("POST /repos/{REPO}/releases")]);
+    for logged in setup.forge.log() {
+        assert_eq!(logged.authorization.as_deref(), Some(format!("Bearer {GITHUB_TOKEN}").as_str()));
+        assert_eq!(logged.accept.as_deref(), Some("application/vnd.github+json"));
+        assert_eq!(logged.api_version.as_deref(), Some("2022-11-28"));
+    }
+    let post = setup.forge.log().into_iter().find(|logged| logged.method == "POST").unwrap();
+    assert_eq!(post.content_type.as_deref(), Some("application/json"));
+    assert_eq!(
+        post.body,
+        serde_json::json!({ "tag_name": "v0.2.0", "name": "v0.2.0", "body": NOTES, "draft": false, "prerelease": false })
+    );
+
+    // The docs hook ran once.
+    let log = std::fs::read_to_string(setup.dir.path().join("docs-hook.log")).unwrap();
+    assert_eq!(log, "v0.2.0 staging\n");
+
+    // One deployment record on the release commit.
+    let note = setup.git(&["notes", "--ref=launchkit", "show", "HEAD"]);
+    assert_eq!(note.lines().count(), 1, "{note}");
+    let record: Value = serde_json::from_str(&note).unwrap();
+    assert_eq!(record["action"], "release");
+    assert_eq!(record["version"], "0.2.0");
+    assert_eq!(record["environment"], "staging");
+    assert_eq!(record["registry"], "lk");
+    assert_eq!(record["tag"], "v0.2.0");
+    assert_eq!(record["commit"], head.as_str());
+    assert_eq!(record["by"], "Rel Ease");
+    assert_eq!(record["ci"], false);
+    let crates = record["crates"].as_array().unwrap();
+    for (entry, name) in crates.iter().zip(CRATES) {
+        let index: Value = serde_json::from_str(&setup.registry.index_file(name).unwrap()).unwrap();
+        assert_eq!((entry["name"].as_str(), &entry["checksum"]), (Some(name), &index["cksum"]));
+    }
+    let steps: Vec<(&str, &str)> = record["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| (step["name"].as_str().unwrap(), step["status"].as_str().unwrap()))
+        .collect();
+    let names: Vec<&str> = steps.iter().map(|(name, _)| *name).collect();
+    assert_eq!(names, ["checks", "write", "commit", "tag", "push", "publish", "forge", "docs"]);
+    assert!(steps.iter().all(|(_, status)| *status == "done"), "{steps:?}");
+    assert!(record["started"].as_str().unwrap() <= record["finished"].as_str().unwrap());
+    assert!(!setup.repo().join(".git/launchkit/release.json").exists(), "the lock is gone");
+}
