@@ -89,8 +89,16 @@ impl Forge {
     pub fn add_release(&self, tag: &str, body: &str, draft: bool) {
         let mut state = lock(&self.state);
         let id = state.releases.len() as u64 + 1;
-        let release = release(id, &json!({ "tag_name": tag, "name": tag, "body": body, "draft": draft }));
+        let release =
+            release(id, &json!({ "tag_name": tag, "name": tag, "body": body, "draft": draft }));
         state.releases.push(release);
+    }
+
+    /// Changes the text of the release of `tag`, as someone editing it on GitHub.
+    pub fn edit(&self, tag: &str, body: &str) {
+        let mut state = lock(&self.state);
+        let release = state.releases.iter_mut().find(|release| release["tag_name"] == tag);
+        release.expect("a release of the tag")["body"] = Value::from(body);
     }
 
     /// Every request so far.
@@ -136,7 +144,9 @@ fn serve(stream: &TcpStream, state: &Mutex<State>, token: &str) {
         let mut state = lock(state);
         match state.failures.pop_front() {
             Some(status) => (status, json!({ "message": "Server Error" })),
-            None if header(&request.headers, "authorization") != Some(&format!("Bearer {token}")) => {
+            None if header(&request.headers, "authorization")
+                != Some(&format!("Bearer {token}")) =>
+            {
                 (401, json!({ "message": "Bad credentials" }))
             }
             None => route(&mut state, &request, &body),
@@ -175,10 +185,14 @@ fn route(state: &mut State, request: &Request, body: &Value) -> (u16, Value) {
         }
         ("POST", "") => {
             let Some(tag) = body["tag_name"].as_str() else {
-                return (422, json!({ "message": "Validation Failed", "errors": [{ "field": "tag_name", "code": "missing_field" }] }));
+                return (
+                    422,
+                    json!({ "message": "Validation Failed", "errors": [{ "field": "tag_name", "code": "missing_field" }] }),
+                );
             };
             if state.releases.iter().any(|release| release["tag_name"] == tag) {
-                let error = json!({ "resource": "Release", "code": "already_exists", "field": "tag_name" });
+                let error =
+                    json!({ "resource": "Release", "code": "already_exists", "field": "tag_name" });
                 return (422, json!({ "message": "Validation Failed", "errors": [error] }));
             }
             let created = release(state.releases.len() as u64 + 1, body);

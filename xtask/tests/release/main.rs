@@ -3,4 +3,6 @@
 
 mod flows;
 mod forge;
+mod interrupts;
+mod refusals;
 mod support;

@@ -44,7 +44,11 @@ impl Setup {
             CargoSandbox::new(base()).registry(REGISTRY, &registry.index_url(), Some(TOKEN));
         let setup = Setup { dir, registry, sandbox, forge: Forge::start(GITHUB_TOKEN) };
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/release");
-        run("cp", &["-R", &fixture.display().to_string(), &setup.repo().display().to_string()], base());
+        run(
+            "cp",
+            &["-R", &fixture.display().to_string(), &setup.repo().display().to_string()],
+            base(),
+        );
         setup.git(&["init", "-q", "-b", "main"]);
         setup.git(&["config", "user.name", "Rel Ease"]);
         setup.git(&["config", "user.email", "releases@example.com"]);
@@ -133,7 +137,10 @@ impl Setup {
         collect(&self.repo(), "repo", &mut files);
         collect(&self.remote(), "remote", &mut files);
         for name in CRATES {
-            files.insert(format!("index/{name}"), self.registry.index_file(name).unwrap_or_default().into_bytes());
+            files.insert(
+                format!("index/{name}"),
+                self.registry.index_file(name).unwrap_or_default().into_bytes(),
+            );
         }
         files
     }
@@ -206,7 +213,10 @@ impl From<Output> for Run {
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         };
         for secret in [TOKEN, GITHUB_TOKEN] {
-            assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret), "a token leaked:\n{run}");
+            assert!(
+                !run.stdout.contains(secret) && !run.stderr.contains(secret),
+                "a token leaked:\n{run}"
+            );
         }
         run
     }
