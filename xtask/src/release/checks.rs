@@ -57,7 +57,7 @@ pub fn lock(git: &Git, journal: Option<&Journal>) -> Result<String, String> {
                 .unwrap_or_default()
         )),
         Some(journal) => Ok(format!(
-            "the release of {} (process {}) stopped unfinished; this run picks it up",
+            "the release of {} (process {}) stopped unfinished; --execute picks it up",
             journal.version, journal.pid
         )),
         None => Ok("no other release is running".into()),
@@ -195,7 +195,11 @@ pub fn registry(
             ));
         }
     }
-    let passed = format!("{version} is new on `{}`", registry.name);
+    let passed = if target.resuming {
+        format!("`{}` has nothing above {version}", registry.name)
+    } else {
+        format!("{version} is new on `{}`", registry.name)
+    };
     Ok(((registry, order.batches), passed))
 }
 

@@ -53,6 +53,9 @@ pub static STEPS: &[Step] = &[
 
 fn describe_write(ctx: &Ctx) -> String {
     let target = &ctx.release.target;
+    if target.edits.is_empty() {
+        return format!("version {} and its changelog entry", target.version);
+    }
     let mut files: Vec<String> =
         target.edits.iter().map(|edit| relative(ctx, &edit.path)).collect();
     if target.lockfile.is_some() {
