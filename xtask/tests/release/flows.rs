@@ -36,7 +36,11 @@ fn a_dry_run_prints_the_plan_and_changes_nothing() {
     ] {
         assert!(plan.contains(expected), "the plan lacks {expected:?}:\n{run}");
     }
-    assert!(run.stderr.contains("ok      preflight  passed"), "{run}");
+    assert!(
+        run.stderr
+            .contains("ok      preflight  8 steps passed (0 from the cache), breaking skipped"),
+        "{run}"
+    );
     assert!(
         run.stderr.ends_with("dry run: nothing was changed; add --execute to release\n"),
         "{run}"
@@ -157,23 +161,27 @@ pub fn assert_released(setup: &Setup, start: &str) {
 }
 
 #[test]
-fn development_releases_commit_and_tag_locally_and_touch_nothing_else() {
+fn a_first_development_release_commits_and_tags_locally_and_touches_nothing_else() {
     let setup = Setup::new(Faults::none());
     let remote = setup.remote_git(&["for-each-ref"]);
-    let run = setup.xtask(
-        &["release", "patch", "--env", "development", "--date", "2025-06-03", "--execute"],
-        &[],
-    );
-    let run = run.success();
+    let manifest = setup.git(&["show", "HEAD:Cargo.toml"]);
+    // The manifests' 0.1.0 was never released: it is released as it is.
+    let args = ["release", "0.1.0", "--env", "development", "--date", "2025-06-03", "--execute"];
+    let run = setup.xtask(&args, &[]).success();
+    let header =
+        "release 0.1.0 (the manifests' version, never released) to development, dated 2025-06-03\n";
+    assert!(run.stdout.starts_with(header), "{run}");
+    assert_eq!(setup.git(&["show", "HEAD:Cargo.toml"]), manifest);
+    assert!(setup.git(&["show", "HEAD:CHANGELOG.md"]).contains("## [0.1.0] - 2025-06-03"));
     for off in ["push     off", "publish  off", "forge    off", "docs     off"] {
         assert!(run.stderr.contains(off), "{off}:\n{run}");
     }
-    assert_eq!(setup.git(&["log", "-1", "--format=%s"]), "chore: release version 0.1.1");
-    assert_eq!(setup.git(&["rev-parse", "v0.1.1^{commit}"]), setup.git(&["rev-parse", "HEAD"]));
+    assert_eq!(setup.git(&["log", "-1", "--format=%s"]), "chore: release version 0.1.0");
+    assert_eq!(setup.git(&["rev-parse", "v0.1.0^{commit}"]), setup.git(&["rev-parse", "HEAD"]));
     assert_eq!(setup.remote_git(&["for-each-ref"]), remote, "nothing was pushed");
     assert!(setup.uploads().is_empty() && setup.forge.log().is_empty());
     let record: Value =
-        serde_json::from_str(&setup.git(&["notes", "--ref=launchkit", "show", "v0.1.1^{}"]))
+        serde_json::from_str(&setup.git(&["notes", "--ref=launchkit", "show", "v0.1.0^{}"]))
             .unwrap();
     assert_eq!(
         (record["environment"].as_str(), &record["registry"]),
@@ -181,7 +189,7 @@ fn development_releases_commit_and_tag_locally_and_touch_nothing_else() {
     );
     assert_eq!(
         record["crates"][0],
-        serde_json::json!({ "name": "demo-app", "version": "0.1.1", "checksum": null })
+        serde_json::json!({ "name": "demo-app", "version": "0.1.0", "checksum": null })
     );
 }
 

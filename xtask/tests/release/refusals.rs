@@ -106,12 +106,10 @@ fn unsafe_releases_are_refused_before_anything_changes() {
 
     // The version and the changelog.
     let staging: [&str; 4] = ["--env", "staging", "--date", MONDAY];
-    refused(
-        &setup,
-        &[&["0.1.0"], &staging[..]].concat(),
-        &[],
-        &["0.1.0 is not above the current version 0.1.0"],
-    );
+    setup.git(&["tag", "v0.1.0"]);
+    let released = ["0.1.0 is not above the current version 0.1.0"];
+    refused(&setup, &[&["0.1.0"], &staging[..]].concat(), &[], &released);
+    setup.git(&["tag", "-d", "v0.1.0"]);
     refused(
         &setup,
         &[&["0.0.9"], &staging[..]].concat(),
