@@ -60,6 +60,27 @@ fn an_executed_release_ships_everything_once_and_records_it() {
     assert!(again.stdout.contains("resume the release of 0.2.0 to staging"), "{again}");
     assert!(again.stdout.contains("0.2.0 was already released to staging"), "{again}");
     assert_released(&setup, &start);
+
+    // The same version to another environment (production, pointed at the test registry):
+    // it resumes the release commit instead of bumping, and only records a deployment.
+    let args = ["release", "minor", "--env", "production", "--date", "2025-06-02", "--execute"];
+    let promoted = setup.xtask(&args, &[("LAUNCHKIT_REGISTRY", "lk")]).success();
+    assert!(promoted.stdout.contains("released 0.2.0 to production"), "{promoted}");
+    let note = setup.git(&["notes", "--ref=launchkit", "show", "HEAD"]);
+    let records: Vec<Value> =
+        note.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    let environments: Vec<&str> =
+        records.iter().map(|r| r["environment"].as_str().unwrap()).collect();
+    assert_eq!(environments, ["staging", "production"]);
+    let statuses: Vec<&str> = records[1]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["done", "found", "found", "found", "found", "found", "found", "off"]);
+    assert_eq!(setup.uploads().len(), 3);
+    assert_eq!(setup.forge.writes().len(), 1);
 }
 
 /// Everything a finished release of 0.2.0 leaves, each exactly once.
