@@ -80,7 +80,7 @@ pub fn tree(git: &Git, journal: Option<&Journal>) -> Result<String, String> {
     });
     if let Some(journal) = interrupted {
         return Err(format!(
-            "the working tree holds the edits of the interrupted release of {}: run the same command with --execute to restore them and start again, or restore them with `git checkout -- {}`",
+            "the working tree holds the edits of the interrupted release of {}: run the same command with --execute to restore them and start again, or restore them with `git checkout HEAD -- {}`",
             journal.version,
             paths.join(" ")
         ));

@@ -186,7 +186,7 @@ fn collect(dir: &Path, prefix: &str, files: &mut BTreeMap<String, Vec<u8>>) {
     }
 }
 
-/// Runs `program` in `dir` with a fixed git identity; panics with its output on failure.
+/// Runs `program` in `dir`; panics with its output when it fails.
 pub fn run(program: &str, args: &[&str], dir: &Path) -> String {
     let output = Command::new(program).args(args).current_dir(dir).output().unwrap();
     assert!(
