@@ -10,7 +10,7 @@ use xshell::cmd;
 
 use super::git::Git;
 use super::journal::{self, Journal};
-use super::steps::{STEPS, State};
+use super::steps::{Reach, STEPS, State};
 use super::{Ctx, checks};
 use crate::clock;
 use crate::deployments::StepRecord;
@@ -30,7 +30,9 @@ pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
         let (state, acted) = match result {
             Ok(done) => done,
             Err(err) => {
-                external |= step.external && step.name == "push" && partly_pushed(ctx);
+                if let Reach::Outside { partly } = step.reach {
+                    external |= partly(ctx);
+                }
                 return stop(ctx, step.name, &err, external);
             }
         };
@@ -39,7 +41,7 @@ pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
             State::Done(text) => ("found", text),
             State::Off(text) => ("off", text),
         };
-        external |= step.external && status != "off";
+        external |= matches!(step.reach, Reach::Outside { .. }) && status != "off";
         if acted {
             acted_any = true;
             ctx.journal_mut().steps.insert(step.name.to_owned(), duration_ms);
@@ -119,18 +121,6 @@ fn take_lock(ctx: &mut Ctx) -> anyhow::Result<()> {
     let checks = ctx.outcomes.first().map(|checks| checks.duration_ms).unwrap_or_default();
     ctx.journal_mut().steps.entry("checks".into()).or_insert(checks);
     ctx.save_journal()
-}
-
-/// After a failed push, whether the remote got the release anyway (a dropped connection
-/// after the remote updated): then the failure must not be rolled back.
-fn partly_pushed(ctx: &Ctx) -> bool {
-    let release = ctx.release;
-    let names = [format!("refs/heads/{}", release.branch), format!("refs/tags/{}", release.tag)];
-    let (Ok(refs), Ok(head)) = (ctx.git.remote_refs(&release.env.remote, &names), ctx.git.head())
-    else {
-        return true;
-    };
-    refs.get(&names[0]) == Some(head.as_str()) || refs.tag_commit(&release.tag).is_some()
 }
 
 /// Reports a failed step: restores the repository when nothing left it, otherwise says
