@@ -215,7 +215,7 @@ fn describe_docs(ctx: &Ctx) -> String {
     match &ctx.release.env.docs_hook {
         None => "no docs-hook configured".into(),
         Some(hook) => format!(
-            "sh -c '{hook}' in the workspace root, with LAUNCHKIT_VERSION, LAUNCHKIT_TAG and LAUNCHKIT_ENV set"
+            "sh -c '{hook}' in the workspace root, with LAUNCHKIT_VERSION, LAUNCHKIT_TAG and LAUNCHKIT_ENV set and no registry token"
         ),
     }
 }
@@ -239,11 +239,20 @@ fn docs(ctx: &mut Ctx) -> anyhow::Result<String> {
     let release = ctx.release;
     let hook = release.env.docs_hook.as_deref().expect("the docs step acts only with a hook");
     let sh = ctx.sh;
-    cmd!(sh, "sh -c {hook}")
+    let mut command = cmd!(sh, "sh -c {hook}")
         .env("LAUNCHKIT_VERSION", release.target.version.to_string())
         .env("LAUNCHKIT_TAG", &release.tag)
-        .env("LAUNCHKIT_ENV", &release.env.name)
-        .run()?;
+        .env("LAUNCHKIT_ENV", &release.env.name);
+    // A docs command has no business with registry tokens (GITHUB_TOKEN stays: publishing
+    // docs to GitHub Pages needs it).
+    for (name, _) in std::env::vars() {
+        let registry_token = name == "CARGO_REGISTRY_TOKEN"
+            || (name.starts_with("CARGO_REGISTRIES_") && name.ends_with("_TOKEN"));
+        if registry_token {
+            command = command.env_remove(name);
+        }
+    }
+    command.run()?;
     ctx.journal_mut().docs_hook = true;
     ctx.save_journal()?;
     Ok("the docs hook succeeded".into())

@@ -148,7 +148,7 @@ pub fn assert_released(setup: &Setup, start: &str) {
 
     // The docs hook ran once.
     let log = std::fs::read_to_string(setup.dir.path().join("docs-hook.log")).unwrap();
-    assert_eq!(log, "v0.2.0 staging\n");
+    assert_eq!(log, "v0.2.0 staging no registry token\n");
 
     // One deployment record on the release commit.
     let note = setup.git(&["notes", "--ref=launchkit", "show", "HEAD"]);
