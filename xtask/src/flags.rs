@@ -57,6 +57,13 @@ pub enum Command {
     /// Exit code 1 when a link is broken; warnings (links leaving the repository, URLs
     /// that could not be verified) do not fail.
     Links(Links),
+    /// Ship a release: check, plan, and with --execute write, commit, tag, push, publish,
+    /// announce on the forge, run the docs hook and record the deployment.
+    ///
+    /// Every precondition is checked before anything changes, and the plan is printed on
+    /// every run. Each step reads the real state first and skips what is done, so running
+    /// the same command again resumes a release that stopped. See docs/releasing.md.
+    Release(Release),
 }
 
 /// Flags of `cargo xtask config`.
@@ -71,7 +78,7 @@ pub struct Config {
 }
 
 /// Flags of `cargo xtask preflight`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Default, clap::Args)]
 pub struct Preflight {
     /// Run only these steps (comma-separated, or repeat the flag).
     #[arg(long, value_delimiter = ',', value_name = "STEP")]
@@ -249,6 +256,26 @@ pub struct Version {
     /// Write the manifests and update Cargo.lock instead of printing the diff.
     #[arg(long)]
     pub execute: bool,
+}
+
+/// Flags of `cargo xtask release`.
+#[derive(Debug, clap::Args)]
+pub struct Release {
+    /// major, minor, patch, alpha, beta, rc, release, or an explicit X.Y.Z.
+    #[arg(value_name = "LEVEL|X.Y.Z")]
+    pub bump: String,
+    /// The environment (default: LAUNCHKIT_ENV, else `default-env`, else production).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Release; without it, check and print the plan, and change nothing.
+    #[arg(long)]
+    pub execute: bool,
+    /// Release even though the release date is a Friday.
+    #[arg(long)]
+    pub allow_friday: bool,
+    /// The release date, for the changelog and the Friday check (default: today, local time).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
 }
 
 /// A version argument, `v` prefix allowed. Values are parsed by the tasks rather than by

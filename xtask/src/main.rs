@@ -6,13 +6,16 @@
 
 mod bench;
 mod changelog;
+mod clock;
 mod config;
+mod deployments;
 mod diff;
 mod flags;
 mod links;
 mod output;
 mod preflight;
 mod publish;
+mod release;
 mod test;
 mod version;
 
@@ -45,5 +48,6 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
         flags::Command::Changelog(cmd) => cmd.run(&sh),
         flags::Command::Version(cmd) => cmd.run(&sh),
         flags::Command::Links(cmd) => cmd.run(&sh),
+        flags::Command::Release(cmd) => cmd.run(&sh),
     }
 }

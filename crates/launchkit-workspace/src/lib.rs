@@ -4,9 +4,8 @@
 //! globs in `members` and `publish` settings mean exactly what cargo says they mean.
 #![doc = include_str!("../README.md")]
 
-pub mod version;
-
 pub mod order;
+pub mod version;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -46,6 +45,8 @@ pub struct Member {
     pub license: Option<String>,
     /// `license-file` from its manifest.
     pub license_file: Option<PathBuf>,
+    /// `repository` from its manifest: where its source lives.
+    pub repository: Option<String>,
     /// It has a library target (and so may have doc tests).
     pub has_lib: bool,
     /// Its dependencies as the manifest declares them.
@@ -90,6 +91,7 @@ impl Workspace {
                 description: package.description.clone(),
                 license: package.license.clone(),
                 license_file: package.license_file.clone().map(Into::into),
+                repository: package.repository.clone(),
                 has_lib: package
                     .targets
                     .iter()
