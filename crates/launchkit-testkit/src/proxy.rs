@@ -23,6 +23,8 @@ pub enum Route {
     Publish,
     /// `GET` of an index file (not `config.json`, not the API).
     Index,
+    /// `DELETE .../yank` and `PUT .../unyank`.
+    Yank,
     /// Every request.
     Any,
 }
