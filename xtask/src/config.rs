@@ -64,6 +64,9 @@ pub struct Environment {
     pub docs_hook: Option<String>,
     /// The changelog, relative to the workspace root.
     pub changelog: String,
+    /// Where `verify` asks whether the docs built: a host with docs.rs's status API.
+    /// Unset means docs.rs for crates.io and no docs check for other registries.
+    pub docs_url: Option<String>,
 }
 
 /// Where a release's notes are published.
@@ -97,6 +100,7 @@ const KEYS: &[(&str, Kind)] = &[
     ("allow-friday", Kind::Flag),
     ("docs-hook", Kind::Text),
     ("changelog", Kind::Text),
+    ("docs-url", Kind::Text),
 ];
 
 /// Tables and keys of `[workspace.metadata.launchkit]` that belong to other tasks
@@ -116,6 +120,7 @@ fn builtin(name: &str) -> Option<Value> {
         "registry": registry, "remote": "origin", "branches": ["main", "master"],
         "push": push, "publish": publish, "forge": forge, "tag-prefix": "v",
         "allow-friday": false, "docs-hook": null, "changelog": "CHANGELOG.md",
+        "docs-url": null,
     }))
 }
 

@@ -12,6 +12,8 @@ mod flags;
 mod output;
 mod preflight;
 mod publish;
+mod target;
+mod verify;
 mod version;
 
 use std::process::ExitCode;
@@ -41,5 +43,6 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
         flags::Command::Bench(cmd) => cmd.run(&sh),
         flags::Command::Changelog(cmd) => cmd.run(&sh),
         flags::Command::Version(cmd) => cmd.run(&sh),
+        flags::Command::Verify(cmd) => cmd.run(&sh),
     }
 }

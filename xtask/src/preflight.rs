@@ -11,7 +11,7 @@
 mod breaking;
 mod cache;
 mod changes;
-mod diagnostics;
+pub mod diagnostics;
 mod package;
 mod steps;
 
@@ -120,6 +120,21 @@ impl ToolRun {
                 || self.stderr.contains("is not installed for the toolchain"))
     }
 
+    /// Runs `cmd` to completion, capturing its output whatever its exit status. The
+    /// command line is reported with `cargo` in place of the path in `cargo`.
+    pub fn capture(cmd: Cmd<'_>, cargo: &str) -> anyhow::Result<ToolRun> {
+        let command = cmd.to_string().replace(cargo, "cargo");
+        let out = cmd
+            .quiet()
+            .ignore_status()
+            .output()
+            .with_context(|| format!("cannot run `{command}`"))?;
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let output = format!("{stdout}{stderr}");
+        Ok(ToolRun { success: out.status.success(), command, output, stdout, stderr })
+    }
+
     /// Several runs reported as one: succeeded when all did.
     pub fn chain(runs: Vec<ToolRun>) -> ToolRun {
         let mut chained = ToolRun {
@@ -143,7 +158,17 @@ impl ToolRun {
     }
 }
 
-impl Ctx<'_> {
+/// `cargo`, or the one running us when `CARGO` is set, so the same toolchain runs.
+pub fn cargo_program() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+}
+
+impl<'a> Ctx<'a> {
+    /// The context of checks on `ws`, run in `sh`.
+    pub fn new(sh: &'a Shell, ws: &'a Workspace, release: Option<flags::SemVer>) -> Ctx<'a> {
+        Ctx { sh, ws, release, cargo: cargo_program() }
+    }
+
     /// `cargo` (the one running us when `CARGO` is set) with `args`.
     pub fn cargo(&self, args: &[&str]) -> Cmd<'_> {
         let cargo = &self.cargo;
@@ -152,16 +177,7 @@ impl Ctx<'_> {
 
     /// Runs a command to completion, capturing its output whatever its exit status.
     pub fn capture(&self, cmd: Cmd<'_>) -> anyhow::Result<ToolRun> {
-        let command = cmd.to_string().replace(&self.cargo, "cargo");
-        let out = cmd
-            .quiet()
-            .ignore_status()
-            .output()
-            .with_context(|| format!("cannot run `{command}`"))?;
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        let output = format!("{stdout}{stderr}");
-        Ok(ToolRun { success: out.status.success(), command, output, stdout, stderr })
+        ToolRun::capture(cmd, &self.cargo)
     }
 }
 
@@ -170,9 +186,8 @@ impl flags::Preflight {
     pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
         let selected = self.selected_steps()?;
         let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
         let release = self.release.as_deref().map(flags::semver).transpose()?;
-        let ctx = Ctx { sh, ws: &ws, release, cargo };
+        let ctx = Ctx::new(sh, &ws, release);
         let out = Output::new(self.format);
         let strict = self.strict || output::is_ci();
         let mut cache = cache::Cache::open(&ctx, !self.no_cache);
@@ -215,14 +230,27 @@ impl flags::Preflight {
 }
 
 fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> StepReport {
-    let started = Instant::now();
-    let mut report = StepReport::new(step.name, Status::Passed);
     if cache.is_fresh(step.name) {
+        let mut report = StepReport::new(step.name, Status::Passed);
         report.cached = true;
-        report.duration = started.elapsed();
         return report;
     }
-    match (step.run)(ctx) {
+    let report = run_check(step.name, strict, || (step.run)(ctx));
+    cache.record(step.name, report.status == Status::Passed);
+    report
+}
+
+/// Runs one check and reports it: its time, its outcome or the error that stopped it,
+/// and in strict mode a skip or a warning counted as a failure. Every task that reports
+/// checks as steps (preflight, verify, doctor) runs them through here.
+pub fn run_check(
+    name: &str,
+    strict: bool,
+    check: impl FnOnce() -> anyhow::Result<Outcome>,
+) -> StepReport {
+    let started = Instant::now();
+    let mut report = StepReport::new(name, Status::Passed);
+    match check() {
         Ok(outcome) => {
             report.status = outcome.status();
             report.reason = outcome.reason;
@@ -246,6 +274,5 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
         report.reason = Some(format!("{was} counts as failed in strict mode{why}"));
         report.status = Status::Failed;
     }
-    cache.record(step.name, report.status == Status::Passed);
     report
 }

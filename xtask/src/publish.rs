@@ -16,12 +16,12 @@
 //! comes from the environment or cargo's credentials, and only cargo reads it.
 
 mod engine;
-mod package;
+pub mod package;
 mod plan;
 mod report;
-mod retry;
+pub mod retry;
 mod upload;
-mod verify;
+pub mod verify;
 
 use std::path::Path;
 use std::process::ExitCode;

@@ -46,8 +46,12 @@ pub struct Member {
     pub license: Option<String>,
     /// `license-file` from its manifest.
     pub license_file: Option<PathBuf>,
+    /// `repository` from its manifest.
+    pub repository: Option<String>,
     /// It has a library target (and so may have doc tests).
     pub has_lib: bool,
+    /// Names of its binary targets.
+    pub bins: Vec<String>,
     /// Its dependencies as the manifest declares them.
     pub dependencies: Vec<Dependency>,
 }
@@ -90,10 +94,17 @@ impl Workspace {
                 description: package.description.clone(),
                 license: package.license.clone(),
                 license_file: package.license_file.clone().map(Into::into),
+                repository: package.repository.clone(),
                 has_lib: package
                     .targets
                     .iter()
                     .any(|target| target.is_lib() || target.is_proc_macro()),
+                bins: package
+                    .targets
+                    .iter()
+                    .filter(|target| target.is_bin())
+                    .map(|target| target.name.clone())
+                    .collect(),
                 dependencies: package.dependencies.iter().map(Dependency::from_metadata).collect(),
             })
             .collect();

@@ -41,8 +41,12 @@ pub fn package(
 
 /// SHA-256 of the `.crate` cargo wrote for `name@version`, as registries record it.
 pub fn checksum(target_dir: &Path, name: &str, version: &str) -> anyhow::Result<String> {
-    let path = target_dir.join("package").join(format!("{name}-{version}.crate"));
-    let bytes = std::fs::read(&path)
+    sha256(&target_dir.join("package").join(format!("{name}-{version}.crate")))
+}
+
+/// SHA-256 of a file, in lowercase hex as index files write checksums.
+pub fn sha256(path: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path)
         .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", path.display()))?;
     Ok(format!("{:x}", Sha256::digest(bytes)))
 }

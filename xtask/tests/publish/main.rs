@@ -4,3 +4,4 @@ mod errors;
 mod faults;
 mod flows;
 mod support;
+mod verify;

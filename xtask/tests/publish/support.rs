@@ -62,18 +62,27 @@ impl Setup {
 
     /// `xtask --manifest-path <fixture> publish --registry lk <args>`.
     pub fn xtask_command(&self, args: &[&str]) -> Command {
+        self.task_command(&[&["publish", "--registry", REGISTRY], args].concat())
+    }
+
+    /// `xtask --manifest-path <fixture> <args>`, any task.
+    pub fn task_command(&self, args: &[&str]) -> Command {
         let mut command = self.sandbox.command(env!("CARGO_BIN_EXE_xtask"), self.fixture.root());
-        command
-            .arg("--manifest-path")
-            .arg(self.fixture.manifest())
-            .args(["publish", "--registry", REGISTRY])
-            .args(args);
+        command.env_remove("CI").env_remove("GITHUB_ACTIONS");
+        command.arg("--manifest-path").arg(self.fixture.manifest()).args(args);
         command
     }
 
-    /// Runs the xtask to completion.
+    /// Runs `cargo xtask publish --registry lk <args>` to completion.
     pub fn xtask(&self, args: &[&str]) -> Run {
         Run::from(self.xtask_command(args).output().expect("xtask runs"))
+    }
+
+    /// Runs `cargo xtask <args>` to completion, with extra environment variables.
+    pub fn task(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = self.task_command(args);
+        command.envs(env.iter().copied());
+        Run::from(command.output().expect("xtask runs"))
     }
 
     /// Upload attempts the proxy saw.
