@@ -46,6 +46,13 @@ pub enum Command {
     Changelog(Changelog),
     /// Bump the workspace's version: print the planned edits; --execute writes them.
     Version(Version),
+    /// Ship a release: check, plan, and with --execute write, commit, tag, push, publish,
+    /// announce on the forge, run the docs hook and record the deployment.
+    ///
+    /// Every precondition is checked before anything changes, and the plan is printed on
+    /// every run. Each step reads the real state first and skips what is done, so running
+    /// the same command again resumes a release that stopped. See docs/releasing.md.
+    Release(Release),
     /// Prove a release arrived: each crate in the index, not yanked, with the checksum of
     /// the local package; a fresh project builds on it; its docs built (read-only).
     ///
@@ -215,6 +222,26 @@ pub struct Version {
     /// Write the manifests and update Cargo.lock instead of printing the diff.
     #[arg(long)]
     pub execute: bool,
+}
+
+/// Flags of `cargo xtask release`.
+#[derive(Debug, clap::Args)]
+pub struct Release {
+    /// major, minor, patch, alpha, beta, rc, release, or an explicit X.Y.Z.
+    #[arg(value_name = "LEVEL|X.Y.Z")]
+    pub bump: String,
+    /// The environment (default: LAUNCHKIT_ENV, else `default-env`, else production).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Release; without it, check and print the plan, and change nothing.
+    #[arg(long)]
+    pub execute: bool,
+    /// Release even though the release date is a Friday.
+    #[arg(long)]
+    pub allow_friday: bool,
+    /// The release date, for the changelog and the Friday check (default: today, local time).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
 }
 
 /// A version argument, `v` prefix allowed. Values are parsed by the tasks rather than by

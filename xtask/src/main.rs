@@ -6,12 +6,15 @@
 
 mod bench;
 mod changelog;
+mod clock;
 mod config;
+mod deployments;
 mod diff;
 mod flags;
 mod output;
 mod preflight;
 mod publish;
+mod release;
 mod target;
 mod verify;
 mod version;
@@ -43,6 +46,7 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
         flags::Command::Bench(cmd) => cmd.run(&sh),
         flags::Command::Changelog(cmd) => cmd.run(&sh),
         flags::Command::Version(cmd) => cmd.run(&sh),
+        flags::Command::Release(cmd) => cmd.run(&sh),
         flags::Command::Verify(cmd) => cmd.run(&sh),
     }
 }

@@ -190,25 +190,7 @@ impl flags::Preflight {
         let ctx = Ctx::new(sh, &ws, release);
         let out = Output::new(self.format);
         let strict = self.strict || output::is_ci();
-        let mut cache = cache::Cache::open(&ctx, !self.no_cache);
-
-        let mut report = Report::new("preflight");
-        for (index, step) in selected.iter().enumerate() {
-            let step_report = run_step(&ctx, step, &mut cache, strict);
-            out.step_done(&step_report);
-            let failed = step_report.status == Status::Failed;
-            report.steps.push(step_report);
-            if failed && self.fail_fast {
-                for rest in &selected[index + 1..] {
-                    let mut skipped = StepReport::new(rest.name, Status::Skipped);
-                    skipped.reason = Some(format!("not run: --fail-fast stopped at {}", step.name));
-                    out.step_done(&skipped);
-                    report.steps.push(skipped);
-                }
-                break;
-            }
-        }
-        cache.save();
+        let report = run_steps(&ctx, &selected, &out, strict, !self.no_cache, self.fail_fast);
         out.finish(&report)?;
         Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
     }
@@ -227,6 +209,45 @@ impl flags::Preflight {
             .filter(|step| !self.skip.iter().any(|name| name == step.name))
             .collect())
     }
+}
+
+/// The whole checklist for the release of `release`, as `cargo xtask release` requires
+/// it: steps that passed with these inputs are taken from the cache, the rest run, each
+/// reported on stderr as it finishes.
+pub fn gate(sh: &Shell, ws: &Workspace, release: &flags::SemVer) -> Report {
+    let ctx = Ctx::new(sh, ws, Some(release.clone()));
+    let steps: Vec<&Step> = STEPS.iter().collect();
+    run_steps(&ctx, &steps, &Output::new(None), output::is_ci(), true, false)
+}
+
+/// Runs `steps` in order with the cache and reports each through `out`.
+fn run_steps(
+    ctx: &Ctx,
+    steps: &[&Step],
+    out: &Output,
+    strict: bool,
+    trust_cache: bool,
+    fail_fast: bool,
+) -> Report {
+    let mut cache = cache::Cache::open(ctx, trust_cache);
+    let mut report = Report::new("preflight");
+    for (index, step) in steps.iter().enumerate() {
+        let step_report = run_step(ctx, step, &mut cache, strict);
+        out.step_done(&step_report);
+        let failed = step_report.status == Status::Failed;
+        report.steps.push(step_report);
+        if failed && fail_fast {
+            for rest in &steps[index + 1..] {
+                let mut skipped = StepReport::new(rest.name, Status::Skipped);
+                skipped.reason = Some(format!("not run: --fail-fast stopped at {}", step.name));
+                out.step_done(&skipped);
+                report.steps.push(skipped);
+            }
+            break;
+        }
+    }
+    cache.save();
+    report
 }
 
 fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> StepReport {

@@ -26,7 +26,7 @@ impl Date {
     }
 
     /// The date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    fn from_days(days: u64) -> Date {
+    pub fn from_days(days: u64) -> Date {
         let z = days + 719_468;
         let era = z / 146_097;
         let doe = z - era * 146_097;
@@ -37,6 +37,25 @@ impl Date {
         let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
         let year = (yoe + era * 400 + u64::from(month <= 2)) as u16;
         Date { year, month, day }
+    }
+
+    /// Days from 1970-01-01 to this date (Howard Hinnant's `days_from_civil`); dates
+    /// before 1970 count as 0.
+    pub fn days(self) -> u64 {
+        let year = u64::from(self.year) - u64::from(self.month <= 2);
+        let era = year / 400;
+        let yoe = year - era * 400;
+        let month = u64::from(self.month);
+        let doy =
+            (153 * if month > 2 { month - 3 } else { month + 9 } + 2) / 5 + u64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        (era * 146_097 + doe).saturating_sub(719_468)
+    }
+
+    /// The ISO 8601 day of the week: 1 for Monday to 7 for Sunday.
+    pub fn weekday(self) -> u8 {
+        // 1970-01-01 was a Thursday.
+        ((self.days() + 3) % 7 + 1) as u8
     }
 }
 
@@ -110,5 +129,18 @@ mod tests {
         assert_eq!(Date::from_days(19_782).to_string(), "2024-02-29");
         assert_eq!(Date::from_days(20_454).to_string(), "2026-01-01");
         assert!(Date::today() > "2024-01-01".parse().unwrap());
+    }
+
+    #[test]
+    fn dates_count_back_to_the_epoch_and_know_their_weekday() {
+        for days in [0, 59, 60, 365, 11_016, 19_782, 20_454, 47_541] {
+            assert_eq!(Date::from_days(days).days(), days);
+        }
+        let weekday = |text: &str| text.parse::<Date>().unwrap().weekday();
+        assert_eq!(weekday("1970-01-01"), 4);
+        assert_eq!(weekday("2024-05-03"), 5);
+        assert_eq!(weekday("2024-02-29"), 4);
+        assert_eq!(weekday("2025-06-01"), 7);
+        assert_eq!(weekday("2000-03-06"), 1);
     }
 }

@@ -4,9 +4,8 @@
 //! globs in `members` and `publish` settings mean exactly what cargo says they mean.
 #![doc = include_str!("../README.md")]
 
-pub mod version;
-
 pub mod order;
+pub mod version;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -46,7 +45,7 @@ pub struct Member {
     pub license: Option<String>,
     /// `license-file` from its manifest.
     pub license_file: Option<PathBuf>,
-    /// `repository` from its manifest.
+    /// `repository` from its manifest: where its source lives.
     pub repository: Option<String>,
     /// It has a library target (and so may have doc tests).
     pub has_lib: bool,

@@ -1,0 +1,285 @@
+//! `cargo xtask release <major|minor|patch|alpha|beta|rc|release|X.Y.Z>`: ship a release.
+//!
+//! 1. Checks every precondition before anything changes and reports all failures at
+//!    once: no other release running, a clean tree, an allowed branch, not behind the
+//!    remote, the tag free, the version above the current one and the registry's, a
+//!    non-empty `[Unreleased]`, tokens for the registry and the forge, not a Friday, and
+//!    preflight passed for this exact tree (cached passes count, else it runs).
+//! 2. Prints the plan: the version and changelog edits as diffs, then each step with what
+//!    it will do and whether it is already done. Without `--execute` nothing else happens.
+//! 3. With `--execute`, runs the steps: write, commit, tag, push, publish, forge, docs,
+//!    record. Each reads the real state first and skips what is done, so the same command
+//!    resumes a release that stopped, wherever it stopped. Until something leaves the
+//!    repository (push, upload, forge release, docs hook), a failure restores the
+//!    repository exactly; after that, the error says what is done and that running the
+//!    same command again resumes.
+//!
+//! The environment (`--env`, see docs/configuration.md) decides where it pushes and
+//! publishes; docs/releasing.md walks through a project's releases.
+
+mod checks;
+mod execute;
+mod forge;
+mod git;
+mod journal;
+mod outward;
+mod record;
+mod show;
+mod steps;
+mod target;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail};
+use launchkit_changelog::Date;
+use launchkit_registry::Registry;
+use launchkit_workspace::Workspace;
+use launchkit_workspace::version::Bump;
+use xshell::Shell;
+
+use self::checks::Checks;
+use self::git::Git;
+use self::journal::Journal;
+use self::target::Target;
+use crate::config::{self, Environment, Forge};
+use crate::flags;
+
+/// Everything a release is about, read before anything changes.
+pub struct Release {
+    /// Where it goes.
+    pub env: Environment,
+    /// The version and its edits.
+    pub target: Target,
+    /// The release tag.
+    pub tag: String,
+    /// The release commit's message.
+    pub message: String,
+    /// The branch it is cut from.
+    pub branch: String,
+    /// The registry, when the environment publishes.
+    pub registry: Option<Registry>,
+    /// The crates to publish, batch after batch.
+    pub batches: Vec<Vec<String>>,
+    /// Every crate of the release, in publish order when it publishes.
+    pub crates: Vec<String>,
+    /// The GitHub repository, when the environment makes forge releases.
+    pub forge: Option<forge::Target>,
+    /// The command that resumes this release.
+    pub command: String,
+}
+
+/// What the steps work with.
+pub struct Ctx<'a> {
+    /// Shell rooted at the workspace.
+    pub sh: &'a Shell,
+    /// The repository.
+    pub git: &'a Git<'a>,
+    /// The workspace root.
+    pub root: &'a Path,
+    /// The release.
+    pub release: &'a Release,
+    /// The lock and journal file.
+    pub lock: PathBuf,
+    /// The journal: this run's when executing, an interrupted run's in a dry run.
+    pub journal: Option<Journal>,
+    /// The steps this run went through, with their status.
+    pub outcomes: Vec<crate::deployments::StepRecord>,
+}
+
+impl Ctx<'_> {
+    /// This run's journal.
+    pub fn journal_mut(&mut self) -> &mut Journal {
+        self.journal.as_mut().expect("the journal exists while the release executes")
+    }
+
+    /// Writes the journal back to the lock file.
+    pub fn save_journal(&self) -> anyhow::Result<()> {
+        match &self.journal {
+            Some(journal) => journal.save(&self.lock),
+            None => Ok(()),
+        }
+    }
+}
+
+impl flags::Release {
+    /// Checks, prints the plan and, with `--execute`, releases.
+    pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
+        let bump: Bump = self.bump.parse()?;
+        let date = self.date.as_deref().map(str::parse::<Date>).transpose();
+        let date = date.map_err(|err| anyhow!("--date: {err}"))?;
+        let git = Git::new(sh);
+        if !git.has_commits() {
+            bail!("not a git repository with a commit: release from a clone of the project");
+        }
+        let lock = journal::path(&git.common_dir()?);
+        let journal = Journal::read(&lock)?;
+        let manifest = sh.current_dir().join("Cargo.toml");
+        let mut ws = Workspace::load(&manifest)?;
+        let mut env =
+            config::environment(&ws.config, self.env.as_deref(), |name| std::env::var(name).ok())?;
+        env.allow_friday |= self.allow_friday;
+        if ws.config.get("versioning").and_then(|value| value.as_str()) == Some("independent") {
+            bail!(
+                "this workspace versions its crates independently, and release ships one version for all: publish each crate with `cargo xtask publish`"
+            );
+        }
+        if self.execute && execute::restore_interrupted(&git, journal.as_ref())? {
+            ws = Workspace::load(&manifest)?;
+        }
+        let release = self.check(sh, &git, &ws, env, &bump, date, journal.as_ref())?;
+        let mut ctx = Ctx {
+            sh,
+            git: &git,
+            root: &ws.root,
+            release: &release,
+            lock,
+            journal,
+            outcomes: vec![],
+        };
+        show::plan(&ctx, &ws);
+        if !self.execute {
+            eprintln!("dry run: nothing was changed; add --execute to release");
+            return Ok(ExitCode::SUCCESS);
+        }
+        execute::run(&mut ctx)
+    }
+
+    /// Runs every precondition; any failure stops the run before anything changed.
+    #[allow(clippy::too_many_arguments)]
+    fn check(
+        &self,
+        sh: &Shell,
+        git: &Git,
+        ws: &Workspace,
+        env: Environment,
+        bump: &Bump,
+        date: Option<Date>,
+        journal: Option<&Journal>,
+    ) -> anyhow::Result<Release> {
+        let mut checks = Checks::default();
+        let target = target::read(ws, git, &env, bump, date)
+            .map_err(|failures| failures.into_iter().for_each(|f| checks.add("version", Err(f))))
+            .ok();
+        checks.add("lock", checks::lock(git, journal));
+        checks.add("tree", checks::tree(git, journal));
+        let branch = checks.value("branch", checks::branch(git, &env));
+        if let Some(branch) = branch.as_deref().filter(|_| env.push) {
+            checks.add("remote", checks::upstream(git, &env, branch));
+        }
+        let tag = target.as_ref().map(|target| format!("{}{}", env.tag_prefix, target.version));
+        if let (Some(target), Some(tag)) = (&target, &tag) {
+            checks.add("tag", checks::tag(git, &env, target, tag));
+        }
+        let (registry, batches) = match env.publish {
+            true => checks.value("registry", checks::registry(ws, &env, target.as_ref())).unzip(),
+            false => (None, None),
+        };
+        if let Some(registry) = &registry {
+            checks.add("token", checks::registry_token(registry));
+        }
+        let forge = (env.forge == Forge::Github && env.push)
+            .then(|| checks.value("forge", forge_target(git, ws, &env)))
+            .flatten();
+        if let Some(target) = &target {
+            checks.add("friday", checks::friday(&env, target));
+        }
+        let (Some(target), Some(tag), Some(branch), true) =
+            (target, tag, branch, checks.failures.is_empty())
+        else {
+            bail!("{}", refusal(&env, &checks.failures));
+        };
+        if target.resuming {
+            eprintln!("skip    preflight  resuming: it passed before the release commit was made");
+        } else {
+            checks.add("preflight", preflight(sh, ws, &target.version));
+            if !checks.failures.is_empty() {
+                bail!("{}", refusal(&env, &checks.failures));
+            }
+        }
+        Ok(Release {
+            message: target::message(&target.version),
+            command: self.command(sh),
+            env,
+            target,
+            tag,
+            branch,
+            crates: match &batches {
+                Some(batches) => batches.iter().flatten().cloned().collect(),
+                None => ws.publishable().map(|member| member.name.clone()).collect(),
+            },
+            registry,
+            batches: batches.unwrap_or_default(),
+            forge,
+        })
+    }
+
+    /// `cargo xtask [--manifest-path ..] release LEVEL [flags] --execute`, as this run.
+    fn command(&self, sh: &Shell) -> String {
+        let mut command = String::from("cargo xtask");
+        if std::env::current_dir().ok().as_deref() != Some(sh.current_dir().as_path()) {
+            let manifest = sh.current_dir().join("Cargo.toml");
+            command.push_str(&format!(" --manifest-path {}", manifest.display()));
+        }
+        command.push_str(&format!(" release {}", self.bump));
+        if let Some(env) = &self.env {
+            command.push_str(&format!(" --env {env}"));
+        }
+        if let Some(date) = &self.date {
+            command.push_str(&format!(" --date {date}"));
+        }
+        if self.allow_friday {
+            command.push_str(" --allow-friday");
+        }
+        command + " --execute"
+    }
+}
+
+/// The error of a refused release: every failed check, and that nothing changed.
+fn refusal(env: &Environment, failures: &[String]) -> String {
+    let head = format!("cannot release to {} (nothing was changed)", env.name);
+    match failures {
+        [one] => format!("{head}: {one}"),
+        many => {
+            let lines: Vec<String> = many.iter().map(|failure| format!("  {failure}")).collect();
+            format!("{head}, {} checks failed:\n{}", many.len(), lines.join("\n"))
+        }
+    }
+}
+
+/// The GitHub repository and a token for it.
+fn forge_target(
+    git: &Git,
+    ws: &Workspace,
+    env: &Environment,
+) -> Result<(forge::Target, String), String> {
+    let url = git.remote_url(&env.remote);
+    let repository = ws.publishable().find_map(|member| member.repository.clone());
+    let target = forge::target(url.as_deref(), repository.as_deref())?;
+    let repo = format!("{}/{}", target.owner, target.repo);
+    if forge::token().is_none() {
+        return Err(format!(
+            "no GitHub token: set GITHUB_TOKEN (or GH_TOKEN) to a token that may write releases of {repo}"
+        ));
+    }
+    Ok((target, format!("GitHub releases of {repo}")))
+}
+
+/// The preflight checklist for this tree and version, cached passes included.
+fn preflight(sh: &Shell, ws: &Workspace, version: &flags::SemVer) -> Result<String, String> {
+    let report = crate::preflight::gate(sh, ws, version);
+    let failed: Vec<&str> = report
+        .steps
+        .iter()
+        .filter(|step| step.status == launchkit_report::Status::Failed)
+        .map(|step| step.name.as_str())
+        .collect();
+    if failed.is_empty() {
+        let cached = report.steps.iter().filter(|step| step.cached).count();
+        return Ok(format!("passed ({} steps, {cached} from the cache)", report.steps.len()));
+    }
+    Err(format!(
+        "{} failed: fix them and commit; `cargo xtask preflight --release {version}` shows the findings",
+        failed.join(", ")
+    ))
+}

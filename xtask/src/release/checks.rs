@@ -1,0 +1,231 @@
+//! The preconditions of a release, each read from the real repository, remote and
+//! registry. All of them are checked before anything changes, and every failure is
+//! reported together, each as one line that says what to do.
+
+use cargo_metadata::semver::Version;
+use launchkit_registry::{CargoConfig, Registry, SparseIndex};
+use launchkit_workspace::Workspace;
+
+use super::git::Git;
+use super::journal::{self, Journal};
+use super::target::Target;
+use crate::clock;
+use crate::config::Environment;
+
+/// What the checks found: passes are printed as they come, failures kept for the end.
+#[derive(Default)]
+pub struct Checks {
+    /// `check: what to do`, one per failure.
+    pub failures: Vec<String>,
+}
+
+impl Checks {
+    /// Records one check's result.
+    pub fn add(&mut self, name: &str, result: Result<String, String>) {
+        match result {
+            Ok(passed) => eprintln!("ok      {name:<10} {passed}"),
+            Err(failure) => self.failures.push(format!("{name}: {failure}")),
+        }
+    }
+
+    /// Records a check that also yields a value, which is `None` when it failed.
+    pub fn value<T>(&mut self, name: &str, result: Result<(T, String), String>) -> Option<T> {
+        match result {
+            Ok((value, passed)) => {
+                self.add(name, Ok(passed));
+                Some(value)
+            }
+            Err(failure) => {
+                self.add(name, Err(failure));
+                None
+            }
+        }
+    }
+}
+
+/// No other release is running: the lock's process is gone, or there is no lock.
+pub fn lock(git: &Git, journal: Option<&Journal>) -> Result<String, String> {
+    match journal {
+        Some(journal) if journal::is_running(git.sh(), journal.pid) => Err(format!(
+            "another release is running: {} to {} by process {}, started {}; wait for it, or delete {} if that process is not a release",
+            journal.version,
+            journal.environment,
+            journal.pid,
+            journal.started,
+            git.common_dir()
+                .map(|dir| journal::path(&dir).display().to_string())
+                .unwrap_or_default()
+        )),
+        Some(journal) => Ok(format!(
+            "the release of {} (process {}) stopped unfinished; this run picks it up",
+            journal.version, journal.pid
+        )),
+        None => Ok("no other release is running".into()),
+    }
+}
+
+/// The working tree has no uncommitted change.
+pub fn tree(git: &Git, journal: Option<&Journal>) -> Result<String, String> {
+    let changes = git.changes().map_err(|err| format!("{err:#}"))?;
+    if changes.is_empty() {
+        return Ok("the working tree is clean".into());
+    }
+    let paths: Vec<&str> = changes.iter().map(|line| line.get(3..).unwrap_or(line)).collect();
+    let interrupted = journal.filter(|journal| {
+        !journal.files.is_empty()
+            && git.head().is_ok_and(|head| head == journal.start)
+            && paths.iter().all(|path| {
+                journal.files.iter().any(|file| file.path.ends_with(path.trim_matches('"')))
+            })
+    });
+    if let Some(journal) = interrupted {
+        return Err(format!(
+            "the working tree holds the edits of the interrupted release of {}: run the same command with --execute to restore them and start again, or restore them with `git checkout -- {}`",
+            journal.version,
+            paths.join(" ")
+        ));
+    }
+    let shown = if paths.len() > 5 {
+        format!("{} and {} more", paths[..5].join(", "), paths.len() - 5)
+    } else {
+        paths.join(", ")
+    };
+    Err(format!("uncommitted changes in {shown}: commit or stash them (see `git status`)"))
+}
+
+/// HEAD is on a branch releases may be cut from.
+pub fn branch(git: &Git, env: &Environment) -> Result<(String, String), String> {
+    let allowed = env.branches.join(", ");
+    let Some(branch) = git.branch() else {
+        return Err(format!("HEAD is detached: switch to one of {allowed} (git switch main)"));
+    };
+    if env.branches.contains(&branch) {
+        return Ok((branch.clone(), format!("on {branch}")));
+    }
+    Err(format!(
+        "on `{branch}`, but {} releases are cut from {allowed}: switch branch, or set `branches` in [workspace.metadata.launchkit]",
+        env.name
+    ))
+}
+
+/// The remote's branch has nothing HEAD lacks.
+pub fn upstream(git: &Git, env: &Environment, branch: &str) -> Result<String, String> {
+    let remote = &env.remote;
+    let name = format!("refs/heads/{branch}");
+    let refs = git
+        .remote_refs(remote, std::slice::from_ref(&name))
+        .map_err(|err| format!("cannot read remote `{remote}`: {err}"))?;
+    let Some(theirs) = refs.get(&name) else {
+        return Ok(format!("{remote} has no {branch} yet; the push creates it"));
+    };
+    let head = git.head().map_err(|err| err.to_string())?;
+    if theirs == head || git.is_ancestor(theirs, &head) {
+        return Ok(format!("up to date with {remote}/{branch}"));
+    }
+    Err(format!(
+        "{remote}/{branch} has commits this branch lacks: run `git pull --rebase {remote} {branch}` and check again"
+    ))
+}
+
+/// The tag is free, or (resuming) already marks the release commit, here and on the remote.
+pub fn tag(git: &Git, env: &Environment, target: &Target, tag: &str) -> Result<String, String> {
+    let head = git.head().map_err(|err| err.to_string())?;
+    let ours = |commit: &str| target.resuming && commit == head;
+    if let Some(commit) = git.tag_commit(tag).filter(|commit| !ours(commit)) {
+        return Err(format!(
+            "tag {tag} already exists at {}, which is not this release's commit: release another version, or delete the tag if it was a mistake (git tag -d {tag})",
+            short(&commit)
+        ));
+    }
+    if env.push {
+        let name = format!("refs/tags/{tag}");
+        let refs = git
+            .remote_refs(&env.remote, std::slice::from_ref(&name))
+            .map_err(|err| format!("cannot read remote `{}`: {err}", env.remote))?;
+        if let Some(commit) = refs.tag_commit(tag).filter(|commit| !ours(commit)) {
+            return Err(format!(
+                "tag {tag} already exists on {} at {}: release another version",
+                env.remote,
+                short(commit)
+            ));
+        }
+    }
+    Ok(if git.tag_commit(tag).is_some() {
+        format!("{tag} marks the release commit")
+    } else {
+        format!("{tag} is free")
+    })
+}
+
+/// The registry and the crates' publish batches.
+pub type Publishing = (Registry, Vec<Vec<String>>);
+
+/// The registry is known, the crates have an order, and `version` is above what it has.
+pub fn registry(
+    ws: &Workspace,
+    env: &Environment,
+    target: Option<&Target>,
+) -> Result<(Publishing, String), String> {
+    let config = CargoConfig::discover(&ws.root).map_err(|err| err.to_string())?;
+    let registry = config.registry(Some(&env.registry)).map_err(|err| err.to_string())?;
+    let order = ws.publish_order(&registry.name).map_err(|err| err.to_string())?;
+    if order.batches.is_empty() {
+        return Err(format!(
+            "no crate goes to `{}`: every member has `publish = false` or a `publish` list without it",
+            registry.name
+        ));
+    }
+    let Some(target) = target else {
+        return Ok(((registry, order.batches), "registry known".into()));
+    };
+    let index = SparseIndex::new(&registry);
+    let version = &target.version;
+    for name in order.crates() {
+        let versions = index
+            .versions(name)
+            .map_err(|err| format!("cannot read `{}`: {err}", registry.name))?;
+        let newest: Option<&Version> =
+            versions.iter().filter(|entry| !entry.yanked).map(|entry| &entry.version).max();
+        let taken = versions.iter().any(|entry| entry.version == *version);
+        if (taken && !target.resuming) || newest.is_some_and(|newest| newest > version) {
+            let on = newest.map_or_else(|| version.to_string(), Version::to_string);
+            return Err(format!(
+                "{name} {on} is already on `{}`: release a version above it",
+                registry.name
+            ));
+        }
+    }
+    let passed = format!("{version} is new on `{}`", registry.name);
+    Ok(((registry, order.batches), passed))
+}
+
+/// cargo will find a token for the registry.
+pub fn registry_token(registry: &Registry) -> Result<String, String> {
+    match (&registry.token, &registry.credential_provider) {
+        (Some(_), _) => Ok(format!("token for `{}` from {}", registry.name, registry.token_source)),
+        (None, Some(provider)) => Ok(format!("cargo asks `{provider}` for the token")),
+        (None, None) => {
+            Err(format!("no token for registry `{}`: {}", registry.name, registry.token_source))
+        }
+    }
+}
+
+/// The release date is not a Friday, unless Fridays are allowed.
+pub fn friday(env: &Environment, target: &Target) -> Result<String, String> {
+    let (date, weekday) = (target.date, target.date.weekday());
+    let source = if target.dated { "release date" } else { "local date" };
+    if weekday != 5 {
+        return Ok(format!("{date} is a {} ({source})", clock::weekday_name(weekday)));
+    }
+    if env.allow_friday {
+        return Ok(format!("{date} is a Friday ({source}), and Fridays are allowed"));
+    }
+    Err(format!(
+        "{date} is a Friday ({source}): a release that goes wrong would wait over the weekend; release on another day, or pass --allow-friday"
+    ))
+}
+
+/// The first 12 digits of a commit id.
+pub fn short(commit: &str) -> &str {
+    &commit[..commit.len().min(12)]
+}

@@ -1,0 +1,237 @@
+//! Running the steps: take the lock, run each step that is not done, and on a failure
+//! either restore the repository (nothing left it yet) or say what is done and how to
+//! resume.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use xshell::cmd;
+
+use super::git::Git;
+use super::journal::{self, Journal};
+use super::steps::{STEPS, State};
+use super::{Ctx, checks};
+use crate::clock;
+use crate::deployments::StepRecord;
+
+/// Runs the release, returning its exit code: 0 released, 1 stopped.
+pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
+    take_lock(ctx)?;
+    let started = Instant::now();
+    let mut external = false;
+    for (number, step) in STEPS.iter().enumerate() {
+        let begun = Instant::now();
+        let result = (step.state)(ctx).and_then(|state| match state {
+            Some(state) => Ok((state, false)),
+            None => (step.act)(ctx).map(|did| (State::Done(did), true)),
+        });
+        let duration_ms = begun.elapsed().as_millis().try_into().unwrap_or(u64::MAX);
+        let (state, acted) = match result {
+            Ok(done) => done,
+            Err(err) => {
+                external |= step.external && step.name == "push" && partly_pushed(ctx);
+                return stop(ctx, step.name, &err, external);
+            }
+        };
+        let (status, text) = match &state {
+            State::Done(text) if acted => ("done", text),
+            State::Done(text) => ("found", text),
+            State::Off(text) => ("off", text),
+        };
+        external |= step.external && status != "off";
+        if acted {
+            ctx.journal_mut().steps.insert(step.name.to_owned(), duration_ms);
+            ctx.save_journal()?;
+        }
+        ctx.outcomes.push(StepRecord {
+            name: step.name.into(),
+            status: status.into(),
+            duration_ms,
+        });
+        let seconds = begun.elapsed().as_secs_f64();
+        eprintln!(
+            "[{}/{}] {:<8} {status:<6} {text} ({seconds:.2}s)",
+            number + 1,
+            STEPS.len(),
+            step.name
+        );
+    }
+    journal::remove(&ctx.lock)?;
+    let release = ctx.release;
+    println!(
+        "released {} to {}: tag {} in {:.1}s",
+        release.target.version,
+        release.env.name,
+        release.tag,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Takes the lock for this run, carrying on the journal of an interrupted run of the same
+/// release.
+fn take_lock(ctx: &mut Ctx) -> anyhow::Result<()> {
+    let target = &ctx.release.target;
+    let (version, environment) = (target.version.to_string(), ctx.release.env.name.clone());
+    let same = ctx.journal.take().filter(|journal| {
+        journal.version == version
+            && journal.environment == environment
+            && journal.start == target.start
+    });
+    let journal = match same {
+        Some(mut journal) => {
+            journal.pid = std::process::id();
+            journal.runs += 1;
+            if !target.resuming {
+                // It stopped before its commit and was restored: this run starts over.
+                (journal.files, journal.docs_hook) = (Vec::new(), false);
+                journal.steps.clear();
+            }
+            journal.save(&ctx.lock)?;
+            journal
+        }
+        None => {
+            let journal = Journal {
+                pid: std::process::id(),
+                version,
+                environment,
+                start: target.start.clone(),
+                started: clock::now(),
+                runs: 1,
+                files: Vec::new(),
+                steps: Default::default(),
+                docs_hook: false,
+            };
+            // A stale journal of some other release is replaced; a fresh lock must be ours alone.
+            if ctx.lock.is_file() {
+                journal.save(&ctx.lock)?;
+            } else {
+                journal.create(&ctx.lock)?;
+            }
+            journal
+        }
+    };
+    ctx.journal = Some(journal);
+    Ok(())
+}
+
+/// After a failed push, whether the remote got the release anyway (a dropped connection
+/// after the remote updated): then the failure must not be rolled back.
+fn partly_pushed(ctx: &Ctx) -> bool {
+    let release = ctx.release;
+    let names = [format!("refs/heads/{}", release.branch), format!("refs/tags/{}", release.tag)];
+    let (Ok(refs), Ok(head)) = (ctx.git.remote_refs(&release.env.remote, &names), ctx.git.head())
+    else {
+        return true;
+    };
+    refs.get(&names[0]) == Some(head.as_str()) || refs.tag_commit(&release.tag).is_some()
+}
+
+/// Reports a failed step: restores the repository when nothing left it, otherwise says
+/// what is done and how to resume.
+fn stop(ctx: &Ctx, step: &str, err: &anyhow::Error, external: bool) -> anyhow::Result<ExitCode> {
+    let release = ctx.release;
+    let head =
+        format!("release {} to {} stopped at {step}", release.target.version, release.env.name);
+    eprintln!("error: {head}: {err:#}");
+    if !external {
+        return match restore(ctx) {
+            Ok(start) => {
+                eprintln!(
+                    "restored: the repository is back at {start} as it was (release commit and tag removed, files restored); fix the problem and run again: {}",
+                    release.command
+                );
+                Ok(ExitCode::FAILURE)
+            }
+            Err(restore_err) => bail!(
+                "{head}, and restoring the repository failed: {restore_err:#}: restore it with `git reset --hard {}` and `git tag -d {}`",
+                release.target.start,
+                release.tag
+            ),
+        };
+    }
+    let done: Vec<String> = ctx
+        .outcomes
+        .iter()
+        .filter(|outcome| outcome.status != "off")
+        .map(|outcome| outcome.name.clone())
+        .collect();
+    let position = STEPS.iter().position(|candidate| candidate.name == step).unwrap_or(0);
+    let left: Vec<&str> = STEPS[position..].iter().map(|step| step.name).collect();
+    eprintln!("done: {}", done.join(", "));
+    eprintln!("not done: {}", left.join(", "));
+    eprintln!("the same command resumes the release: {}", release.command);
+    Ok(ExitCode::FAILURE)
+}
+
+/// Puts the repository back where the release started: tag deleted, release commit
+/// reset away, every written file back to its old text.
+fn restore(ctx: &Ctx) -> anyhow::Result<String> {
+    let (git, sh, release) = (ctx.git, ctx.sh, ctx.release);
+    let start = &release.target.start;
+    let head = git.head()?;
+    if head != *start {
+        let ours = git.rev("HEAD~1").as_ref() == Some(start)
+            && git.subject("HEAD").is_ok_and(|subject| subject == release.message);
+        if !ours {
+            bail!("HEAD moved to {} during the release", checks::short(&head));
+        }
+        if git.tag_commit(&release.tag).is_some_and(|commit| commit == head) {
+            let tag = &release.tag;
+            cmd!(sh, "git tag -d {tag}").quiet().ignore_stdout().run()?;
+        }
+    }
+    cmd!(sh, "git reset -q --hard {start}").run()?;
+    if let Some(journal) = &ctx.journal {
+        for file in &journal.files {
+            if std::fs::read_to_string(&file.path).ok().as_deref() != Some(file.before.as_str()) {
+                std::fs::write(&file.path, &file.before)
+                    .with_context(|| format!("cannot restore {}", file.path.display()))?;
+            }
+        }
+    }
+    journal::remove(&ctx.lock)?;
+    Ok(checks::short(start).to_owned())
+}
+
+/// A release killed between writing its files and committing them left its edits in the
+/// working tree; puts the files back so the run can start over. True when it did.
+pub fn restore_interrupted(git: &Git, journal: Option<&Journal>) -> anyhow::Result<bool> {
+    let Some(journal) = journal.filter(|journal| !journal.files.is_empty()) else {
+        return Ok(false);
+    };
+    if journal::is_running(git.sh(), journal.pid) || git.head()? != journal.start {
+        return Ok(false);
+    }
+    let mut restored = 0;
+    for file in &journal.files {
+        let now = std::fs::read_to_string(&file.path).unwrap_or_default();
+        if now == file.before {
+            continue;
+        }
+        if file.after.as_ref().is_some_and(|after| *after != now) {
+            bail!(
+                "{} changed after the interrupted release of {} wrote it: restore it by hand (git checkout -- {0}) and run again",
+                file.path.display(),
+                journal.version
+            );
+        }
+        std::fs::write(&file.path, &file.before)
+            .with_context(|| format!("cannot restore {}", file.path.display()))?;
+        restored += 1;
+    }
+    if restored > 0 {
+        // A kill after `git add` left the edits staged too.
+        let paths: Vec<String> =
+            journal.files.iter().map(|file| file.path.display().to_string()).collect();
+        let tracked = git.tracked(&paths)?;
+        let sh = git.sh();
+        cmd!(sh, "git reset -q -- {tracked...}").run()?;
+        eprintln!(
+            "restored {restored} files the interrupted release of {} (process {}) had written",
+            journal.version, journal.pid
+        );
+    }
+    Ok(restored > 0)
+}

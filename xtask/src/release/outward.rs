@@ -1,0 +1,217 @@
+//! The steps that reach outside the repository: push, publish, forge release, docs hook.
+//! Once one of them has acted, a failure is no longer rolled back: the error says what is
+//! done, and running the same command again picks up from there.
+
+use anyhow::{anyhow, bail};
+use launchkit_registry::SparseIndex;
+use xshell::cmd;
+
+use super::forge::{Client, Notes, Outcome};
+use super::steps::{State, Step};
+use super::{Ctx, checks};
+
+/// `git push --atomic` of the branch and the tag.
+pub const PUSH: Step =
+    Step { name: "push", external: true, describe: describe_push, state: pushed, act: push };
+/// The crates to the registry, by the publish engine.
+pub const PUBLISH: Step = Step {
+    name: "publish",
+    external: true,
+    describe: describe_publish,
+    state: published,
+    act: publish,
+};
+/// The GitHub release of the tag.
+pub const FORGE: Step =
+    Step { name: "forge", external: true, describe: describe_forge, state: announced, act: forge };
+/// The configured docs command.
+pub const DOCS: Step =
+    Step { name: "docs", external: true, describe: describe_docs, state: documented, act: docs };
+
+fn describe_push(ctx: &Ctx) -> String {
+    let release = ctx.release;
+    if !release.env.push {
+        return format!("not in {}: push = false", release.env.name);
+    }
+    let branch = &release.branch;
+    format!(
+        "git push --atomic {} HEAD:refs/heads/{branch} refs/tags/{}",
+        release.env.remote, release.tag
+    )
+}
+
+/// The refspecs the remote still lacks.
+fn missing(ctx: &Ctx) -> anyhow::Result<Vec<String>> {
+    let release = ctx.release;
+    let (git, tag) = (ctx.git, &release.tag);
+    let (branch_ref, tag_ref) =
+        (format!("refs/heads/{}", release.branch), format!("refs/tags/{tag}"));
+    let refs = git
+        .remote_refs(&release.env.remote, &[branch_ref.clone(), tag_ref.clone()])
+        .map_err(|err| anyhow!("cannot read remote `{}`: {err}", release.env.remote))?;
+    let head = git.head()?;
+    let mut missing = Vec::new();
+    let has_head = |theirs: &str| theirs == head || git.is_ancestor(&head, theirs);
+    if !refs.get(&branch_ref).is_some_and(has_head) {
+        missing.push(format!("HEAD:{branch_ref}"));
+    }
+    match refs.tag_commit(tag) {
+        Some(commit) if commit == head => {}
+        Some(commit) => bail!(
+            "tag {tag} appeared on {} at {}: release another version",
+            release.env.remote,
+            checks::short(commit)
+        ),
+        None => missing.push(tag_ref),
+    }
+    Ok(missing)
+}
+
+fn pushed(ctx: &Ctx) -> anyhow::Result<Option<State>> {
+    let env = &ctx.release.env;
+    if !env.push {
+        return Ok(Some(State::Off(format!("push = false in {}", env.name))));
+    }
+    Ok(missing(ctx)?.is_empty().then(|| {
+        State::Done(format!("{} has {} and {}", env.remote, ctx.release.branch, ctx.release.tag))
+    }))
+}
+
+fn push(ctx: &mut Ctx) -> anyhow::Result<String> {
+    let refspecs = missing(ctx)?;
+    let (sh, remote) = (ctx.sh, &ctx.release.env.remote);
+    let specs = &refspecs;
+    cmd!(sh, "git push --atomic -q {remote} {specs...}").run()?;
+    Ok(format!("{} to {remote}", refspecs.join(" ")))
+}
+
+fn describe_publish(ctx: &Ctx) -> String {
+    let release = ctx.release;
+    let Some(registry) = &release.registry else {
+        return format!("not in {}: publish = false", release.env.name);
+    };
+    let batches: Vec<String> = release.batches.iter().map(|batch| batch.join(", ")).collect();
+    format!(
+        "{} to `{}` in this order (one batch after the other): {}",
+        release.target.version,
+        registry.name,
+        batches.join("; ")
+    )
+}
+
+fn published(ctx: &Ctx) -> anyhow::Result<Option<State>> {
+    let release = ctx.release;
+    let Some(registry) = &release.registry else {
+        return Ok(Some(State::Off(format!("publish = false in {}", release.env.name))));
+    };
+    let index = SparseIndex::new(registry);
+    let version = &release.target.version;
+    for name in release.batches.iter().flatten() {
+        if !index.is_published(name, version)? {
+            return Ok(None);
+        }
+    }
+    Ok(Some(State::Done(format!("`{}` has every crate at {version}", registry.name))))
+}
+
+/// Runs the publish engine, which skips what the registry has and uploads the rest in
+/// order; then reads the registry again rather than trusting an exit code.
+fn publish(ctx: &mut Ctx) -> anyhow::Result<String> {
+    let release = ctx.release;
+    let registry = release.registry.as_ref().expect("publish runs only with a registry");
+    crate::publish::publish(ctx.sh, Some(&registry.name), true, None, &release.command)?;
+    if published(ctx)?.is_none() {
+        bail!(
+            "the publish stopped before every crate was on `{}` (see its report above)",
+            registry.name
+        );
+    }
+    Ok(format!("{} crates on `{}`", release.batches.iter().flatten().count(), registry.name))
+}
+
+fn describe_forge(ctx: &Ctx) -> String {
+    let release = ctx.release;
+    match &release.forge {
+        None if !release.env.push => format!("not in {}: push = false", release.env.name),
+        None => format!("not in {}: forge = none", release.env.name),
+        Some(target) => format!(
+            "GitHub release {} on {}/{} with the release notes{}",
+            release.tag,
+            target.owner,
+            target.repo,
+            if release.target.version.pre.is_empty() { "" } else { ", marked as a pre-release" }
+        ),
+    }
+}
+
+fn client<'a>(ctx: &Ctx<'a>) -> Option<Client<'a>> {
+    let target = ctx.release.forge.as_ref()?;
+    Some(Client::new(target, super::forge::token().unwrap_or_default()))
+}
+
+fn notes<'a>(ctx: &'a Ctx) -> Notes<'a> {
+    let release = ctx.release;
+    Notes {
+        tag: &release.tag,
+        name: &release.tag,
+        body: &release.target.notes,
+        prerelease: !release.target.version.pre.is_empty(),
+    }
+}
+
+fn announced(ctx: &Ctx) -> anyhow::Result<Option<State>> {
+    let Some(client) = client(ctx) else {
+        return Ok(Some(State::Off(describe_forge(ctx))));
+    };
+    let existing = client.find(&ctx.release.tag)?;
+    Ok(existing
+        .filter(|existing| existing.matches(&notes(ctx)))
+        .map(|existing| State::Done(format!("{} says it already", existing.html_url))))
+}
+
+fn forge(ctx: &mut Ctx) -> anyhow::Result<String> {
+    let client = client(ctx).expect("the forge step acts only with a target");
+    Ok(match client.publish(&notes(ctx))? {
+        Outcome::Created(url) => format!("created {url}"),
+        Outcome::Updated(url) => format!("updated {url}"),
+        Outcome::Unchanged(url) => format!("{url} already says it"),
+    })
+}
+
+fn describe_docs(ctx: &Ctx) -> String {
+    match &ctx.release.env.docs_hook {
+        None => "no docs-hook configured".into(),
+        Some(hook) => format!(
+            "sh -c '{hook}' in the workspace root, with LAUNCHKIT_VERSION, LAUNCHKIT_TAG and LAUNCHKIT_ENV set"
+        ),
+    }
+}
+
+/// Done when this release's journal or its deployment record says the hook ran: the hook
+/// is the project's own command, and launchkit cannot look at what it deployed.
+fn documented(ctx: &Ctx) -> anyhow::Result<Option<State>> {
+    if ctx.release.env.docs_hook.is_none() {
+        return Ok(Some(State::Off("no docs-hook configured".into())));
+    }
+    if ctx.journal.as_ref().is_some_and(|journal| journal.docs_hook) {
+        return Ok(Some(State::Done("the docs hook ran for this release".into())));
+    }
+    let recorded = super::record::existing(ctx)?.is_some_and(|record| {
+        record.steps.iter().any(|step| step.name == "docs" && step.status != "off")
+    });
+    Ok(recorded.then(|| State::Done("the deployment record says the docs hook ran".into())))
+}
+
+fn docs(ctx: &mut Ctx) -> anyhow::Result<String> {
+    let release = ctx.release;
+    let hook = release.env.docs_hook.as_deref().expect("the docs step acts only with a hook");
+    let sh = ctx.sh;
+    cmd!(sh, "sh -c {hook}")
+        .env("LAUNCHKIT_VERSION", release.target.version.to_string())
+        .env("LAUNCHKIT_TAG", &release.tag)
+        .env("LAUNCHKIT_ENV", &release.env.name)
+        .run()?;
+    ctx.journal_mut().docs_hook = true;
+    ctx.save_journal()?;
+    Ok("the docs hook succeeded".into())
+}
