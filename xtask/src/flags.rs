@@ -59,6 +59,9 @@ pub enum Command {
     /// Steps: registry, install, readme, docs. Exits 0 when none failed; a docs status that
     /// cannot be read is `unknown`, a warning. See docs/verify.md.
     Verify(Verify),
+    /// Yank a release's crates, dependents first (dry run unless --execute); --undo brings
+    /// them back, --hotfix starts the patch release that replaces it.
+    Yank(Yank),
 }
 
 /// Flags of `cargo xtask verify`.
@@ -90,6 +93,34 @@ pub struct Verify {
     /// Output format (default: github when GITHUB_ACTIONS=true, else human).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+}
+
+/// Flags of `cargo xtask yank`.
+#[derive(Debug, clap::Args)]
+pub struct Yank {
+    /// The release to yank.
+    #[arg(value_name = "X.Y.Z")]
+    pub release: String,
+    /// Only these crates (comma-separated, or repeat the flag).
+    #[arg(short, long = "package", value_delimiter = ',', value_name = "NAME")]
+    pub packages: Vec<String>,
+    /// Unyank instead: make the versions resolvable again.
+    #[arg(long, conflicts_with = "hotfix")]
+    pub undo: bool,
+    /// Also create branch hotfix/X.Y.(Z+1) from the release tag, bumped, with a `### Fixed`
+    /// section under `[Unreleased]`.
+    #[arg(long)]
+    pub hotfix: bool,
+    /// Why, for the deployment record.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// The environment whose registry to yank from (default: LAUNCHKIT_ENV, else
+    /// `default-env`, else production).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Yank; without it, print the plan and change nothing.
+    #[arg(long)]
+    pub execute: bool,
 }
 
 /// Flags of `cargo xtask config`.

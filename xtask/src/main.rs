@@ -18,6 +18,7 @@ mod release;
 mod target;
 mod verify;
 mod version;
+mod yank;
 
 use std::process::ExitCode;
 
@@ -48,5 +49,6 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
         flags::Command::Version(cmd) => cmd.run(&sh),
         flags::Command::Release(cmd) => cmd.run(&sh),
         flags::Command::Verify(cmd) => cmd.run(&sh),
+        flags::Command::Yank(cmd) => cmd.run(&sh),
     }
 }

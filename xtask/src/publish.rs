@@ -32,7 +32,7 @@ use launchkit_workspace::Workspace;
 use xshell::Shell;
 
 use crate::flags::{self, Format};
-pub use engine::Engine;
+pub use engine::{Engine, INDEX_TIMEOUT};
 pub use plan::Plan;
 pub use report::Progress;
 
@@ -91,7 +91,7 @@ pub fn publish(
 }
 
 /// Refuses to start uploading without a token cargo can use.
-fn require_token(registry: &Registry) -> anyhow::Result<()> {
+pub fn require_token(registry: &Registry) -> anyhow::Result<()> {
     if registry.token.is_some() || registry.credential_provider.is_some() {
         return Ok(());
     }

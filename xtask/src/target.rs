@@ -45,4 +45,9 @@ impl Target {
         }
         Ok(crates)
     }
+
+    /// The release tag of `version`: the environment's prefix and the version.
+    pub fn tag(&self, version: &impl std::fmt::Display) -> String {
+        format!("{}{version}", self.env.tag_prefix)
+    }
 }

@@ -1,7 +1,9 @@
-//! `cargo xtask publish` end to end: real cargo, the real registry server, a fault proxy.
+//! The tasks that talk to a registry, end to end: `publish`, and after a release `verify`,
+//! `yank`, `status` and `doctor`. Real cargo, the real registry server, a fault proxy.
 
 mod errors;
 mod faults;
 mod flows;
 mod support;
 mod verify;
+mod yank;

@@ -174,3 +174,12 @@ pub fn states(report: &serde_json::Value) -> Vec<(String, String, u64)> {
         })
         .collect()
 }
+
+/// Asserts a refusal: exit code 2, nothing on stdout, one line on stderr that contains
+/// `expected`.
+pub fn assert_refused(run: &Run, expected: &str) {
+    assert_eq!(run.code, Some(2), "{run}");
+    assert!(run.stdout.is_empty(), "{run}");
+    assert_eq!(run.stderr.lines().count(), 1, "{run}");
+    assert!(run.stderr.starts_with("error: ") && run.stderr.contains(expected), "{run}");
+}

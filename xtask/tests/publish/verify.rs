@@ -7,7 +7,7 @@ use std::time::Duration;
 use launchkit_testkit::server::json;
 use launchkit_testkit::{Faults, HttpServer, Silent};
 
-use crate::support::{REGISTRY, Run, Setup};
+use crate::support::{REGISTRY, Run, Setup, assert_refused};
 
 /// base <- top, both libraries; base's README has a rust example.
 const PAIR: &[(&str, &[&str])] = &[("base", &[]), ("top", &["base"])];
@@ -182,14 +182,6 @@ fn a_missing_version_is_a_finding_and_a_release_never_made_is_refused() {
         ],
     );
     assert_refused(&dead, "cannot read the index of `dead`: cannot reach http://127.0.0.1:");
-}
-
-/// Exit code 2, nothing on stdout, one line on stderr that contains `expected`.
-fn assert_refused(run: &Run, expected: &str) {
-    assert_eq!(run.code, Some(2), "{run}");
-    assert!(run.stdout.is_empty(), "{run}");
-    assert_eq!(run.stderr.lines().count(), 1, "{run}");
-    assert!(run.stderr.starts_with("error: ") && run.stderr.contains(expected), "{run}");
 }
 
 #[test]
