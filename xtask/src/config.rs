@@ -187,6 +187,16 @@ pub fn environment(
     Ok(environment)
 }
 
+/// Every environment: the built-in ones, then the ones `[workspace.metadata.launchkit.env]`
+/// adds, by name.
+pub fn environment_names(config: &Value) -> Vec<String> {
+    let mut names: Vec<String> = ["development", "staging", "production"].map(str::to_owned).into();
+    let custom =
+        config.get("env").and_then(Value::as_object).into_iter().flat_map(|envs| envs.keys());
+    names.extend(custom.filter(|name| builtin(name).is_none()).cloned());
+    names
+}
+
 fn check_keys(table: &Map<String, Value>, place: &str, top: bool) -> anyhow::Result<()> {
     for key in table.keys() {
         let known =

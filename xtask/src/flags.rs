@@ -62,6 +62,10 @@ pub enum Command {
     /// Yank a release's crates, dependents first (dry run unless --execute); --undo brings
     /// them back, --hotfix starts the patch release that replaces it.
     Yank(Yank),
+    /// What is deployed where: each publishable crate's local version, its tag locally and
+    /// on the remote, the newest version on each environment's registry, and the last
+    /// deployment record (read-only).
+    Status(Status),
 }
 
 /// Flags of `cargo xtask verify`.
@@ -121,6 +125,17 @@ pub struct Yank {
     /// Yank; without it, print the plan and change nothing.
     #[arg(long)]
     pub execute: bool,
+}
+
+/// Flags of `cargo xtask status`.
+#[derive(Debug, clap::Args)]
+pub struct Status {
+    /// Only this environment (default: every environment that publishes).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Output format: a table (human) or one JSON document.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 }
 
 /// Flags of `cargo xtask config`.

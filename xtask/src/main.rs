@@ -15,6 +15,7 @@ mod output;
 mod preflight;
 mod publish;
 mod release;
+mod status;
 mod target;
 mod verify;
 mod version;
@@ -50,5 +51,6 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
         flags::Command::Release(cmd) => cmd.run(&sh),
         flags::Command::Verify(cmd) => cmd.run(&sh),
         flags::Command::Yank(cmd) => cmd.run(&sh),
+        flags::Command::Status(cmd) => cmd.run(&sh),
     }
 }

@@ -33,7 +33,7 @@ use xshell::Shell;
 
 use crate::flags::{self, Format};
 pub use engine::{Engine, INDEX_TIMEOUT};
-pub use plan::Plan;
+pub use plan::{Plan, read_versions};
 pub use report::Progress;
 
 impl flags::Publish {

@@ -4,6 +4,7 @@
 mod errors;
 mod faults;
 mod flows;
+mod status;
 mod support;
 mod verify;
 mod yank;
