@@ -66,6 +66,12 @@ pub enum Command {
     /// on the remote, the newest version on each environment's registry, and the last
     /// deployment record (read-only).
     Status(Status),
+    /// Diagnose why a publish would fail: one finding per problem, each with its fix
+    /// (read-only).
+    ///
+    /// Checks: token, uncommitted changes, versions already published, package contents
+    /// and metadata, docs, duplicate dependencies, a build from the packaged sources.
+    Doctor(Doctor),
 }
 
 /// Flags of `cargo xtask verify`.
@@ -134,6 +140,18 @@ pub struct Status {
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
     /// Output format: a table (human) or one JSON document.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+/// Flags of `cargo xtask doctor`.
+#[derive(Debug, clap::Args)]
+pub struct Doctor {
+    /// The environment whose registry a publish would go to (default: LAUNCHKIT_ENV, else
+    /// `default-env`, else production).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Output format (default: github when GITHUB_ACTIONS=true, else human).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
 }

@@ -10,6 +10,7 @@ mod clock;
 mod config;
 mod deployments;
 mod diff;
+mod doctor;
 mod flags;
 mod output;
 mod preflight;
@@ -52,5 +53,6 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
         flags::Command::Verify(cmd) => cmd.run(&sh),
         flags::Command::Yank(cmd) => cmd.run(&sh),
         flags::Command::Status(cmd) => cmd.run(&sh),
+        flags::Command::Doctor(cmd) => cmd.run(&sh),
     }
 }

@@ -13,7 +13,7 @@ mod cache;
 mod changes;
 pub mod diagnostics;
 mod package;
-mod steps;
+pub mod steps;
 
 use std::process::ExitCode;
 use std::time::Instant;

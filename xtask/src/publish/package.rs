@@ -18,17 +18,16 @@ pub struct CargoFailure {
     pub output: String,
 }
 
-/// `cargo package --registry R -p a -p b ..` (with `--no-verify` when `verify` is off).
+/// `cargo package --registry R {flags} -p a -p b ..`.
 pub fn package(
     sh: &Shell,
     cargo: &str,
     registry: &str,
     names: &[String],
-    verify: bool,
+    flags: &[&str],
 ) -> anyhow::Result<Result<(), CargoFailure>> {
     let selection: Vec<&str> = names.iter().flat_map(|name| ["-p", name.as_str()]).collect();
-    let no_verify = (!verify).then_some("--no-verify");
-    let cmd = cmd!(sh, "{cargo} package --registry {registry} {no_verify...} {selection...}");
+    let cmd = cmd!(sh, "{cargo} package --registry {registry} {flags...} {selection...}");
     let command = cmd.to_string().replace(cargo, "cargo");
     let out = cmd.quiet().ignore_status().output()?;
     if out.status.success() {
