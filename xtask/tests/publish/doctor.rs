@@ -5,7 +5,7 @@ use std::process::Output;
 
 use launchkit_testkit::{CargoSandbox, Fixture, RegistryServer};
 
-use crate::support::{REGISTRY, Run, Setup, TOKEN, base};
+use crate::support::{REGISTRY, Run, Setup, TOKEN, assert_report_schema, base};
 
 /// The registry from production's settings, and no token.
 const NO_TOKEN: &[(&str, &str)] =
@@ -38,6 +38,7 @@ fn publish_dup(registry: &RegistryServer, sandbox: &CargoSandbox) {
 /// `(step, status)` of each step and the message of each finding.
 fn report(run: &Run) -> (Vec<(String, String)>, Vec<String>) {
     let json = run.json();
+    assert_report_schema(&json);
     let steps = json["steps"].as_array().unwrap();
     let statuses = steps
         .iter()

@@ -5,6 +5,9 @@ mod doctor;
 mod errors;
 mod faults;
 mod flows;
+// The same checker the preflight tests use, for the reports of verify and doctor.
+#[path = "../it/schema.rs"]
+mod schema;
 mod status;
 mod support;
 mod verify;

@@ -183,3 +183,11 @@ pub fn assert_refused(run: &Run, expected: &str) {
     assert_eq!(run.stderr.lines().count(), 1, "{run}");
     assert!(run.stderr.starts_with("error: ") && run.stderr.contains(expected), "{run}");
 }
+
+/// Asserts that `report` follows docs/report.schema.json, as every step report must.
+pub fn assert_report_schema(report: &serde_json::Value) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/report.schema.json");
+    let schema = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let problems = crate::schema::violations(&schema, report);
+    assert!(problems.is_empty(), "{problems:#?}");
+}

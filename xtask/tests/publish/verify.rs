@@ -7,7 +7,7 @@ use std::time::Duration;
 use launchkit_testkit::server::json;
 use launchkit_testkit::{Faults, HttpServer, Silent};
 
-use crate::support::{REGISTRY, Run, Setup, assert_refused};
+use crate::support::{REGISTRY, Run, Setup, assert_refused, assert_report_schema};
 
 /// base <- top, both libraries; base's README has a rust example.
 const PAIR: &[(&str, &[&str])] = &[("base", &[]), ("top", &["base"])];
@@ -31,6 +31,7 @@ type Pairs = Vec<(String, String)>;
 /// `(name, status)` of each step, and every finding's rule and message.
 fn steps(run: &Run) -> (Pairs, Pairs) {
     let report = run.json();
+    assert_report_schema(&report);
     let steps = report["steps"].as_array().expect("steps");
     let statuses = steps
         .iter()
@@ -137,14 +138,14 @@ fn a_missing_version_is_a_finding_and_a_release_never_made_is_refused() {
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
 
     let run =
-        setup.task(&["verify", "--registry", REGISTRY, "--wait", "30s", "--format", "json"], &env);
+        setup.task(&["verify", "--registry", REGISTRY, "--wait", "5s", "--format", "json"], &env);
     assert_eq!(run.code, Some(1), "{run}");
-    assert!(run.stderr.contains("waiting up to 30s for `lk` to serve base 0.1.0"), "{run}");
+    assert!(run.stderr.contains("waiting up to 5s for `lk` to serve base 0.1.0"), "{run}");
     let (statuses, findings) = steps(&run);
     assert_eq!(status_of(&statuses, "registry"), "failed");
     assert!(
         findings.iter().any(|(rule, m)| rule == "verify::missing"
-            && m == "`top` 0.1.0 is not in the index of `lk` after waiting 30s"),
+            && m == "`top` 0.1.0 is not in the index of `lk` after waiting 5s"),
         "{findings:?}"
     );
     assert!(
