@@ -20,11 +20,9 @@ mod checks;
 use std::process::ExitCode;
 
 use launchkit_registry::SparseIndex;
-use launchkit_report::Report;
 use xshell::Shell;
 
 use crate::flags;
-use crate::output::Output;
 use crate::preflight::{self, Outcome};
 use crate::target::Target;
 
@@ -62,14 +60,6 @@ impl flags::Doctor {
             index: SparseIndex::new(&target.registry),
             target: &target,
         };
-        let out = Output::new(self.format);
-        let mut report = Report::new("doctor");
-        for (name, check) in CHECKS {
-            let step = preflight::run_check(name, false, || check(&doctor));
-            out.step_done(&step);
-            report.steps.push(step);
-        }
-        out.finish(&report)?;
-        Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        preflight::run_checks("doctor", CHECKS, &doctor, false, self.format)
     }
 }

@@ -261,6 +261,26 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
     report
 }
 
+/// Runs `checks` in order on `ctx` for task `command`, reporting each through `format`'s
+/// output as it finishes and then the whole report. Exit code 1 when a check failed.
+pub fn run_checks<C, F: Fn(&C) -> anyhow::Result<Outcome>>(
+    command: &str,
+    checks: &[(&str, F)],
+    ctx: &C,
+    strict: bool,
+    format: Option<flags::Format>,
+) -> anyhow::Result<ExitCode> {
+    let out = Output::new(format);
+    let mut report = Report::new(command);
+    for (name, check) in checks {
+        let step = run_check(name, strict, || check(ctx));
+        out.step_done(&step);
+        report.steps.push(step);
+    }
+    out.finish(&report)?;
+    Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
 /// Runs one check and reports it: its time, its outcome or the error that stopped it,
 /// and in strict mode a skip or a warning counted as a failure. Every task that reports
 /// checks as steps (preflight, verify, doctor) runs them through here.

@@ -30,12 +30,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use launchkit_registry::{IndexEntry, Registry, RegistryError, SparseIndex};
-use launchkit_report::Report;
 use xshell::Shell;
 
 use crate::config::Environment;
 use crate::flags::{self, SemVer};
-use crate::output::Output;
 use crate::preflight::{self, Outcome};
 use crate::target::Target;
 
@@ -107,15 +105,7 @@ impl flags::Verify {
             wait,
             project: RefCell::new(None),
         };
-        let out = Output::new(self.format);
-        let mut report = Report::new("verify");
-        for (name, check) in STEPS {
-            let step = preflight::run_check(name, self.strict, || check(&ctx));
-            out.step_done(&step);
-            report.steps.push(step);
-        }
-        out.finish(&report)?;
-        Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        preflight::run_checks("verify", STEPS, &ctx, self.strict, self.format)
     }
 
     /// The crates to check, with what the workspace knows of them.

@@ -8,49 +8,72 @@ use std::thread::JoinHandle;
 
 use crate::http::{self, Request, Response};
 
-/// What the server answers to each request.
-pub type Handler = dyn Fn(&Request) -> Response + Send + Sync;
-
 /// A running server; stops when dropped.
 pub struct HttpServer {
-    addr: SocketAddr,
     requests: Arc<Mutex<Vec<Request>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    acceptor: Acceptor,
 }
 
 impl HttpServer {
     /// Serves `handler` on a free port of 127.0.0.1.
     pub fn start(handler: impl Fn(&Request) -> Response + Send + Sync + 'static) -> HttpServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        let addr = listener.local_addr().expect("server address");
-        let handler: Arc<Handler> = Arc::new(handler);
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (requests, stop) = (Arc::clone(&requests), Arc::clone(&stop));
-            std::thread::spawn(move || {
-                for stream in listener.incoming() {
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let Ok(stream) = stream else { continue };
-                    let (handler, requests) = (Arc::clone(&handler), Arc::clone(&requests));
-                    std::thread::spawn(move || answer(&stream, &*handler, &requests));
-                }
-            })
-        };
-        HttpServer { addr, requests, stop, thread: Some(thread) }
+        let log = Arc::clone(&requests);
+        let acceptor = Acceptor::start(listener, move |stream| answer(&stream, &handler, &log));
+        HttpServer { requests, acceptor }
     }
 
     /// `http://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.acceptor.addr)
     }
 
     /// Every request answered so far, in order.
     pub fn requests(&self) -> Vec<Request> {
         self.requests.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+}
+
+/// An accept loop on its own thread, each connection served on a thread of its own by
+/// `serve`; stops when dropped. The proxy and the server share it.
+pub(crate) struct Acceptor {
+    pub(crate) addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Acceptor {
+    pub(crate) fn start(
+        listener: TcpListener,
+        serve: impl Fn(TcpStream) + Send + Sync + 'static,
+    ) -> Acceptor {
+        let addr = listener.local_addr().expect("listening address");
+        let serve = Arc::new(serve);
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopping.load(Ordering::Relaxed) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let serve = Arc::clone(&serve);
+                std::thread::spawn(move || serve(stream));
+            }
+        });
+        Acceptor { addr, stop, thread: Some(thread) }
+    }
+}
+
+impl Drop for Acceptor {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(self.addr);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
@@ -63,7 +86,11 @@ pub fn json(status: u16, body: &str) -> Response {
     }
 }
 
-fn answer(stream: &TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) {
+fn answer(
+    stream: &TcpStream,
+    handler: impl Fn(&Request) -> Response,
+    requests: &Mutex<Vec<Request>>,
+) {
     let _ = stream.set_read_timeout(Some(http::IO_TIMEOUT));
     let _ = stream.set_write_timeout(Some(http::IO_TIMEOUT));
     let Ok(Some(request)) = http::read_request(stream) else {
@@ -72,17 +99,6 @@ fn answer(stream: &TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>)
     let response = handler(&request);
     requests.lock().unwrap_or_else(PoisonError::into_inner).push(request);
     let _ = http::write_response(stream, &response);
-}
-
-impl Drop for HttpServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        // Wake the accept loop so it sees the flag.
-        let _ = TcpStream::connect(self.addr);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
 }
 
 /// A port that accepts connections and never answers: a registry or host that hangs.

@@ -1,31 +1,13 @@
 //! `cargo xtask status` on a published, tagged, yanked release, with production and staging
 //! on two real registries and the tags on a real bare remote.
 
-use std::path::Path;
 use std::process::Command;
 
 use launchkit_testkit::{CargoSandbox, Faults, RegistryServer, Silent, TempDir};
 
-use crate::support::{REGISTRY, Setup, TOKEN, assert_refused, base, workspace};
+use crate::support::{GIT_ID, REGISTRY, Setup, TOKEN, assert_refused, base, git, workspace};
 
 const PAIR: &[(&str, &[&str])] = &[("base", &[]), ("top", &["base"])];
-
-const GIT_ID: &[(&str, &str)] = &[
-    ("GIT_AUTHOR_NAME", "Releaser"),
-    ("GIT_AUTHOR_EMAIL", "releaser@example.com"),
-    ("GIT_COMMITTER_NAME", "Releaser"),
-    ("GIT_COMMITTER_EMAIL", "releaser@example.com"),
-];
-
-fn git(dir: &Path, args: &[&str]) {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .envs(GIT_ID.iter().copied())
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-}
 
 #[test]
 fn status_shows_versions_tags_registries_and_the_last_deployment() {

@@ -191,3 +191,23 @@ pub fn assert_report_schema(report: &serde_json::Value) {
     let problems = crate::schema::violations(&schema, report);
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+/// A git identity for the commits, tags and notes the tasks write.
+pub const GIT_ID: &[(&str, &str)] = &[
+    ("GIT_AUTHOR_NAME", "Releaser"),
+    ("GIT_AUTHOR_EMAIL", "releaser@example.com"),
+    ("GIT_COMMITTER_NAME", "Releaser"),
+    ("GIT_COMMITTER_EMAIL", "releaser@example.com"),
+];
+
+/// Runs git in `dir` with [`GIT_ID`] and returns its stdout; panics when it fails.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .envs(GIT_ID.iter().copied())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}

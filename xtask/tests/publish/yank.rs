@@ -2,25 +2,22 @@
 //! cannot resolve the version (cargo's own error), `--undo` brings it back, a second yank
 //! changes nothing, `--hotfix` starts the patch branch; bad input changes nothing.
 
-use std::path::Path;
 use std::process::Command;
 
 use launchkit_testkit::{Fault, Faults, Route, Silent, TempDir};
 
-use crate::support::{Setup, assert_refused, base};
+use crate::support::{GIT_ID, Setup, assert_refused, base, git};
 
 /// base <- top.
 const PAIR: &[(&str, &[&str])] = &[("base", &[]), ("top", &["base"])];
 
-/// The registry every run uses (production's registry, overridden), and a git identity
-/// for the records and commits.
-const ENV: &[(&str, &str)] = &[
-    ("LAUNCHKIT_REGISTRY", "lk"),
-    ("GIT_AUTHOR_NAME", "Releaser"),
-    ("GIT_AUTHOR_EMAIL", "releaser@example.com"),
-    ("GIT_COMMITTER_NAME", "Releaser"),
-    ("GIT_COMMITTER_EMAIL", "releaser@example.com"),
-];
+/// The registry every run uses: production's, overridden.
+const ENV: &[(&str, &str)] = &[("LAUNCHKIT_REGISTRY", "lk")];
+
+/// [`ENV`] with a git identity for the records and commits.
+fn env() -> Vec<(&'static str, &'static str)> {
+    [ENV, GIT_ID].concat()
+}
 
 /// The yanked flag of each version of `name`, from the server itself.
 fn yanked(setup: &Setup, name: &str) -> Vec<bool> {
@@ -28,13 +25,6 @@ fn yanked(setup: &Setup, name: &str) -> Vec<bool> {
     file.lines()
         .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["yanked"] == true)
         .collect()
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output =
-        Command::new("git").current_dir(dir).args(args).envs(ENV.iter().copied()).output().unwrap();
-    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// A fresh project that depends on `top = "=0.1.0"` from the registry: cargo's own
@@ -90,7 +80,7 @@ fn a_yank_hides_the_release_undo_restores_it_and_a_second_yank_changes_nothing()
         .on(Route::Yank, 1, Fault::Status { status: 429, retry_after: Some(1) })
         .on(Route::Yank, 3, Fault::Status { status: 403, retry_after: None });
     let setup = published(faults);
-    let plan = setup.task(&["yank", "0.1.0"], ENV).success();
+    let plan = setup.task(&["yank", "0.1.0"], &env()).success();
     let lines: Vec<&str> = plan.stdout.lines().collect();
     assert_eq!(lines[0], "yank 0.1.0 on `lk`, dependents first:", "{plan}");
     assert!(
@@ -106,7 +96,7 @@ fn a_yank_hides_the_release_undo_restores_it_and_a_second_yank_changes_nothing()
     );
 
     let args = ["yank", "0.1.0", "--execute", "--reason", "breaks on Windows"];
-    let stopped = setup.task(&args, ENV);
+    let stopped = setup.task(&args, &env());
     assert_eq!(stopped.code, Some(1), "{stopped}");
     assert!(
         stopped.stderr.contains("rate limited (HTTP 429): retrying in 1s, as the registry asked"),
@@ -115,7 +105,7 @@ fn a_yank_hides_the_release_undo_restores_it_and_a_second_yank_changes_nothing()
     assert!(stopped.stderr.contains("stopped: base 0.1.0: "), "{stopped}");
     assert!(stopped.stderr.contains("403"), "{stopped}");
     assert_eq!((yanked(&setup, "base"), yanked(&setup, "top")), (vec![false], vec![true]));
-    let run = setup.task(&args, ENV).success();
+    let run = setup.task(&args, &env()).success();
     assert!(run.stdout.contains("skip    already yanked"), "top is done: {run}");
     assert_eq!((yanked(&setup, "base"), yanked(&setup, "top")), (vec![true], vec![true]));
     let refused = resolve_top(&setup);
@@ -139,7 +129,7 @@ fn a_yank_hides_the_release_undo_restores_it_and_a_second_yank_changes_nothing()
         && record["environment"] == "production"));
 
     let requests = yank_requests(&setup);
-    let again = setup.task(&["yank", "0.1.0", "--execute"], ENV).success();
+    let again = setup.task(&["yank", "0.1.0", "--execute"], &env()).success();
     assert!(
         again.stdout.lines().filter(|line| line.ends_with("skip    already yanked")).count() == 2,
         "{again}"
@@ -147,7 +137,7 @@ fn a_yank_hides_the_release_undo_restores_it_and_a_second_yank_changes_nothing()
     assert_eq!(yank_requests(&setup), requests, "a second yank sends nothing");
     assert_eq!(records(&setup, "v0.1.0").len(), 2, "and records nothing");
 
-    setup.task(&["yank", "0.1.0", "--undo", "--execute", "-p", "top,base"], ENV).success();
+    setup.task(&["yank", "0.1.0", "--undo", "--execute", "-p", "top,base"], &env()).success();
     assert_eq!((yanked(&setup, "base"), yanked(&setup, "top")), (vec![false], vec![false]));
     assert!(resolve_top(&setup).status.success(), "a fresh project resolves it again");
     assert_eq!(records(&setup, "v0.1.0")[2]["action"], "unyank");
@@ -157,7 +147,8 @@ fn a_yank_hides_the_release_undo_restores_it_and_a_second_yank_changes_nothing()
 fn a_hotfix_branches_from_the_tag_bumped_with_a_fixed_section() {
     let setup = published(Faults::none());
     let root = setup.fixture.root();
-    let run = setup.task(&["yank", "0.1.0", "-p", "top", "--hotfix", "--execute"], ENV).success();
+    let run =
+        setup.task(&["yank", "0.1.0", "-p", "top", "--hotfix", "--execute"], &env()).success();
     assert_eq!(
         (yanked(&setup, "top"), yanked(&setup, "base")),
         (vec![true], vec![false]),
@@ -179,7 +170,8 @@ fn a_hotfix_branches_from_the_tag_bumped_with_a_fixed_section() {
 
     // Run again: the branch is there, top is yanked: nothing changes.
     let head = git(root, &["rev-parse", "HEAD"]);
-    let again = setup.task(&["yank", "0.1.0", "-p", "top", "--hotfix", "--execute"], ENV).success();
+    let again =
+        setup.task(&["yank", "0.1.0", "-p", "top", "--hotfix", "--execute"], &env()).success();
     assert!(again.stdout.contains("hotfix: branch hotfix/0.1.1 exists already"), "{again}");
     assert_eq!(git(root, &["rev-parse", "HEAD"]), head);
 }
@@ -196,9 +188,9 @@ fn bad_input_is_one_line_and_changes_nothing() {
     );
     let silent = Silent::start();
     let dead_index = format!("sparse+{}/", silent.url());
-    let refused = |args: &[&str], env: &[(&str, &str)], expected: &str| {
-        let mut all_env = ENV.to_vec();
-        all_env.extend(env);
+    let refused = |args: &[&str], extra: &[(&str, &str)], expected: &str| {
+        let mut all_env = env();
+        all_env.extend(extra);
         assert_refused(&setup.task(&[&["yank"], args].concat(), &all_env), expected);
     };
     refused(&["0.9.0"], &[], "0.9.0 was never released to `lk`");
