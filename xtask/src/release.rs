@@ -34,6 +34,7 @@ use std::process::ExitCode;
 use anyhow::{anyhow, bail};
 use launchkit_changelog::Date;
 use launchkit_registry::Registry;
+use launchkit_report::Status;
 use launchkit_workspace::Workspace;
 use launchkit_workspace::version::Bump;
 use xshell::Shell;
@@ -43,6 +44,7 @@ use self::git::Git;
 use self::journal::Journal;
 use self::target::Target;
 use crate::config::{self, Environment, Forge};
+use crate::deployments::StepRecord;
 use crate::flags;
 
 /// Everything a release is about, read before anything changes.
@@ -83,8 +85,8 @@ pub struct Ctx<'a> {
     pub lock: PathBuf,
     /// The journal: this run's when executing, an interrupted run's in a dry run.
     pub journal: Option<Journal>,
-    /// The steps this run went through, with their status.
-    pub outcomes: Vec<crate::deployments::StepRecord>,
+    /// The steps this run went through (the checks first), with their status.
+    pub outcomes: Vec<StepRecord>,
 }
 
 impl Ctx<'_> {
@@ -127,16 +129,16 @@ impl flags::Release {
         if self.execute && execute::restore_interrupted(&git, journal.as_ref())? {
             ws = Workspace::load(&manifest)?;
         }
-        let release = self.check(sh, &git, &ws, env, &bump, date, journal.as_ref())?;
-        let mut ctx = Ctx {
-            sh,
-            git: &git,
-            root: &ws.root,
-            release: &release,
-            lock,
-            journal,
-            outcomes: vec![],
+        let started = std::time::Instant::now();
+        let release = self.check(&git, &ws, env, &bump, date, journal.as_ref())?;
+        let checks = StepRecord {
+            name: "checks".into(),
+            status: "done".into(),
+            duration_ms: started.elapsed().as_millis().try_into().unwrap_or(u64::MAX),
         };
+        let outcomes = vec![checks];
+        let mut ctx =
+            Ctx { sh, git: &git, root: &ws.root, release: &release, lock, journal, outcomes };
         show::plan(&ctx, &ws);
         if !self.execute {
             eprintln!("dry run: nothing was changed; add --execute to release");
@@ -146,10 +148,8 @@ impl flags::Release {
     }
 
     /// Runs every precondition; any failure stops the run before anything changed.
-    #[allow(clippy::too_many_arguments)]
     fn check(
         &self,
-        sh: &Shell,
         git: &Git,
         ws: &Workspace,
         env: Environment,
@@ -192,14 +192,14 @@ impl flags::Release {
         if target.resuming {
             eprintln!("skip    preflight  resuming: it passed before the release commit was made");
         } else {
-            checks.add("preflight", preflight(sh, ws, &target.version));
+            checks.add("preflight", preflight(git.sh(), ws, &target.version));
             if !checks.failures.is_empty() {
                 bail!("{}", refusal(&env, &checks.failures));
             }
         }
         Ok(Release {
             message: target::message(&target.version),
-            command: self.command(sh),
+            command: self.command(git.sh()),
             env,
             target,
             tag,
@@ -268,15 +268,22 @@ fn forge_target(
 /// The preflight checklist for this tree and version, cached passes included.
 fn preflight(sh: &Shell, ws: &Workspace, version: &flags::SemVer) -> Result<String, String> {
     let report = crate::preflight::gate(sh, ws, version);
-    let failed: Vec<&str> = report
-        .steps
-        .iter()
-        .filter(|step| step.status == launchkit_report::Status::Failed)
-        .map(|step| step.name.as_str())
-        .collect();
+    let named = |status: Status| -> Vec<&str> {
+        let steps = report.steps.iter().filter(|step| step.status == status);
+        steps.map(|step| step.name.as_str()).collect()
+    };
+    let failed = named(Status::Failed);
     if failed.is_empty() {
         let cached = report.steps.iter().filter(|step| step.cached).count();
-        return Ok(format!("passed ({} steps, {cached} from the cache)", report.steps.len()));
+        let passed = report.count(Status::Passed);
+        let mut summary = format!("{passed} steps passed ({cached} from the cache)");
+        for (status, words) in [(Status::Warning, "with warnings"), (Status::Skipped, "skipped")] {
+            let names = named(status);
+            if !names.is_empty() {
+                summary.push_str(&format!(", {} {words}", names.join(", ")));
+            }
+        }
+        return Ok(summary);
     }
     Err(format!(
         "{} failed: fix them and commit; `cargo xtask preflight --release {version}` shows the findings",

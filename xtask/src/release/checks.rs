@@ -57,7 +57,7 @@ pub fn lock(git: &Git, journal: Option<&Journal>) -> Result<String, String> {
                 .unwrap_or_default()
         )),
         Some(journal) => Ok(format!(
-            "the release of {} (process {}) stopped unfinished; this run picks it up",
+            "the release of {} (process {}) stopped unfinished; --execute picks it up",
             journal.version, journal.pid
         )),
         None => Ok("no other release is running".into()),
@@ -80,7 +80,7 @@ pub fn tree(git: &Git, journal: Option<&Journal>) -> Result<String, String> {
     });
     if let Some(journal) = interrupted {
         return Err(format!(
-            "the working tree holds the edits of the interrupted release of {}: run the same command with --execute to restore them and start again, or restore them with `git checkout -- {}`",
+            "the working tree holds the edits of the interrupted release of {}: run the same command with --execute to restore them and start again, or restore them with `git checkout HEAD -- {}`",
             journal.version,
             paths.join(" ")
         ));
@@ -195,7 +195,11 @@ pub fn registry(
             ));
         }
     }
-    let passed = format!("{version} is new on `{}`", registry.name);
+    let passed = if target.resuming {
+        format!("`{}` has nothing above {version}", registry.name)
+    } else {
+        format!("{version} is new on `{}`", registry.name)
+    };
     Ok(((registry, order.batches), passed))
 }
 

@@ -10,7 +10,7 @@ use xshell::cmd;
 
 use super::git::Git;
 use super::journal::{self, Journal};
-use super::steps::{STEPS, State};
+use super::steps::{Reach, STEPS, State};
 use super::{Ctx, checks};
 use crate::clock;
 use crate::deployments::StepRecord;
@@ -19,7 +19,7 @@ use crate::deployments::StepRecord;
 pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
     take_lock(ctx)?;
     let started = Instant::now();
-    let mut external = false;
+    let (mut external, mut acted_any) = (false, false);
     for (number, step) in STEPS.iter().enumerate() {
         let begun = Instant::now();
         let result = (step.state)(ctx).and_then(|state| match state {
@@ -30,7 +30,9 @@ pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
         let (state, acted) = match result {
             Ok(done) => done,
             Err(err) => {
-                external |= step.external && step.name == "push" && partly_pushed(ctx);
+                if let Reach::Outside { partly } = step.reach {
+                    external |= partly(ctx);
+                }
                 return stop(ctx, step.name, &err, external);
             }
         };
@@ -39,8 +41,9 @@ pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
             State::Done(text) => ("found", text),
             State::Off(text) => ("off", text),
         };
-        external |= step.external && status != "off";
+        external |= matches!(step.reach, Reach::Outside { .. }) && status != "off";
         if acted {
+            acted_any = true;
             ctx.journal_mut().steps.insert(step.name.to_owned(), duration_ms);
             ctx.save_journal()?;
         }
@@ -59,13 +62,13 @@ pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
     }
     journal::remove(&ctx.lock)?;
     let release = ctx.release;
-    println!(
-        "released {} to {}: tag {} in {:.1}s",
-        release.target.version,
-        release.env.name,
-        release.tag,
-        started.elapsed().as_secs_f64()
-    );
+    let (version, env) = (&release.target.version, &release.env.name);
+    if acted_any {
+        let seconds = started.elapsed().as_secs_f64();
+        println!("released {version} to {env}: tag {} in {seconds:.1}s", release.tag);
+    } else {
+        println!("{version} was already released to {env}: nothing to do");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -113,19 +116,11 @@ fn take_lock(ctx: &mut Ctx) -> anyhow::Result<()> {
         }
     };
     ctx.journal = Some(journal);
-    Ok(())
-}
-
-/// After a failed push, whether the remote got the release anyway (a dropped connection
-/// after the remote updated): then the failure must not be rolled back.
-fn partly_pushed(ctx: &Ctx) -> bool {
-    let release = ctx.release;
-    let names = [format!("refs/heads/{}", release.branch), format!("refs/tags/{}", release.tag)];
-    let (Ok(refs), Ok(head)) = (ctx.git.remote_refs(&release.env.remote, &names), ctx.git.head())
-    else {
-        return true;
-    };
-    refs.get(&names[0]) == Some(head.as_str()) || refs.tag_commit(&release.tag).is_some()
+    // The checks of the run that started the release (with its preflight) are the ones
+    // worth recording.
+    let checks = ctx.outcomes.first().map(|checks| checks.duration_ms).unwrap_or_default();
+    ctx.journal_mut().steps.entry("checks".into()).or_insert(checks);
+    ctx.save_journal()
 }
 
 /// Reports a failed step: restores the repository when nothing left it, otherwise says

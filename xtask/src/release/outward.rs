@@ -7,26 +7,34 @@ use launchkit_registry::SparseIndex;
 use xshell::cmd;
 
 use super::forge::{Client, Notes, Outcome};
-use super::steps::{State, Step};
+use super::steps::{Reach, State, Step};
 use super::{Ctx, checks};
 
 /// `git push --atomic` of the branch and the tag.
-pub const PUSH: Step =
-    Step { name: "push", external: true, describe: describe_push, state: pushed, act: push };
+pub const PUSH: Step = Step {
+    name: "push",
+    reach: Reach::Outside { partly: partly_pushed },
+    describe: describe_push,
+    state: pushed,
+    act: push,
+};
 /// The crates to the registry, by the publish engine.
 pub const PUBLISH: Step = Step {
     name: "publish",
-    external: true,
+    reach: Reach::Outside { partly: partly_published },
     describe: describe_publish,
     state: published,
     act: publish,
 };
 /// The GitHub release of the tag.
 pub const FORGE: Step =
-    Step { name: "forge", external: true, describe: describe_forge, state: announced, act: forge };
+    Step { name: "forge", reach: OUTSIDE, describe: describe_forge, state: announced, act: forge };
 /// The configured docs command.
 pub const DOCS: Step =
-    Step { name: "docs", external: true, describe: describe_docs, state: documented, act: docs };
+    Step { name: "docs", reach: OUTSIDE, describe: describe_docs, state: documented, act: docs };
+
+/// A failed forge request or docs command may have done part of its work: count it done.
+const OUTSIDE: Reach = Reach::Outside { partly: |_| true };
 
 fn describe_push(ctx: &Ctx) -> String {
     let release = ctx.release;
@@ -77,6 +85,18 @@ fn pushed(ctx: &Ctx) -> anyhow::Result<Option<State>> {
     }))
 }
 
+/// After a failed push, whether the remote got part of it anyway (the push is atomic, but
+/// the connection may drop after the remote updated).
+fn partly_pushed(ctx: &Ctx) -> bool {
+    let release = ctx.release;
+    let names = [format!("refs/heads/{}", release.branch), format!("refs/tags/{}", release.tag)];
+    let (Ok(refs), Ok(head)) = (ctx.git.remote_refs(&release.env.remote, &names), ctx.git.head())
+    else {
+        return true;
+    };
+    refs.get(&names[0]) == Some(head.as_str()) || refs.tag_commit(&release.tag).is_some()
+}
+
 fn push(ctx: &mut Ctx) -> anyhow::Result<String> {
     let refspecs = missing(ctx)?;
     let (sh, remote) = (ctx.sh, &ctx.release.env.remote);
@@ -112,6 +132,19 @@ fn published(ctx: &Ctx) -> anyhow::Result<Option<State>> {
         }
     }
     Ok(Some(State::Done(format!("`{}` has every crate at {version}", registry.name))))
+}
+
+/// After a failed publish, whether any crate reached the registry (or the registry cannot
+/// say).
+fn partly_published(ctx: &Ctx) -> bool {
+    let Some(registry) = &ctx.release.registry else { return false };
+    let index = SparseIndex::new(registry);
+    let version = &ctx.release.target.version;
+    ctx.release
+        .batches
+        .iter()
+        .flatten()
+        .any(|name| index.is_published(name, version).unwrap_or(true))
 }
 
 /// Runs the publish engine, which skips what the registry has and uploads the rest in
@@ -182,7 +215,7 @@ fn describe_docs(ctx: &Ctx) -> String {
     match &ctx.release.env.docs_hook {
         None => "no docs-hook configured".into(),
         Some(hook) => format!(
-            "sh -c '{hook}' in the workspace root, with LAUNCHKIT_VERSION, LAUNCHKIT_TAG and LAUNCHKIT_ENV set"
+            "sh -c '{hook}' in the workspace root, with LAUNCHKIT_VERSION, LAUNCHKIT_TAG and LAUNCHKIT_ENV set and no registry token"
         ),
     }
 }
@@ -206,11 +239,20 @@ fn docs(ctx: &mut Ctx) -> anyhow::Result<String> {
     let release = ctx.release;
     let hook = release.env.docs_hook.as_deref().expect("the docs step acts only with a hook");
     let sh = ctx.sh;
-    cmd!(sh, "sh -c {hook}")
+    let mut command = cmd!(sh, "sh -c {hook}")
         .env("LAUNCHKIT_VERSION", release.target.version.to_string())
         .env("LAUNCHKIT_TAG", &release.tag)
-        .env("LAUNCHKIT_ENV", &release.env.name)
-        .run()?;
+        .env("LAUNCHKIT_ENV", &release.env.name);
+    // A docs command has no business with registry tokens (GITHUB_TOKEN stays: publishing
+    // docs to GitHub Pages needs it).
+    for (name, _) in std::env::vars() {
+        let registry_token = name == "CARGO_REGISTRY_TOKEN"
+            || (name.starts_with("CARGO_REGISTRIES_") && name.ends_with("_TOKEN"));
+        if registry_token {
+            command = command.env_remove(name);
+        }
+    }
+    command.run()?;
     ctx.journal_mut().docs_hook = true;
     ctx.save_journal()?;
     Ok("the docs hook succeeded".into())

@@ -4,13 +4,13 @@
 use launchkit_registry::SparseIndex;
 
 use super::Ctx;
-use super::steps::{State, Step};
+use super::steps::{Reach, State, Step};
 use crate::deployments::{self, CrateRecord, NOTES_REF, Record, StepRecord};
 use crate::{clock, output};
 
 /// Appends the release's record and pushes the log.
 pub const RECORD: Step =
-    Step { name: "record", external: false, describe, state: recorded, act: record };
+    Step { name: "record", reach: Reach::Local, describe, state: recorded, act: record };
 
 fn describe(ctx: &Ctx) -> String {
     let env = &ctx.release.env;

@@ -18,6 +18,11 @@ pub fn plan(ctx: &Ctx, ws: &Workspace) {
             "resume the release of {} to {}: HEAD is its release commit\n",
             target.version, release.env.name
         )
+    } else if target.from == target.version {
+        format!(
+            "release {} (the manifests' version, never released) to {}, dated {}\n",
+            target.version, release.env.name, target.date
+        )
     } else {
         format!(
             "release {} -> {} to {}, dated {}\n",

@@ -19,12 +19,25 @@ pub enum State {
     Off(String),
 }
 
+/// How far a step reaches.
+#[derive(Clone, Copy)]
+pub enum Reach {
+    /// It changes the repository only.
+    Local,
+    /// It changes things outside; after a failure, `partly` reads whether it got far
+    /// enough to leave something there.
+    Outside {
+        /// Whether a failed attempt left something outside.
+        partly: fn(&Ctx) -> bool,
+    },
+}
+
 /// One step of the release.
 pub struct Step {
     /// Its name, in the plan, the progress and the deployment record.
     pub name: &'static str,
-    /// Doing it reaches outside the repository: after it, a failure is not rolled back.
-    pub external: bool,
+    /// Whether it changes things outside the repository, which no restore takes back.
+    pub reach: Reach,
     /// What it will do, for the plan.
     pub describe: fn(&Ctx) -> String,
     /// Reads the real state: `None` when there is work to do.
@@ -35,15 +48,21 @@ pub struct Step {
 
 /// Every step, in the order a release runs them.
 pub static STEPS: &[Step] = &[
-    Step { name: "write", external: false, describe: describe_write, state: written, act: write },
+    Step {
+        name: "write",
+        reach: Reach::Local,
+        describe: describe_write,
+        state: written,
+        act: write,
+    },
     Step {
         name: "commit",
-        external: false,
+        reach: Reach::Local,
         describe: describe_commit,
         state: committed,
         act: commit,
     },
-    Step { name: "tag", external: false, describe: describe_tag, state: tagged, act: tag },
+    Step { name: "tag", reach: Reach::Local, describe: describe_tag, state: tagged, act: tag },
     outward::PUSH,
     outward::PUBLISH,
     outward::FORGE,
@@ -53,6 +72,9 @@ pub static STEPS: &[Step] = &[
 
 fn describe_write(ctx: &Ctx) -> String {
     let target = &ctx.release.target;
+    if target.edits.is_empty() {
+        return format!("version {} and its changelog entry", target.version);
+    }
     let mut files: Vec<String> =
         target.edits.iter().map(|edit| relative(ctx, &edit.path)).collect();
     if target.lockfile.is_some() {

@@ -90,27 +90,37 @@ pub fn read(
         });
     }
     let mut failures = Vec::new();
-    let plan = VersionPlan::new(ws, bump).map_err(|err| failures.push(err.to_string())).ok();
+    // The manifests' own version, never tagged, is released as it is: a project's first
+    // release is usually the 0.1.0 that `cargo new` wrote.
+    let untagged = git.tag_commit(&format!("{}{current}", env.tag_prefix)).is_none();
+    let plan = match bump {
+        Bump::Exact(version) if *version == current && untagged => {
+            Ok((current.clone(), Vec::new()))
+        }
+        _ => VersionPlan::new(ws, bump).map(|plan| (plan.to, plan.files)),
+    };
+    let plan = plan.map_err(|err| failures.push(err.to_string())).ok();
     let release_date = date.unwrap_or_else(|| crate::clock::local_date(git.sh()));
-    let promoted = plan.as_ref().and_then(|plan| {
-        promote(&changelog, &shown, &plan.to, release_date).map_err(|err| failures.push(err)).ok()
+    let promoted = plan.as_ref().and_then(|(version, _)| {
+        promote(&changelog, &shown, version, release_date).map_err(|err| failures.push(err)).ok()
     });
-    let (Some(plan), Some(promoted)) = (plan, promoted) else {
+    let (Some((version, mut edits)), Some(promoted)) = (plan, promoted) else {
         if failures.is_empty() {
             failures.push(format!("{shown}: cannot promote [Unreleased]"));
         }
         return Err(failures);
     };
-    let notes = Changelog::parse(promoted.clone()).notes(&plan.to).unwrap_or_default();
-    let mut edits = plan.files;
+    let notes = Changelog::parse(promoted.clone()).notes(&version).unwrap_or_default();
+    // Cargo.lock follows the manifests: without a manifest edit it has nothing to change.
+    let lockfile = lockfile.filter(|_| !edits.is_empty());
     edits.push(FileChange {
         path: changelog_path,
         before: changelog.text().to_owned(),
         after: promoted,
     });
     Ok(Target {
-        from: plan.from,
-        version: plan.to,
+        from: current,
+        version,
         resuming: false,
         start: head,
         edits,

@@ -1,0 +1,8 @@
+//! `cargo xtask release` end to end: real git with a bare remote, the real registry server
+//! behind its fault proxy, and GitHub's release API served on 127.0.0.1.
+
+mod flows;
+mod forge;
+mod interrupts;
+mod refusals;
+mod support;
