@@ -80,10 +80,19 @@ impl Hotfix {
             }
             eprintln!("created {branch} from {tag}, at version {next}");
         }
+        // The branch already carries X.Y.(Z+1), never tagged: `release` takes that exact
+        // version as it is (a patch level would go one further), and only from a branch
+        // it is allowed to release from.
+        let env = &target.env.name;
         println!("next steps on {branch}:");
-        println!("  1. fix the bug (with a test) and describe it under `### Fixed` in {changelog}");
-        println!("  2. cargo xtask preflight");
-        println!("  3. cargo xtask release patch --execute");
+        println!(
+            "  1. fix the bug (with a test) and describe it under `### Fixed` in {changelog}, commit"
+        );
+        println!(
+            "  2. LAUNCHKIT_BRANCHES={branch} cargo xtask release {next} --env {env} --execute"
+        );
+        let main = target.env.branches.first().map_or("main", String::as_str);
+        println!("  3. git switch {main} && git merge {branch}   # bring the fix back");
         Ok(())
     }
 

@@ -166,7 +166,12 @@ fn a_hotfix_branches_from_the_tag_bumped_with_a_fixed_section() {
     let changelog = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
     assert!(changelog.contains("## [Unreleased]\n\n### Fixed\n\n## [0.1.0]"), "{changelog}");
     assert!(run.stdout.contains("next steps on hotfix/0.1.1:\n"), "{run}");
-    assert!(run.stdout.contains("cargo xtask release patch --execute"), "{run}");
+    assert!(
+        run.stdout.contains(
+            "  2. LAUNCHKIT_BRANCHES=hotfix/0.1.1 cargo xtask release 0.1.1 --env production --execute\n  3. git switch main && git merge hotfix/0.1.1"
+        ),
+        "{run}"
+    );
 
     // Run again: the branch is there, top is yanked: nothing changes.
     let head = git(root, &["rev-parse", "HEAD"]);
@@ -217,4 +222,35 @@ fn bad_input_is_one_line_and_changes_nothing() {
     );
     assert_eq!(before, after);
     assert_eq!(yank_requests(&setup), 0);
+}
+
+#[test]
+fn a_hotfix_that_cannot_be_prepared_leaves_the_repository_as_it_was() {
+    let setup = published(Faults::none());
+    let root = setup.fixture.root();
+    // The tag marks a commit whose version is already 0.1.1: the bump to 0.1.1 fails.
+    let manifest = std::fs::read_to_string(root.join("top/Cargo.toml")).unwrap();
+    setup.fixture.write(
+        "top/Cargo.toml",
+        &manifest.replacen("version = \"0.1.0\"", "version = \"0.1.1\"", 1),
+    );
+    git(root, &["commit", "-q", "-am", "mistagged"]);
+    git(root, &["tag", "-f", "v0.1.0"]);
+    let head = git(root, &["rev-parse", "HEAD"]);
+
+    let run = setup.task(&["yank", "0.1.0", "-p", "base", "--hotfix", "--execute"], &env());
+    assert_eq!(run.code, Some(2), "{run}");
+    assert!(
+        run.stderr.contains(
+            "the hotfix stopped; branch hotfix/0.1.1 is removed and you are back on main"
+        ),
+        "{run}"
+    );
+    assert!(run.stderr.contains("0.1.1 is not above the current version 0.1.1"), "{run}");
+    assert_eq!(git(root, &["rev-parse", "HEAD"]), head);
+    assert_eq!(git(root, &["symbolic-ref", "--short", "HEAD"]).trim(), "main");
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+    assert_eq!(git(root, &["branch", "--list", "hotfix/*"]), "");
+    assert_eq!(yanked(&setup, "base"), [true], "the yank itself is done, and recorded");
+    assert_eq!(records(&setup, "v0.1.0").len(), 1);
 }
