@@ -37,8 +37,8 @@ use crate::flags::{self, SemVer};
 use crate::preflight::{self, Outcome};
 use crate::target::Target;
 
-/// One crate of the release and what the index says about it.
-pub struct Release {
+/// One crate at the version checked, and what the index says about it.
+pub struct CrateVersion {
     /// Package name.
     pub name: String,
     /// The version checked.
@@ -63,7 +63,7 @@ pub struct Ctx<'a> {
     cargo: String,
     registry: &'a Registry,
     env: &'a Environment,
-    crates: Vec<Release>,
+    crates: Vec<CrateVersion>,
     /// How long `--wait` allowed, for messages about crates that did not show up.
     wait: Option<Duration>,
     /// The project the install step built, for the readme step.
@@ -72,7 +72,7 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// The crates the index lists at their version, yanked or not.
-    fn published(&self) -> impl Iterator<Item = &Release> {
+    fn published(&self) -> impl Iterator<Item = &CrateVersion> {
         self.crates.iter().filter(|krate| krate.entry.is_some())
     }
 }
@@ -109,8 +109,8 @@ impl flags::Verify {
     }
 
     /// The crates to check, with what the workspace knows of them.
-    fn wanted(&self, target: &Target) -> anyhow::Result<Vec<Release>> {
-        let release = |name: &str, version: SemVer| Release {
+    fn wanted(&self, target: &Target) -> anyhow::Result<Vec<CrateVersion>> {
+        let release = |name: &str, version: SemVer| CrateVersion {
             package: Some(target.ws.target_dir.join(format!("package/{name}-{version}.crate")))
                 .filter(|path| path.is_file()),
             name: name.to_owned(),
@@ -127,7 +127,7 @@ impl flags::Verify {
         Ok(target
             .release_crates()?
             .into_iter()
-            .map(|member| Release {
+            .map(|member| CrateVersion {
                 lib: Some(member.has_lib),
                 bins: Some(member.bins.clone()),
                 member_dir: Some(target.ws.relative(member.dir())),
@@ -143,10 +143,10 @@ impl flags::Verify {
 fn read_index(
     target: &Target,
     index: &SparseIndex,
-    mut crates: Vec<Release>,
+    mut crates: Vec<CrateVersion>,
     wait: Option<Duration>,
     single: bool,
-) -> anyhow::Result<Vec<Release>> {
+) -> anyhow::Result<Vec<CrateVersion>> {
     let registry = &target.registry.name;
     let context = || format!("cannot read the index of `{registry}`");
     let started = Instant::now();

@@ -5,7 +5,7 @@
 //! warning, and a host that does not answer makes the status `unknown`, a warning too,
 //! never a pass.
 
-use launchkit_registry::{DOCS_RS, DocsHost, DocsStatus};
+use launchkit_registry::{DOCS_RS, DocsHost, DocsStatus, RegistryError};
 use launchkit_report::Finding;
 
 use super::Ctx;
@@ -35,7 +35,10 @@ pub fn check(ctx: &Ctx) -> anyhow::Result<Outcome> {
             None => match host.status(name, version) {
                 Ok(status) => Some(status),
                 Err(err) => {
-                    unreachable = Some(err.to_string());
+                    unreachable = Some(match err {
+                        RegistryError::Transport { message, .. } => message,
+                        other => other.to_string(),
+                    });
                     None
                 }
             },
@@ -58,6 +61,6 @@ pub fn check(ctx: &Ctx) -> anyhow::Result<Outcome> {
         findings.push(finding.rule("verify::docs"));
     }
     let mut outcome = Outcome::from_findings(findings);
-    outcome.reason = unreachable.map(|err| format!("unknown: {err}"));
+    outcome.reason = unreachable.map(|err| format!("unknown: {base} did not answer: {err}"));
     Ok(outcome)
 }

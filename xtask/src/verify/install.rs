@@ -9,7 +9,7 @@ use launchkit_registry::Registry;
 use launchkit_report::Finding;
 use xshell::{Cmd, cmd};
 
-use super::{Ctx, Release};
+use super::{CrateVersion, Ctx};
 use crate::preflight::{Outcome, ToolRun};
 use crate::publish::retry::summary;
 
@@ -29,7 +29,7 @@ impl Drop for Project {
 
 /// What a user does after `cargo add`: build, and `cargo install` the binaries.
 pub fn check(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    let published: Vec<&Release> = ctx.published().collect();
+    let published: Vec<&CrateVersion> = ctx.published().collect();
     if published.is_empty() {
         return Ok(Outcome::skipped("no crate of the release is in the index"));
     }
@@ -107,7 +107,7 @@ impl Project {
 }
 
 /// The binaries a crate ships: the workspace's knowledge, else the published package's.
-fn binaries(krate: &Release, packages: &[cargo_metadata::Package]) -> Vec<String> {
+fn binaries(krate: &CrateVersion, packages: &[cargo_metadata::Package]) -> Vec<String> {
     if let Some(bins) = &krate.bins {
         return bins.clone();
     }
@@ -124,7 +124,7 @@ fn binaries(krate: &Release, packages: &[cargo_metadata::Package]) -> Vec<String
 fn install(
     ctx: &Ctx,
     dir: &Path,
-    krate: &Release,
+    krate: &CrateVersion,
     bins: &[String],
 ) -> anyhow::Result<(ToolRun, Option<Finding>)> {
     let root = dir.join("install-root");

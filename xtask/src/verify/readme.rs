@@ -10,7 +10,7 @@ use launchkit_report::{Finding, Severity};
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use xshell::cmd;
 
-use super::{Ctx, Release};
+use super::{CrateVersion, Ctx};
 use crate::preflight::{Outcome, ToolRun, diagnostics};
 
 /// A rust code block: its info string, its code, and the 1-based line of its fence.
@@ -23,7 +23,7 @@ struct Block {
 
 /// Where a generated module's block came from.
 struct Origin<'a> {
-    krate: &'a Release,
+    krate: &'a CrateVersion,
     readme: String,
     line: u32,
 }
@@ -82,7 +82,7 @@ pub fn check(ctx: &Ctx) -> anyhow::Result<Outcome> {
     Ok(Outcome::from_run(run, findings))
 }
 
-fn note(krate: &Release, what: &str) -> Finding {
+fn note(krate: &CrateVersion, what: &str) -> Finding {
     Finding::new(
         Severity::Note,
         format!("`{}` {} {what}: nothing to run", krate.name, krate.version),

@@ -3,7 +3,7 @@
 
 use launchkit_report::{Finding, Severity};
 
-use super::{Ctx, Release};
+use super::{CrateVersion, Ctx};
 use crate::preflight::Outcome;
 use crate::publish::package::sha256;
 
@@ -16,7 +16,7 @@ pub fn check(ctx: &Ctx) -> anyhow::Result<Outcome> {
     Ok(Outcome::from_findings(findings))
 }
 
-fn crate_findings(ctx: &Ctx, krate: &Release) -> anyhow::Result<Vec<Finding>> {
+fn crate_findings(ctx: &Ctx, krate: &CrateVersion) -> anyhow::Result<Vec<Finding>> {
     let registry = &ctx.registry.name;
     let (name, version) = (&krate.name, &krate.version);
     let Some(entry) = &krate.entry else {

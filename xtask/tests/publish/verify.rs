@@ -161,7 +161,7 @@ fn a_missing_version_is_a_finding_and_a_release_never_made_is_refused() {
         run.json()["steps"][3]["reason"]
             .as_str()
             .unwrap()
-            .starts_with("unknown: cannot reach http://127.0.0.1:"),
+            .starts_with("unknown: http://127.0.0.1:"),
         "{run}"
     );
 
