@@ -9,7 +9,7 @@ use launchkit_testkit::{Faults, HttpServer, Silent};
 
 use crate::support::{REGISTRY, Run, Setup, assert_refused, assert_report_schema};
 
-/// base <- top, both libraries; base's README has a rust example.
+/// base <- top, both libraries, top with a binary too; base's README has a rust example.
 const PAIR: &[(&str, &[&str])] = &[("base", &[]), ("top", &["base"])];
 
 /// docs.rs's status API, answering `built` for the crates in `built` and `failed` for
@@ -58,7 +58,9 @@ fn published_pair() -> Setup {
     setup
         .fixture
         .write("base/README.md", "# base\n\n```rust\nassert_eq!(base::value(), 1);\n```\n");
-    setup.fixture.commit("readme");
+    // top also ships a binary, which users get with `cargo install`.
+    setup.fixture.write("top/src/main.rs", "fn main() {\n    println!(\"{}\", top::value());\n}\n");
+    setup.fixture.commit("readme and binary");
     setup.xtask(&["--execute"]).success();
     setup
 }
@@ -79,6 +81,9 @@ fn a_published_release_passes_then_a_wrong_checksum_and_a_yank_are_named() {
     }
     let only_note = [(String::new(), "`top` 0.1.0 has no README: nothing to run".to_owned())];
     assert_eq!(findings, only_note);
+    let install = run.json()["steps"][1]["command"].as_str().unwrap().to_owned();
+    assert!(install.contains("cargo add base@=0.1.0 top@=0.1.0 --registry lk"), "{install}");
+    assert!(install.contains("cargo install top --version =0.1.0 --root "), "{install}");
 
     // Someone else's content under our version, and a yank.
     let package = setup.fixture.root().join("target/package/base-0.1.0.crate");
