@@ -203,6 +203,7 @@ mod tests {
         cmd!(sh, "git init -q -b main").run().unwrap();
         cmd!(sh, "git config user.name Tester").run().unwrap();
         cmd!(sh, "git config user.email tester@example.com").run().unwrap();
+        cmd!(sh, "git config commit.gpgsign false").run().unwrap();
         cmd!(sh, "git commit -q --allow-empty -m one").run().unwrap();
         cmd!(sh, "git init -q --bare -b main ../remote.git").run().unwrap();
         cmd!(sh, "git remote add origin ../remote.git").run().unwrap();
