@@ -64,6 +64,9 @@ pub struct Environment {
     pub docs_hook: Option<String>,
     /// The changelog, relative to the workspace root.
     pub changelog: String,
+    /// Where `verify` asks whether the docs built: a host with docs.rs's status API.
+    /// Unset means docs.rs for crates.io and no docs check for other registries.
+    pub docs_url: Option<String>,
 }
 
 /// Where a release's notes are published.
@@ -97,6 +100,7 @@ const KEYS: &[(&str, Kind)] = &[
     ("allow-friday", Kind::Flag),
     ("docs-hook", Kind::Text),
     ("changelog", Kind::Text),
+    ("docs-url", Kind::Text),
 ];
 
 /// Tables and keys of `[workspace.metadata.launchkit]` that belong to other tasks
@@ -116,6 +120,7 @@ fn builtin(name: &str) -> Option<Value> {
         "registry": registry, "remote": "origin", "branches": ["main", "master"],
         "push": push, "publish": publish, "forge": forge, "tag-prefix": "v",
         "allow-friday": false, "docs-hook": null, "changelog": "CHANGELOG.md",
+        "docs-url": null,
     }))
 }
 
@@ -180,6 +185,16 @@ pub fn environment(
         .with_context(|| format!("{WHERE} (environment `{name}`) has a value of the wrong type"))?;
     environment.name = name;
     Ok(environment)
+}
+
+/// Every environment: the built-in ones, then the ones `[workspace.metadata.launchkit.env]`
+/// adds, by name.
+pub fn environment_names(config: &Value) -> Vec<String> {
+    let mut names: Vec<String> = ["development", "staging", "production"].map(str::to_owned).into();
+    let custom =
+        config.get("env").and_then(Value::as_object).into_iter().flat_map(|envs| envs.keys());
+    names.extend(custom.filter(|name| builtin(name).is_none()).cloned());
+    names
 }
 
 fn check_keys(table: &Map<String, Value>, place: &str, top: bool) -> anyhow::Result<()> {

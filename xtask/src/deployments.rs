@@ -101,7 +101,6 @@ pub fn read(sh: &Shell, commit: &str) -> anyhow::Result<Vec<Record>> {
 }
 
 /// Every record of the log, with the commit it is attached to.
-#[cfg_attr(not(test), expect(dead_code, reason = "read by `cargo xtask status`"))]
 pub fn read_all(sh: &Shell) -> anyhow::Result<Vec<(String, Record)>> {
     let listing = cmd!(sh, "git notes --ref={NOTES_REF} list")
         .quiet()

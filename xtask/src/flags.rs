@@ -64,6 +64,107 @@ pub enum Command {
     /// every run. Each step reads the real state first and skips what is done, so running
     /// the same command again resumes a release that stopped. See docs/releasing.md.
     Release(Release),
+    /// Prove a release arrived: each crate in the index, not yanked, with the checksum of
+    /// the local package; a fresh project builds on it; its docs built (read-only).
+    ///
+    /// Steps: registry, install, readme, docs. Exits 0 when none failed; a docs status that
+    /// cannot be read is `unknown`, a warning. See docs/verify.md.
+    Verify(Verify),
+    /// Yank a release's crates, dependents first (dry run unless --execute); --undo brings
+    /// them back, --hotfix starts the patch release that replaces it.
+    Yank(Yank),
+    /// What is deployed where: each publishable crate's local version, its tag locally and
+    /// on the remote, the newest version on each environment's registry, and the last
+    /// deployment record (read-only).
+    Status(Status),
+    /// Diagnose why a publish would fail: one finding per problem, each with its fix
+    /// (read-only).
+    ///
+    /// Checks: token, uncommitted changes, versions already published, package contents
+    /// and metadata, docs, duplicate dependencies, a build from the packaged sources.
+    Doctor(Doctor),
+}
+
+/// Flags of `cargo xtask verify`.
+#[derive(Debug, clap::Args)]
+pub struct Verify {
+    /// The release to verify (default: each crate's version in the workspace).
+    #[arg(value_name = "X.Y.Z", conflicts_with = "krate")]
+    pub release: Option<String>,
+    /// Verify this published crate instead of the workspace's (with --version).
+    #[arg(long = "crate", value_name = "NAME", requires = "crate_version")]
+    pub krate: Option<String>,
+    /// The version of --crate.
+    #[arg(long = "version", value_name = "X.Y.Z", requires = "krate")]
+    pub crate_version: Option<String>,
+    /// The environment whose registry to read (default: LAUNCHKIT_ENV, else `default-env`,
+    /// else production).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Read this registry instead of the environment's (`crates-io` or a name from cargo's
+    /// config).
+    #[arg(long, value_name = "NAME")]
+    pub registry: Option<String>,
+    /// Poll until the index serves every crate, for at most this long (`90s`, `10m`, `1h`).
+    #[arg(long, value_name = "DURATION")]
+    pub wait: Option<String>,
+    /// Count warnings (docs status unknown or not built yet) as failures.
+    #[arg(long)]
+    pub strict: bool,
+    /// Output format (default: github when GITHUB_ACTIONS=true, else human).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+/// Flags of `cargo xtask yank`.
+#[derive(Debug, clap::Args)]
+pub struct Yank {
+    /// The release to yank.
+    #[arg(value_name = "X.Y.Z")]
+    pub release: String,
+    /// Only these crates (comma-separated, or repeat the flag).
+    #[arg(short, long = "package", value_delimiter = ',', value_name = "NAME")]
+    pub packages: Vec<String>,
+    /// Unyank instead: make the versions resolvable again.
+    #[arg(long, conflicts_with = "hotfix")]
+    pub undo: bool,
+    /// Also create branch hotfix/X.Y.(Z+1) from the release tag, bumped, with a `### Fixed`
+    /// section under `[Unreleased]`.
+    #[arg(long)]
+    pub hotfix: bool,
+    /// Why, for the deployment record.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// The environment whose registry to yank from (default: LAUNCHKIT_ENV, else
+    /// `default-env`, else production).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Yank; without it, print the plan and change nothing.
+    #[arg(long)]
+    pub execute: bool,
+}
+
+/// Flags of `cargo xtask status`.
+#[derive(Debug, clap::Args)]
+pub struct Status {
+    /// Only this environment (default: every environment that publishes).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Output format: a table (human) or one JSON document.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+/// Flags of `cargo xtask doctor`.
+#[derive(Debug, clap::Args)]
+pub struct Doctor {
+    /// The environment whose registry a publish would go to (default: LAUNCHKIT_ENV, else
+    /// `default-env`, else production).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Output format (default: github when GITHUB_ACTIONS=true, else human).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 }
 
 /// Flags of `cargo xtask config`.
@@ -285,6 +386,21 @@ pub fn semver(text: &str) -> anyhow::Result<SemVer> {
         .map_err(|err| anyhow::anyhow!("`{text}` is not a SemVer version X.Y.Z: {err}"))
 }
 
+/// A duration given on the command line: `90s`, `10m`, `1h`, or seconds alone.
+pub fn duration(text: &str) -> anyhow::Result<std::time::Duration> {
+    let digits = text.trim_end_matches(['s', 'm', 'h']);
+    let unit = match &text[digits.len()..] {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => 0,
+    };
+    match digits.parse::<u64>() {
+        Ok(count) if unit > 0 => Ok(std::time::Duration::from_secs(count * unit)),
+        _ => bail!("`{text}` is not a duration: write it as 90s, 10m or 1h"),
+    }
+}
+
 /// How a task prints its result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -322,5 +438,17 @@ mod tests {
     #[test]
     fn verify_cli() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_take_a_unit_or_seconds() {
+        let seconds = |text: &str| super::duration(text).map(|d| d.as_secs()).ok();
+        assert_eq!(seconds("90"), Some(90));
+        assert_eq!(seconds("90s"), Some(90));
+        assert_eq!(seconds("10m"), Some(600));
+        assert_eq!(seconds("1h"), Some(3600));
+        for bad in ["", "m", "10ms", "1.5m", "-3s", "10 m"] {
+            assert_eq!(seconds(bad), None, "{bad}");
+        }
     }
 }

@@ -10,14 +10,19 @@ mod clock;
 mod config;
 mod deployments;
 mod diff;
+mod doctor;
 mod flags;
 mod links;
 mod output;
 mod preflight;
 mod publish;
 mod release;
+mod status;
+mod target;
 mod test;
+mod verify;
 mod version;
+mod yank;
 
 use std::process::ExitCode;
 
@@ -49,5 +54,9 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
         flags::Command::Version(cmd) => cmd.run(&sh),
         flags::Command::Links(cmd) => cmd.run(&sh),
         flags::Command::Release(cmd) => cmd.run(&sh),
+        flags::Command::Verify(cmd) => cmd.run(&sh),
+        flags::Command::Yank(cmd) => cmd.run(&sh),
+        flags::Command::Status(cmd) => cmd.run(&sh),
+        flags::Command::Doctor(cmd) => cmd.run(&sh),
     }
 }

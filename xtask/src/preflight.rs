@@ -1,8 +1,8 @@
 //! `cargo xtask preflight`: the whole pre-release checklist, read-only.
 //!
 //! Runs each step of [`steps::ALL`] in order (fmt, changelog, version, links, secrets,
-//! audit, clippy, test, docs, build, package, breaking, outdated), reports every one as passed, warning, failed or skipped
-//! with its time and findings, and exits with 0 only when none failed. `--release X.Y.Z`
+//! audit, clippy, test, docs, build, package, breaking, outdated), reports every one as
+//! passed, warning, failed or skipped with its time and findings, and exits with 0 only when none failed. `--release X.Y.Z`
 //! names the version the release steps check. `--only` and `--skip` choose steps,
 //! `--fail-fast` stops at the first failure, `--strict` (or `CI=true`) counts skipped and
 //! warning steps as failures. A step whose inputs have not changed since it last passed is
@@ -11,10 +11,10 @@
 mod breaking;
 mod cache;
 mod changes;
-mod diagnostics;
+pub mod diagnostics;
 mod package;
 pub mod scan;
-mod steps;
+pub mod steps;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -134,6 +134,21 @@ impl ToolRun {
                 || self.stderr.contains("is not installed for the toolchain"))
     }
 
+    /// Runs `cmd` to completion, capturing its output whatever its exit status. The
+    /// command line is reported with `cargo` in place of the path in `cargo`.
+    pub fn capture(cmd: Cmd<'_>, cargo: &str) -> anyhow::Result<ToolRun> {
+        let command = cmd.to_string().replace(cargo, "cargo");
+        let out = cmd
+            .quiet()
+            .ignore_status()
+            .output()
+            .with_context(|| format!("cannot run `{command}`"))?;
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let output = format!("{stdout}{stderr}");
+        Ok(ToolRun { success: out.status.success(), command, output, stdout, stderr })
+    }
+
     /// Several runs reported as one: succeeded when all did.
     pub fn chain(runs: Vec<ToolRun>) -> ToolRun {
         let mut chained = ToolRun {
@@ -157,7 +172,22 @@ impl ToolRun {
     }
 }
 
-impl Ctx<'_> {
+/// `cargo`, or the one running us when `CARGO` is set, so the same toolchain runs.
+pub fn cargo_program() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+}
+
+impl<'a> Ctx<'a> {
+    /// The context of checks on `ws`, run in `sh`.
+    pub fn new(
+        sh: &'a Shell,
+        ws: &'a Workspace,
+        flags: &'a flags::Preflight,
+        release: Option<flags::SemVer>,
+    ) -> Ctx<'a> {
+        Ctx { sh, ws, flags, release, cargo: cargo_program() }
+    }
+
     /// `cargo` (the one running us when `CARGO` is set) with `args`.
     pub fn cargo(&self, args: &[&str]) -> Cmd<'_> {
         let cargo = &self.cargo;
@@ -166,16 +196,7 @@ impl Ctx<'_> {
 
     /// Runs a command to completion, capturing its output whatever its exit status.
     pub fn capture(&self, cmd: Cmd<'_>) -> anyhow::Result<ToolRun> {
-        let command = cmd.to_string().replace(&self.cargo, "cargo");
-        let out = cmd
-            .quiet()
-            .ignore_status()
-            .output()
-            .with_context(|| format!("cannot run `{command}`"))?;
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        let output = format!("{stdout}{stderr}");
-        Ok(ToolRun { success: out.status.success(), command, output, stdout, stderr })
+        ToolRun::capture(cmd, &self.cargo)
     }
 }
 
@@ -184,9 +205,8 @@ impl flags::Preflight {
     pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
         let selected = self.selected_steps()?;
         let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
         let release = self.release.as_deref().map(flags::semver).transpose()?;
-        let ctx = Ctx { sh, ws: &ws, flags: &self, release, cargo };
+        let ctx = Ctx::new(sh, &ws, &self, release);
         let out = Output::new(self.format);
         let strict = self.strict || output::is_ci();
         let report = run_steps(&ctx, &selected, &out, strict, !self.no_cache, self.fail_fast);
@@ -214,9 +234,8 @@ impl flags::Preflight {
 /// it: steps that passed with these inputs are taken from the cache, the rest run, each
 /// reported on stderr as it finishes.
 pub fn gate(sh: &Shell, ws: &Workspace, release: &flags::SemVer) -> Report {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let flags = flags::Preflight { release: Some(release.to_string()), ..Default::default() };
-    let ctx = Ctx { sh, ws, flags: &flags, release: Some(release.clone()), cargo };
+    let ctx = Ctx::new(sh, ws, &flags, Some(release.clone()));
     let steps: Vec<&Step> = STEPS.iter().collect();
     run_steps(&ctx, &steps, &Output::new(None), output::is_ci(), true, false)
 }
@@ -252,17 +271,55 @@ fn run_steps(
 }
 
 fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> StepReport {
-    let started = Instant::now();
-    let mut report = StepReport::new(step.name, Status::Passed);
     if cache.is_fresh(step.name) {
+        let mut report = StepReport::new(step.name, Status::Passed);
         report.cached = true;
-        report.duration = started.elapsed();
         return report;
     }
+    // A pass that read a moving source (git history, the advisory database, a registry)
+    // is not cached: the same files can give another answer tomorrow.
     let mut volatile = false;
-    match (step.run)(ctx) {
+    let report = run_check(step.name, strict, || {
+        let outcome = (step.run)(ctx)?;
+        volatile = outcome.volatile;
+        Ok(outcome)
+    });
+    cache.record(step.name, report.status == Status::Passed && !volatile);
+    report
+}
+
+/// Runs `checks` in order on `ctx` for task `command`, reporting each through `format`'s
+/// output as it finishes and then the whole report. Exit code 1 when a check failed.
+pub fn run_checks<C, F: Fn(&C) -> anyhow::Result<Outcome>>(
+    command: &str,
+    checks: &[(&str, F)],
+    ctx: &C,
+    strict: bool,
+    format: Option<flags::Format>,
+) -> anyhow::Result<ExitCode> {
+    let out = Output::new(format);
+    let mut report = Report::new(command);
+    for (name, check) in checks {
+        let step = run_check(name, strict, || check(ctx));
+        out.step_done(&step);
+        report.steps.push(step);
+    }
+    out.finish(&report)?;
+    Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Runs one check and reports it: its time, its outcome or the error that stopped it,
+/// and in strict mode a skip or a warning counted as a failure. Every task that reports
+/// checks as steps (preflight, verify, doctor) runs them through here.
+pub fn run_check(
+    name: &str,
+    strict: bool,
+    check: impl FnOnce() -> anyhow::Result<Outcome>,
+) -> StepReport {
+    let started = Instant::now();
+    let mut report = StepReport::new(name, Status::Passed);
+    match check() {
         Ok(outcome) => {
-            volatile = outcome.volatile;
             report.status = outcome.status();
             report.reason = outcome.reason;
             report.command = outcome.command;
@@ -285,6 +342,5 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
         report.reason = Some(format!("{was} counts as failed in strict mode{why}"));
         report.status = Status::Failed;
     }
-    cache.record(step.name, report.status == Status::Passed && !volatile);
     report
 }

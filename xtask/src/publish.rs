@@ -16,12 +16,12 @@
 //! comes from the environment or cargo's credentials, and only cargo reads it.
 
 mod engine;
-mod package;
+pub mod package;
 mod plan;
 mod report;
-mod retry;
+pub mod retry;
 mod upload;
-mod verify;
+pub mod verify;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -32,8 +32,8 @@ use launchkit_workspace::Workspace;
 use xshell::Shell;
 
 use crate::flags::{self, Format};
-pub use engine::Engine;
-pub use plan::Plan;
+pub use engine::{Engine, INDEX_TIMEOUT};
+pub use plan::{Plan, read_versions};
 pub use report::Progress;
 
 impl flags::Publish {
@@ -91,7 +91,7 @@ pub fn publish(
 }
 
 /// Refuses to start uploading without a token cargo can use.
-fn require_token(registry: &Registry) -> anyhow::Result<()> {
+pub fn require_token(registry: &Registry) -> anyhow::Result<()> {
     if registry.token.is_some() || registry.credential_provider.is_some() {
         return Ok(());
     }

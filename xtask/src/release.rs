@@ -20,7 +20,7 @@
 mod checks;
 mod execute;
 mod forge;
-mod git;
+pub mod git;
 mod journal;
 mod outward;
 mod record;

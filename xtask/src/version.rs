@@ -37,20 +37,25 @@ impl flags::Version {
             eprintln!("dry run: pass --execute to write these changes");
             return Ok(ExitCode::SUCCESS);
         }
-        write(&plan.files, |file| &file.after)?;
-        if has_lock {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-            let _dir = sh.push_dir(&ws.root);
-            if let Err(err) = cmd!(sh, "{cargo} update --workspace").run() {
-                write(&plan.files, |file| &file.before)?;
-                bail!(
-                    "{err}: the manifests are restored; fix the problem cargo reports and run again"
-                );
-            }
-        }
+        apply(sh, &ws, &plan)?;
         eprintln!("version {} written to {} manifests", plan.to, plan.files.len());
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// Writes the plan's manifests and updates Cargo.lock (when the workspace has one); if
+/// cargo fails, the manifests are put back as they were.
+pub fn apply(sh: &Shell, ws: &Workspace, plan: &VersionPlan) -> anyhow::Result<()> {
+    write(&plan.files, |file| &file.after)?;
+    if ws.root.join("Cargo.lock").is_file() {
+        let cargo = crate::preflight::cargo_program();
+        let _dir = sh.push_dir(&ws.root);
+        if let Err(err) = cmd!(sh, "{cargo} update --workspace").run() {
+            write(&plan.files, |file| &file.before)?;
+            bail!("{err}: the manifests are restored; fix the problem cargo reports and run again");
+        }
+    }
+    Ok(())
 }
 
 /// Writes one side of every change.

@@ -3,8 +3,9 @@
 //! [`Changelog::parse`] reads a `CHANGELOG.md` into its title, entries (`[Unreleased]` and
 //! releases, each with version, date, yanked marker and sections) and link reference
 //! definitions, every part with its line number. [`lint`] returns findings,
-//! [`Changelog::promote`] turns `[Unreleased]` into a release and [`Changelog::notes`]
-//! returns one version's release notes. Parsing never fails: whatever the text, the
+//! [`Changelog::promote`] turns `[Unreleased]` into a release, [`Changelog::with_section`]
+//! adds an empty section under it, and [`Changelog::notes`] returns one version's release
+//! notes. Parsing never fails: whatever the text, the
 //! result describes what was found and the lint says what is wrong.
 #![doc = include_str!("../README.md")]
 
@@ -13,6 +14,7 @@ mod links;
 mod lint;
 mod parse;
 mod promote;
+mod scaffold;
 
 use std::ops::Range;
 

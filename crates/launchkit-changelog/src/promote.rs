@@ -186,7 +186,7 @@ impl Changelog {
 
     /// The text with each edited line replaced by its lines. The last replacement line
     /// keeps the original line's ending, so a file without a final newline keeps none.
-    fn apply(&self, edits: &BTreeMap<u32, Vec<String>>) -> String {
+    pub(crate) fn apply(&self, edits: &BTreeMap<u32, Vec<String>>) -> String {
         let eol = if self.text.contains("\r\n") { "\r\n" } else { "\n" };
         let mut out = String::with_capacity(self.text.len() + 256);
         for number in 1..=self.line_count() {

@@ -61,19 +61,26 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl SparseIndex {
-    /// A client for a resolved registry, with its token when it has one.
+    /// A client for a resolved registry, with its token when it has one and its
+    /// request timeout.
     pub fn new(registry: &Registry) -> SparseIndex {
-        SparseIndex::from_url(&registry.name, &registry.index_base(), registry.token.clone())
+        let token = registry.token.clone();
+        SparseIndex::build(&registry.name, &registry.index_base(), token, registry.timeout)
     }
 
-    /// A client for the index at `base` (`https://index.crates.io/`), called `name` in errors.
+    /// A client for the index at `base` (`https://index.crates.io/`), called `name` in
+    /// errors, whose requests give up after cargo's default of 30 seconds.
     pub fn from_url(name: &str, base: &str, token: Option<Token>) -> SparseIndex {
+        SparseIndex::build(name, base, token, crate::config::DEFAULT_TIMEOUT)
+    }
+
+    fn build(name: &str, base: &str, token: Option<Token>, timeout: Duration) -> SparseIndex {
         let base = base.strip_prefix("sparse+").unwrap_or(base);
         SparseIndex {
             name: name.to_owned(),
             base: if base.ends_with('/') { base.to_owned() } else { format!("{base}/") },
             token,
-            transport: Transport::new(),
+            transport: Transport::new(timeout),
             config: Mutex::new(None),
             cache: Mutex::default(),
             requests: AtomicUsize::new(0),

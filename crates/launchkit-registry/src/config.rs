@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use toml_edit::{DocumentMut, Item};
 
@@ -19,6 +20,9 @@ pub const CRATES_IO: &str = "crates-io";
 
 /// crates.io's sparse index.
 pub const CRATES_IO_INDEX: &str = "sparse+https://index.crates.io/";
+
+/// How long one HTTP request may take when cargo's `http.timeout` is not set.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A registry token. Its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
@@ -58,6 +62,9 @@ pub struct Registry {
     pub credential_provider: Option<String>,
     /// Things worth telling the user, such as a source replacement.
     pub notes: Vec<String>,
+    /// How long one request may take: cargo's `http.timeout` (`CARGO_HTTP_TIMEOUT`),
+    /// 30 seconds by default.
+    pub timeout: Duration,
 }
 
 impl Registry {
@@ -162,7 +169,21 @@ impl CargoConfig {
                 )
             })
             .filter(|provider| !provider.contains("cargo:token"));
-        Ok(Registry { name, index, token, token_source, credential_provider, notes })
+        let timeout = self.timeout()?;
+        Ok(Registry { name, index, token, token_source, credential_provider, notes, timeout })
+    }
+
+    /// cargo's `http.timeout`, in whole seconds as cargo reads it.
+    fn timeout(&self) -> Result<Duration, RegistryError> {
+        let Some(text) = self.setting("CARGO_HTTP_TIMEOUT", &["http", "timeout"]) else {
+            return Ok(DEFAULT_TIMEOUT);
+        };
+        match text.trim().parse::<u64>() {
+            Ok(seconds) if seconds > 0 => Ok(Duration::from_secs(seconds)),
+            _ => Err(RegistryError::Config(format!(
+                "http.timeout `{text}` is not a number of seconds: set CARGO_HTTP_TIMEOUT or `[http] timeout` to a whole number above 0"
+            ))),
+        }
     }
 
     /// The token from the environment, then `credentials.toml`, then (deprecated) config.
@@ -203,7 +224,8 @@ impl CargoConfig {
 }
 
 /// A string at a dotted path (`registries.NAME.index`), in tables, dotted keys or inline
-/// tables alike. Arrays of strings (credential providers) come back joined by spaces.
+/// tables alike. Numbers come back as written; arrays of strings (credential providers)
+/// joined by spaces.
 fn lookup(item: &Item, path: &[&str]) -> Option<String> {
     let mut current = item;
     for key in path {
@@ -211,6 +233,9 @@ fn lookup(item: &Item, path: &[&str]) -> Option<String> {
     }
     if let Some(text) = current.as_str() {
         return Some(text.to_owned());
+    }
+    if let Some(number) = current.as_integer() {
+        return Some(number.to_string());
     }
     let array = current.as_array()?;
     Some(array.iter().filter_map(|value| value.as_str()).collect::<Vec<_>>().join(" "))

@@ -5,11 +5,13 @@
 //! the environment or `credentials.toml`). [`SparseIndex`] reads that registry's index
 //! with conditional requests and answers the questions a release asks: is `name@version`
 //! published, yanked, with which checksum, what is the newest version, and
-//! [`SparseIndex::wait_until_published`]. Nothing here prints or publishes.
+//! [`SparseIndex::wait_until_published`]. [`DocsHost`] asks docs.rs (or a host with its
+//! API) whether a version's documentation built. Nothing here prints or publishes.
 
 mod backoff;
 mod client;
 mod config;
+mod docs;
 mod entry;
 mod error;
 mod path;
@@ -17,7 +19,8 @@ mod transport;
 
 pub use backoff::Backoff;
 pub use client::{FetchStats, IndexConfig, SparseIndex};
-pub use config::{CRATES_IO, CRATES_IO_INDEX, CargoConfig, Registry, Token};
+pub use config::{CRATES_IO, CRATES_IO_INDEX, CargoConfig, DEFAULT_TIMEOUT, Registry, Token};
+pub use docs::{DOCS_RS, DocsHost, DocsStatus};
 pub use entry::{IndexEntry, parse_index};
 pub use error::RegistryError;
 pub use path::index_path;

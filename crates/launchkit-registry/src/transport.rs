@@ -6,8 +6,6 @@ use crate::backoff::Backoff;
 use crate::config::Token;
 use crate::error::RegistryError;
 
-/// Longest any one request may take.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Extra tries for a read that got a 5xx, a 429 or no answer.
 const TRANSIENT_RETRIES: usize = 2;
 
@@ -26,10 +24,11 @@ pub struct Transport {
 }
 
 impl Transport {
-    pub fn new() -> Transport {
+    /// An agent whose requests each give up after `timeout`.
+    pub fn new(timeout: Duration) -> Transport {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(REQUEST_TIMEOUT))
+            .timeout_global(Some(timeout))
             .user_agent(concat!("launchkit-registry/", env!("CARGO_PKG_VERSION")))
             // The platform verifier trusts what the system (and cargo) trust, such as a
             // company proxy's certificate; ureq's bundled roots would refuse it.

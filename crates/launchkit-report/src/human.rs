@@ -3,7 +3,7 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use crate::{Finding, Report, Status, StepReport};
+use crate::{Finding, Report, Severity, Status, StepReport};
 
 /// How much of a failing tool's output to show: the end, where the error is.
 const OUTPUT_TAIL_LINES: usize = 60;
@@ -88,11 +88,17 @@ pub fn summary(report: &Report) -> String {
         seconds(report.duration()),
     );
     for step in report.steps.iter().filter(|step| step.status == Status::Failed) {
+        // The command to run again, else why it failed, else what it found first.
+        let first_error = || {
+            let error = step.findings.iter().find(|finding| finding.severity == Severity::Error);
+            error.map(|finding| finding.message.clone())
+        };
         let why = step
             .command
             .as_deref()
             .map(|command| format!("`{command}`"))
             .or_else(|| step.reason.clone())
+            .or_else(first_error)
             .unwrap_or_default();
         let _ = writeln!(out, "  {} failed: {why}", step.name);
     }
@@ -119,10 +125,20 @@ mod tests {
         test.findings.push(Finding::error("test `it_works` failed").at("src/lib.rs", 9));
         report.steps.push(test);
 
+        let mut token = StepReport::new("token", Status::Failed);
+        token.findings.push(Finding::warning("first, but a warning"));
+        token.findings.push(Finding::error("no token for `lk`"));
+        report.steps.push(token);
+
         let text = summary(&report);
         assert!(text.contains("fmt          passed (cached)"), "{text}");
-        assert!(text.contains("preflight FAILED: 1 passed, 1 failed"), "{text}");
-        assert!(text.ends_with("  test failed: `cargo test --workspace`\n"), "{text}");
+        assert!(text.contains("preflight FAILED: 1 passed, 2 failed"), "{text}");
+        assert!(
+            text.ends_with(
+                "  test failed: `cargo test --workspace`\n  token failed: no token for `lk`\n"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //!   alternate registry through `CARGO_REGISTRIES_<NAME>_*` variables.
 //! - [`fixture::Fixture`]: small workspaces written to disk and committed to a real git
 //!   repository.
+//! - [`server::HttpServer`]: a web API's contract served on 127.0.0.1 by a function of
+//!   the test, and [`server::Silent`], a port that never answers.
 //!
 //! Everything here panics with a message saying what went wrong: it runs inside tests,
 //! where a panic is the failure report.
@@ -17,10 +19,12 @@ pub mod http;
 pub mod proxy;
 pub mod registry;
 pub mod sandbox;
+pub mod server;
 pub mod tmp;
 
 pub use fixture::Fixture;
 pub use proxy::{Fault, Faults, Route};
 pub use registry::RegistryServer;
 pub use sandbox::CargoSandbox;
+pub use server::{HttpServer, Silent};
 pub use tmp::TempDir;

@@ -8,13 +8,13 @@
 
 mod serve;
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use serve::{Shared, lock};
+
+use crate::server::Acceptor;
 
 /// Which requests a rule counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +23,8 @@ pub enum Route {
     Publish,
     /// `GET` of an index file (not `config.json`, not the API).
     Index,
+    /// `DELETE .../yank` and `PUT .../unyank`.
+    Yank,
     /// Every request.
     Any,
 }
@@ -109,37 +111,22 @@ pub struct Exchange {
 
 /// A running proxy; stops when dropped.
 pub struct FaultProxy {
-    addr: SocketAddr,
     shared: Arc<Shared>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    acceptor: Acceptor,
 }
 
 impl FaultProxy {
     /// Starts serving on `listener`, forwarding to `upstream`.
     pub fn start(listener: TcpListener, upstream: SocketAddr, faults: Faults) -> FaultProxy {
-        let addr = listener.local_addr().expect("proxy address");
         let shared = Arc::new(Shared::new(faults, upstream));
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (shared, stop) = (Arc::clone(&shared), Arc::clone(&stop));
-            std::thread::spawn(move || {
-                for stream in listener.incoming() {
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let Ok(stream) = stream else { continue };
-                    let shared = Arc::clone(&shared);
-                    std::thread::spawn(move || shared.serve(stream));
-                }
-            })
-        };
-        FaultProxy { addr, shared, stop, thread: Some(thread) }
+        let serving = Arc::clone(&shared);
+        let acceptor = Acceptor::start(listener, move |stream| serving.serve(stream));
+        FaultProxy { shared, acceptor }
     }
 
     /// Where clients connect.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.acceptor.addr
     }
 
     /// Every exchange so far, in the order they finished.
@@ -158,16 +145,5 @@ impl FaultProxy {
             .iter()
             .map(|(name, version, _)| format!("{name}@{version}"))
             .collect()
-    }
-}
-
-impl Drop for FaultProxy {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        // Wake the accept loop so it sees the flag.
-        let _ = TcpStream::connect(self.addr);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }

@@ -49,6 +49,8 @@ pub struct Member {
     pub repository: Option<String>,
     /// It has a library target (and so may have doc tests).
     pub has_lib: bool,
+    /// Names of its binary targets.
+    pub bins: Vec<String>,
     /// Its dependencies as the manifest declares them.
     pub dependencies: Vec<Dependency>,
 }
@@ -96,6 +98,12 @@ impl Workspace {
                     .targets
                     .iter()
                     .any(|target| target.is_lib() || target.is_proc_macro()),
+                bins: package
+                    .targets
+                    .iter()
+                    .filter(|target| target.is_bin())
+                    .map(|target| target.name.clone())
+                    .collect(),
                 dependencies: package.dependencies.iter().map(Dependency::from_metadata).collect(),
             })
             .collect();

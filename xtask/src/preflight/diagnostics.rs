@@ -105,8 +105,9 @@ fn panic_location(line: &str) -> Option<(&str, &str, u32, Option<u32>)> {
     Some((test, path, line_no, Some(column)))
 }
 
-/// `---- core/src/lib.rs - add (line 5) stdout ----`
-fn doc_test_header(line: &str) -> Option<(&str, &str, u32)> {
+/// `---- core/src/lib.rs - add (line 5) stdout ----`: the path, item and line of a
+/// failed doc test.
+pub fn doc_test_header(line: &str) -> Option<(&str, &str, u32)> {
     let inner = line.strip_prefix("---- ")?.strip_suffix(" stdout ----")?;
     let (path, rest) = inner.split_once(" - ")?;
     let (item, line_part) = rest.rsplit_once(" (line ")?;

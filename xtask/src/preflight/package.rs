@@ -11,29 +11,36 @@ const LARGE_BINARY: u64 = 1024 * 1024;
 /// crates.io refuses uploads above 10 MiB.
 const CRATES_IO_LIMIT: u64 = 10 * 1024 * 1024;
 
-/// `description` and a license are required by crates.io; cargo only warns.
+/// `description` and a license are required by crates.io; cargo only warns. A missing
+/// `repository` is a warning: crates.io and docs.rs link to it, and users look for it.
 pub fn missing_metadata(ws: &Workspace, member: &Member) -> Vec<Finding> {
     let manifest = ws.relative(&member.manifest_path);
     let line = package_table_line(&member.manifest_path);
     let mut findings = Vec::new();
-    let mut missing = |field: &str, fix: &str| {
-        findings.push(
-            Finding::error(format!(
-                "`{}` has no `{field}`: crates.io refuses to publish it",
-                member.name
-            ))
-            .at(&manifest, line)
-            .fix(fix.to_owned()),
-        );
+    let mut missing = |finding: Finding, fix: &str| {
+        findings.push(finding.at(&manifest, line).fix(fix.to_owned()));
+    };
+    let refused = |field: &str| {
+        Finding::error(format!(
+            "`{}` has no `{field}`: crates.io refuses to publish it",
+            member.name
+        ))
     };
     if member.description.as_deref().is_none_or(|text| text.trim().is_empty()) {
-        missing("description", "add `description = \"...\"` under [package]");
+        missing(refused("description"), "add `description = \"...\"` under [package]");
     }
     if member.license.is_none() && member.license_file.is_none() {
         missing(
-            "license",
+            refused("license"),
             "add `license = \"MIT OR Apache-2.0\"` (an SPDX expression) or `license-file` under [package]",
         );
+    }
+    if member.repository.is_none() {
+        let finding = Finding::warning(format!(
+            "`{}` has no `repository`: crates.io and docs.rs show no link to its source",
+            member.name
+        ));
+        missing(finding, "add `repository = \"https://...\"` under [package]");
     }
     findings
 }

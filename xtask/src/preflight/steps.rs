@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use launchkit_report::Finding;
+
 use super::{Ctx, Outcome, Step, ToolRun, diagnostics};
 
 /// Every step, in the order preflight runs them: cheap and likely failures first.
@@ -70,7 +72,7 @@ fn test(ctx: &Ctx) -> anyhow::Result<Outcome> {
 
 /// rustdoc for the workspace's own crates with warnings denied, which catches broken
 /// intra-doc links.
-fn docs(ctx: &Ctx) -> anyhow::Result<Outcome> {
+pub fn docs(ctx: &Ctx) -> anyhow::Result<Outcome> {
     let flags = std::env::var("RUSTDOCFLAGS").unwrap_or_default();
     let args = ["doc", "--workspace", "--no-deps", "--all-features", "--message-format=json"];
     let cmd = ctx.cargo(&args).env("RUSTDOCFLAGS", format!("{flags} -D warnings").trim_start());
@@ -86,22 +88,31 @@ fn build(ctx: &Ctx) -> anyhow::Result<Outcome> {
 /// `cargo publish --dry-run`, which packages every crate in dependency order and builds
 /// each from its package.
 fn package(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    let publishable: Vec<_> = ctx.ws.publishable().collect();
-    if publishable.is_empty() {
+    if ctx.ws.publishable().next().is_none() {
         return Ok(Outcome::skipped("no crate to publish: every member has `publish = false`"));
     }
+    let findings = match package_contents(ctx)? {
+        Ok(findings) => findings,
+        Err(failed) => return Ok(failed),
+    };
+    let run = ctx.capture(ctx.cargo(&["publish", "--workspace", "--dry-run", "--allow-dirty"]))?;
+    Ok(Outcome::from_run(run, findings))
+}
+
+/// The metadata and the file list of every publishable crate: their findings, or the
+/// outcome of a `cargo package --list` that failed.
+pub fn package_contents(ctx: &Ctx) -> anyhow::Result<Result<Vec<Finding>, Outcome>> {
     let mut findings = Vec::new();
-    for member in &publishable {
+    for member in ctx.ws.publishable() {
         findings.extend(super::package::missing_metadata(ctx.ws, member));
         let list =
             ctx.capture(ctx.cargo(&["package", "--list", "--allow-dirty", "-p", &member.name]))?;
         if !list.success {
-            return Ok(Outcome::from_run(list, findings));
+            return Ok(Err(Outcome::from_run(list, findings)));
         }
         findings.extend(super::package::unwanted_files(ctx.ws, member, &list.stdout));
     }
-    let run = ctx.capture(ctx.cargo(&["publish", "--workspace", "--dry-run", "--allow-dirty"]))?;
-    Ok(Outcome::from_run(run, findings))
+    Ok(Ok(findings))
 }
 
 /// A compiling step: findings from cargo's JSON diagnostics, output made readable again.

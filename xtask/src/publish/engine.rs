@@ -15,6 +15,9 @@ use super::plan::{CratePlan, Plan, State};
 use super::report::Progress;
 use super::{upload, verify};
 
+/// Packages are verified by one combined build (see `verify.rs`), not by cargo.
+const NO_VERIFY: &[&str] = &["--no-verify"];
+
 /// How long to wait for the index to serve a dependency or a fresh upload.
 pub const INDEX_TIMEOUT: Duration = Duration::from_secs(600);
 
@@ -103,8 +106,9 @@ impl Engine<'_> {
             return Ok(());
         }
         let started = Instant::now();
-        let packaged = package::package(self.sh, &self.cargo, &self.registry.name, &names, false)
-            .map_err(|err| Stop::new(format!("{err:#}")))?;
+        let packaged =
+            package::package(self.sh, &self.cargo, &self.registry.name, &names, NO_VERIFY)
+                .map_err(|err| Stop::new(format!("{err:#}")))?;
         packaged.map_err(|failure| {
             Stop::from_cargo(
                 "cannot package the published crates to compare checksums".into(),
@@ -144,8 +148,9 @@ impl Engine<'_> {
         }
         let started = Instant::now();
         let failed = "packaging failed; nothing was uploaded".to_owned();
-        let packaged = package::package(self.sh, &self.cargo, &self.registry.name, &names, false)
-            .map_err(|err| Stop::new(format!("{err:#}")))?;
+        let packaged =
+            package::package(self.sh, &self.cargo, &self.registry.name, &names, NO_VERIFY)
+                .map_err(|err| Stop::new(format!("{err:#}")))?;
         packaged.map_err(|failure| Stop::from_cargo(failed, failure))?;
         self.progress.step(&format!("packaged {} crates", names.len()), started.elapsed());
         let started = Instant::now();

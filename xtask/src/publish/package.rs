@@ -17,17 +17,16 @@ pub struct CargoFailure {
     pub output: String,
 }
 
-/// `cargo package --registry R -p a -p b ..` (with `--no-verify` when `verify` is off).
+/// `cargo package --registry R {flags} -p a -p b ..`.
 pub fn package(
     sh: &Shell,
     cargo: &str,
     registry: &str,
     names: &[String],
-    verify: bool,
+    flags: &[&str],
 ) -> anyhow::Result<Result<(), CargoFailure>> {
     let selection: Vec<&str> = names.iter().flat_map(|name| ["-p", name.as_str()]).collect();
-    let no_verify = (!verify).then_some("--no-verify");
-    let cmd = cmd!(sh, "{cargo} package --registry {registry} {no_verify...} {selection...}");
+    let cmd = cmd!(sh, "{cargo} package --registry {registry} {flags...} {selection...}");
     let command = cmd.to_string().replace(cargo, "cargo");
     let out = cmd.quiet().ignore_status().output()?;
     if out.status.success() {
@@ -40,8 +39,12 @@ pub fn package(
 
 /// SHA-256 of the `.crate` cargo wrote for `name@version`, as registries record it.
 pub fn checksum(target_dir: &Path, name: &str, version: &str) -> anyhow::Result<String> {
-    let path = target_dir.join("package").join(format!("{name}-{version}.crate"));
-    let bytes = std::fs::read(&path)
+    sha256(&target_dir.join("package").join(format!("{name}-{version}.crate")))
+}
+
+/// SHA-256 of a file, in lowercase hex as index files write checksums.
+pub fn sha256(path: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path)
         .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", path.display()))?;
     Ok(launchkit_registry::checksum(&bytes))
 }

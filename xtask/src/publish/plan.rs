@@ -161,7 +161,7 @@ impl Plan {
 
 /// The versions of each crate, read `PARALLEL_READS` at a time: a plan for hundreds of
 /// crates should not pay hundreds of round trips in a row.
-fn read_versions(
+pub fn read_versions(
     index: &SparseIndex,
     names: &[&str],
 ) -> Result<Vec<Vec<IndexEntry>>, launchkit_registry::RegistryError> {

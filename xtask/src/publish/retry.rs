@@ -9,6 +9,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use launchkit_registry::Backoff;
+
 /// Why an upload failed, as far as retrying goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
@@ -20,6 +22,65 @@ pub enum Failure {
     AlreadyExists,
     /// Anything else: stop.
     Fatal(String),
+}
+
+/// Attempts for 5xx answers and broken connections: 1 s, 2 s, 4 s, 8 s, 16 s apart.
+const TRANSIENT_ATTEMPTS: u32 = 6;
+/// Attempts for 429 answers; crates.io's new-crate limit alone can take several.
+const RATE_LIMITED_ATTEMPTS: u32 = 30;
+
+/// How many times, and how long apart, a registry call is tried again: HTTP 429 waited
+/// out as the registry asks (else 2 s, 4 s, ... up to 10 minutes, 30 attempts), 5xx and
+/// broken connections after 1 s, 2 s, ... (6 attempts). Shared by uploads and yanks.
+pub struct Retry {
+    transient_waits: Backoff,
+    rate_waits: Backoff,
+    transient: u32,
+    rate_limited: u32,
+}
+
+impl Default for Retry {
+    fn default() -> Retry {
+        Retry {
+            transient_waits: Backoff::new(Duration::from_secs(1), Duration::from_secs(60)),
+            rate_waits: Backoff::new(Duration::from_secs(2), Duration::from_secs(600)),
+            transient: 0,
+            rate_limited: 0,
+        }
+    }
+}
+
+impl Retry {
+    /// After a failed attempt: how long to wait and a progress message saying why, or
+    /// why to stop. `AlreadyExists` is the caller's to handle; here it stops like `Fatal`.
+    pub fn after(&mut self, failure: Failure) -> Result<(Duration, String), String> {
+        match failure {
+            Failure::RateLimited(asked) => {
+                self.rate_limited += 1;
+                if self.rate_limited >= RATE_LIMITED_ATTEMPTS {
+                    return Err(format!("still rate limited after {} attempts", self.rate_limited));
+                }
+                let (wait, why) = match asked {
+                    Some(wait) => (wait, "as the registry asked"),
+                    None => (self.rate_waits.next().unwrap_or_default(), "backing off"),
+                };
+                Ok((
+                    wait,
+                    format!("rate limited (HTTP 429): retrying in {}s, {why}", wait.as_secs()),
+                ))
+            }
+            Failure::Transient(reason) => {
+                self.transient += 1;
+                if self.transient >= TRANSIENT_ATTEMPTS {
+                    return Err(format!("{reason}, {} times", self.transient));
+                }
+                let wait = self.transient_waits.next().unwrap_or_default();
+                Ok((wait, format!("{reason}: retrying in {}s", wait.as_secs())))
+            }
+            Failure::AlreadyExists => Err("the registry already has this version".to_owned()),
+            Failure::Fatal(reason) => Err(reason),
+        }
+    }
 }
 
 /// curl's error codes for a connection that failed or broke before a full answer
@@ -170,6 +231,28 @@ mod tests {
         assert!(
             matches!(classify(dropped, at(0)), Failure::Transient(reason) if reason.contains("[52] Server returned nothing"))
         );
+    }
+
+    #[test]
+    fn retries_wait_as_asked_or_back_off_then_give_up() {
+        let mut retry = Retry::default();
+        let asked = retry.after(Failure::RateLimited(Some(Duration::from_secs(7)))).unwrap();
+        assert_eq!(
+            asked,
+            (
+                Duration::from_secs(7),
+                "rate limited (HTTP 429): retrying in 7s, as the registry asked".into()
+            )
+        );
+        let waits: Vec<u64> = (0..5)
+            .map(|_| retry.after(Failure::Transient("HTTP 502".into())).unwrap().0.as_secs())
+            .collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16]);
+        assert_eq!(
+            retry.after(Failure::Transient("HTTP 502".into())).unwrap_err(),
+            "HTTP 502, 6 times"
+        );
+        assert_eq!(retry.after(Failure::Fatal("403".into())).unwrap_err(), "403");
     }
 
     #[test]

@@ -3,19 +3,13 @@
 //! (`CARGO_REGISTRIES_<NAME>_TOKEN`, `CARGO_REGISTRY_TOKEN`, or `credentials.toml`); it is
 //! never on a command line, and cargo's output is scrubbed of it before it is shown.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use launchkit_registry::Backoff;
 use xshell::cmd;
 
 use super::engine::{Engine, INDEX_TIMEOUT, Stop};
 use super::plan::CratePlan;
-use super::retry::{self, Failure};
-
-/// Attempts for 5xx answers and broken connections: 1 s, 2 s, 4 s, 8 s, 16 s apart.
-const TRANSIENT_ATTEMPTS: u32 = 6;
-/// Attempts for 429 answers; crates.io's new-crate limit alone can take several.
-const RATE_LIMITED_ATTEMPTS: u32 = 30;
+use super::retry::{self, Failure, Retry};
 
 /// Uploads `krate` and waits until the index serves it.
 pub fn upload(
@@ -24,60 +18,23 @@ pub fn upload(
     position: usize,
     total: usize,
 ) -> Result<(), Stop> {
-    let mut transient_waits = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
-    let mut rate_waits = Backoff::new(Duration::from_secs(2), Duration::from_secs(600));
-    let (mut transient, mut rate_limited) = (0, 0);
+    let mut retry = Retry::default();
     loop {
         krate.attempts += 1;
         let stderr = match publish(engine, krate)? {
             None => return confirm(engine, krate, position, total),
             Some(stderr) => stderr,
         };
-        let wait = match retry::classify(&stderr, SystemTime::now()) {
-            Failure::AlreadyExists => return confirm(engine, krate, position, total),
-            Failure::Fatal(reason) => return Err(Stop { reason, output: Some(stderr) }),
-            Failure::RateLimited(asked) => {
-                rate_limited += 1;
-                if rate_limited >= RATE_LIMITED_ATTEMPTS {
-                    return Err(Stop {
-                        reason: format!("still rate limited after {rate_limited} attempts"),
-                        output: Some(stderr),
-                    });
-                }
-                let (wait, why) = match asked {
-                    Some(wait) => (wait, "as the registry asked"),
-                    None => (rate_waits.next().unwrap_or_default(), "backing off"),
-                };
-                engine.progress.crate_line(
-                    krate,
-                    position,
-                    total,
-                    &format!("rate limited (HTTP 429): retrying in {}s, {why}", wait.as_secs()),
-                );
-                wait
-            }
-            Failure::Transient(reason) => {
-                // The registry may have stored the upload and lost the answer.
-                if landed(engine, krate) {
-                    return confirm(engine, krate, position, total);
-                }
-                transient += 1;
-                if transient >= TRANSIENT_ATTEMPTS {
-                    return Err(Stop {
-                        reason: format!("{reason}, {transient} times"),
-                        output: Some(stderr),
-                    });
-                }
-                let wait = transient_waits.next().unwrap_or_default();
-                engine.progress.crate_line(
-                    krate,
-                    position,
-                    total,
-                    &format!("{reason}: retrying in {}s", wait.as_secs()),
-                );
-                wait
-            }
-        };
+        let failure = retry::classify(&stderr, SystemTime::now());
+        // The registry may have stored the upload and lost the answer.
+        if failure == Failure::AlreadyExists
+            || matches!(failure, Failure::Transient(_)) && landed(engine, krate)
+        {
+            return confirm(engine, krate, position, total);
+        }
+        let (wait, message) =
+            retry.after(failure).map_err(|reason| Stop { reason, output: Some(stderr) })?;
+        engine.progress.crate_line(krate, position, total, &message);
         std::thread::sleep(wait);
     }
 }

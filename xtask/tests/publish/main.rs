@@ -1,6 +1,14 @@
-//! `cargo xtask publish` end to end: real cargo, the real registry server, a fault proxy.
+//! The tasks that talk to a registry, end to end: `publish`, and after a release `verify`,
+//! `yank`, `status` and `doctor`. Real cargo, the real registry server, a fault proxy.
 
+mod doctor;
 mod errors;
 mod faults;
 mod flows;
+// The same checker the preflight tests use, for the reports of verify and doctor.
+#[path = "../it/schema.rs"]
+mod schema;
+mod status;
 mod support;
+mod verify;
+mod yank;

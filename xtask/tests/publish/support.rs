@@ -62,18 +62,27 @@ impl Setup {
 
     /// `xtask --manifest-path <fixture> publish --registry lk <args>`.
     pub fn xtask_command(&self, args: &[&str]) -> Command {
+        self.task_command(&[&["publish", "--registry", REGISTRY], args].concat())
+    }
+
+    /// `xtask --manifest-path <fixture> <args>`, any task.
+    pub fn task_command(&self, args: &[&str]) -> Command {
         let mut command = self.sandbox.command(env!("CARGO_BIN_EXE_xtask"), self.fixture.root());
-        command
-            .arg("--manifest-path")
-            .arg(self.fixture.manifest())
-            .args(["publish", "--registry", REGISTRY])
-            .args(args);
+        command.env_remove("CI").env_remove("GITHUB_ACTIONS");
+        command.arg("--manifest-path").arg(self.fixture.manifest()).args(args);
         command
     }
 
-    /// Runs the xtask to completion.
+    /// Runs `cargo xtask publish --registry lk <args>` to completion.
     pub fn xtask(&self, args: &[&str]) -> Run {
         Run::from(self.xtask_command(args).output().expect("xtask runs"))
+    }
+
+    /// Runs `cargo xtask <args>` to completion, with extra environment variables.
+    pub fn task(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = self.task_command(args);
+        command.envs(env.iter().copied());
+        Run::from(command.output().expect("xtask runs"))
     }
 
     /// Upload attempts the proxy saw.
@@ -164,4 +173,41 @@ pub fn states(report: &serde_json::Value) -> Vec<(String, String, u64)> {
             )
         })
         .collect()
+}
+
+/// Asserts a refusal: exit code 2, nothing on stdout, one line on stderr that contains
+/// `expected`.
+pub fn assert_refused(run: &Run, expected: &str) {
+    assert_eq!(run.code, Some(2), "{run}");
+    assert!(run.stdout.is_empty(), "{run}");
+    assert_eq!(run.stderr.lines().count(), 1, "{run}");
+    assert!(run.stderr.starts_with("error: ") && run.stderr.contains(expected), "{run}");
+}
+
+/// Asserts that `report` follows docs/report.schema.json, as every step report must.
+pub fn assert_report_schema(report: &serde_json::Value) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/report.schema.json");
+    let schema = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let problems = crate::schema::violations(&schema, report);
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// A git identity for the commits, tags and notes the tasks write.
+pub const GIT_ID: &[(&str, &str)] = &[
+    ("GIT_AUTHOR_NAME", "Releaser"),
+    ("GIT_AUTHOR_EMAIL", "releaser@example.com"),
+    ("GIT_COMMITTER_NAME", "Releaser"),
+    ("GIT_COMMITTER_EMAIL", "releaser@example.com"),
+];
+
+/// Runs git in `dir` with [`GIT_ID`] and returns its stdout; panics when it fails.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .envs(GIT_ID.iter().copied())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }

@@ -140,3 +140,15 @@ fn source_replacement_and_credential_providers_are_noted() {
     );
     assert_eq!(registry.credential_provider.as_deref(), Some("cargo:libsecret"));
 }
+
+#[test]
+fn the_request_timeout_is_cargo_s_http_timeout() {
+    let dirs = dirs();
+    assert_eq!(resolve(&dirs, &[], None).unwrap().timeout, DEFAULT_TIMEOUT);
+    write(&dirs.project.join(".cargo/config.toml"), "[http]\ntimeout = 7\n");
+    assert_eq!(resolve(&dirs, &[], None).unwrap().timeout, Duration::from_secs(7));
+    let from_env = resolve(&dirs, &[("CARGO_HTTP_TIMEOUT", "2")], None).unwrap();
+    assert_eq!(from_env.timeout, Duration::from_secs(2));
+    let err = resolve(&dirs, &[("CARGO_HTTP_TIMEOUT", "soon")], None).unwrap_err();
+    assert!(err.to_string().starts_with("http.timeout `soon` is not a number of seconds"), "{err}");
+}

@@ -31,6 +31,8 @@ fn route_of(request: &Request) -> Route {
         Route::Publish
     } else if request.method == "GET" && !path.starts_with("/api/") && path != "/config.json" {
         Route::Index
+    } else if path.ends_with("/yank") || path.ends_with("/unyank") {
+        Route::Yank
     } else {
         Route::Any
     }
@@ -107,6 +109,7 @@ impl Shared {
         let key = match route {
             Route::Publish => "publish",
             Route::Index => "index",
+            Route::Yank => "yank",
             Route::Any => "other",
         };
         let own = {

@@ -1,0 +1,145 @@
+//! `cargo xtask doctor` on a workspace with every problem it knows, one of each, and on a
+//! healthy one.
+
+use std::process::Output;
+
+use launchkit_testkit::{CargoSandbox, Fixture, RegistryServer};
+
+use crate::support::{REGISTRY, Run, Setup, TOKEN, assert_report_schema, base};
+
+/// The registry from production's settings, and no token.
+const NO_TOKEN: &[(&str, &str)] =
+    &[("LAUNCHKIT_REGISTRY", REGISTRY), ("CARGO_REGISTRIES_LK_TOKEN", "")];
+
+fn check(output: Output) {
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// `dup` 0.1.0 and 0.2.0 on the registry, published by cargo.
+fn publish_dup(registry: &RegistryServer, sandbox: &CargoSandbox) {
+    let dup = Fixture::builder(base()).member("dup", "").write();
+    let publish = || {
+        let mut cargo = sandbox.cargo(dup.root());
+        check(
+            cargo
+                .args(["publish", "--no-verify", "--registry", REGISTRY, "-p", "dup"])
+                .output()
+                .unwrap(),
+        );
+    };
+    publish();
+    let manifest = std::fs::read_to_string(dup.root().join("dup/Cargo.toml")).unwrap();
+    dup.write("dup/Cargo.toml", &manifest.replace("0.1.0", "0.2.0"));
+    dup.commit("0.2.0");
+    publish();
+    assert_eq!(registry.versions("dup"), ["0.1.0", "0.2.0"]);
+}
+
+/// `(step, status)` of each step and the message of each finding.
+fn report(run: &Run) -> (Vec<(String, String)>, Vec<String>) {
+    let json = run.json();
+    assert_report_schema(&json);
+    let steps = json["steps"].as_array().unwrap();
+    let statuses = steps
+        .iter()
+        .map(|s| (s["name"].as_str().unwrap().to_owned(), s["status"].as_str().unwrap().to_owned()))
+        .collect();
+    let messages = steps
+        .iter()
+        .flat_map(|s| s["findings"].as_array().unwrap())
+        .map(|f| f["message"].as_str().unwrap().to_owned())
+        .collect();
+    (statuses, messages)
+}
+
+#[test]
+fn doctor_names_each_problem_with_its_fix() {
+    let registry = RegistryServer::start(base());
+    let sandbox = CargoSandbox::new(base()).registry(REGISTRY, &registry.index_url(), Some(TOKEN));
+    publish_dup(&registry, &sandbox);
+    let lib = "//! Fixture crate.\n\n/// A value.\npub fn value() -> u32 { 1 }\n";
+    let fixture = Fixture::builder(base())
+        .member_full(
+            "solid",
+            "0.1.0",
+            "[dependencies]\ndup = { version = \"0.1\", registry = \"lk\" }\n",
+            lib,
+        )
+        .member_full(
+            "leaky",
+            "0.1.0",
+            "[dependencies]\ndup = { version = \"0.2\", registry = \"lk\" }\n",
+            lib,
+        )
+        .member_full(
+            "broken-docs",
+            "0.1.0",
+            "",
+            "//! Docs.\n\n/// Like [`nothing_here`].\npub fn f() {}\n",
+        )
+        .member_full(
+            "packless",
+            "0.1.0",
+            "exclude = [\"data.txt\"]\n",
+            "//! Data.\n\n/// It.\npub const DATA: &str = include_str!(\"../data.txt\");\n",
+        )
+        .write();
+    fixture.write("leaky/Cargo.toml", "[package]\nname = \"leaky\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\n\n[dependencies]\ndup = { version = \"0.2\", registry = \"lk\" }\n");
+    fixture.write("leaky/.env", "API_KEY=hunter2\n");
+    fixture.write("packless/data.txt", "data\n");
+    fixture.commit("problems");
+    fixture.write("notes.txt", "not committed\n");
+    assert_eq!(registry.upload_raw("solid", "0.1.0"), 200);
+    let setup = Setup { registry, sandbox, fixture };
+
+    let human = setup.task(&["doctor"], NO_TOKEN);
+    assert!(human.stdout.contains("\n  token failed: no token for registry `lk`\n"), "{human}");
+    let run = setup.task(&["doctor", "--format", "json"], NO_TOKEN);
+    assert_eq!(run.code, Some(1), "{run}");
+    let (statuses, messages) = report(&run);
+    let names: Vec<&str> = statuses.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["token", "changes", "published", "package", "docs", "duplicates", "build"]);
+    let has = |expected: &str| messages.iter().any(|message| message.starts_with(expected));
+    for expected in [
+        "no token for registry `lk`",
+        "untracked: notes.txt",
+        "`solid` 0.1.0 is already on `lk`",
+        "`leaky` has no `description`",
+        "`leaky` would ship .env",
+        "`solid` has no `repository`",
+        "unresolved link to `nothing_here`",
+        "`dup` is built in 2 versions: 0.1.0 (for solid), 0.2.0 (for leaky)",
+        "`packless` does not build from its packaged sources",
+    ] {
+        assert!(has(expected), "{expected:?} in {messages:#?}");
+    }
+    let failed: Vec<&str> = statuses
+        .iter()
+        .filter(|(_, status)| status == "failed")
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert_eq!(failed, ["token", "changes", "published", "package", "docs", "build"], "{run}");
+    assert_eq!(statuses[5].1, "warning", "duplicates slow builds down; they do not stop a publish");
+    let fixes = run.json()["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["findings"].as_array().unwrap().clone())
+        .all(|f| f["fix"].is_string());
+    assert!(fixes, "every finding says how to fix it: {run}");
+}
+
+#[test]
+fn a_healthy_workspace_has_nothing_to_report() {
+    let registry = RegistryServer::start(base());
+    let sandbox = CargoSandbox::new(base()).registry(REGISTRY, &registry.index_url(), Some(TOKEN));
+    let fixture = Fixture::builder(base())
+        .member("fine", "repository = \"https://example.com/fine\"\n")
+        .write();
+    let setup = Setup { registry, sandbox, fixture };
+    let run = setup.task(&["doctor", "--format", "json"], &[("LAUNCHKIT_REGISTRY", REGISTRY)]);
+    assert_eq!(run.code, Some(0), "{run}");
+    let (statuses, messages) = report(&run);
+    assert!(statuses.iter().all(|(_, status)| status == "passed"), "{statuses:?}");
+    assert!(messages.is_empty(), "{messages:?}");
+}
