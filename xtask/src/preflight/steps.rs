@@ -53,9 +53,20 @@ fn clippy(ctx: &Ctx) -> anyhow::Result<Outcome> {
 
 /// Unit, integration and doc tests with all features, in one build. cargo-nextest runs
 /// the unit and integration tests when installed; it does not run doc tests, so cargo
-/// test runs those.
+/// test runs those. A workspace whose tests need more (a server, a tool) names its own
+/// command in `[workspace.metadata.launchkit.preflight] test-command`.
 fn test(ctx: &Ctx) -> anyhow::Result<Outcome> {
     const ALL_FEATURES: [&str; 3] = ["--workspace", "--all-features", "--no-fail-fast"];
+    if let Some(command) = test_command(&ctx.ws.config)? {
+        let (program, args) = command.split_first().expect("a test command has a program");
+        let cmd = match program.as_str() {
+            "cargo" => ctx.cargo(&[]).args(args),
+            _ => xshell::cmd!(ctx.sh, "{program} {args...}"),
+        };
+        let run = ctx.capture(cmd)?;
+        let findings = diagnostics::tests(&run.output);
+        return Ok(Outcome::from_run(run, findings));
+    }
     let nextest =
         ctx.capture(ctx.cargo(&["nextest", "run", "--no-tests=warn"]).args(ALL_FEATURES))?;
     let run = if nextest.tool_missing() {
@@ -120,4 +131,49 @@ fn compile_step(mut run: ToolRun) -> anyhow::Result<Outcome> {
     let (findings, readable) = diagnostics::compiler(&run.stdout);
     run.output = readable + &run.stderr;
     Ok(Outcome::from_run(run, findings))
+}
+
+/// `test-command` from `[workspace.metadata.launchkit.preflight]`: a command line split on
+/// spaces (no shell), such as `"cargo xtask test"`.
+fn test_command(config: &serde_json::Value) -> anyhow::Result<Option<Vec<String>>> {
+    const WHERE: &str = "Cargo.toml [workspace.metadata.launchkit.preflight]";
+    let Some(table) = config.get("preflight") else { return Ok(None) };
+    let table = table.as_object().ok_or_else(|| anyhow::anyhow!("{WHERE} must be a table"))?;
+    if let Some(key) = table.keys().find(|key| *key != "test-command") {
+        anyhow::bail!("{WHERE} has an unknown key `{key}`: use test-command");
+    }
+    let Some(command) = table.get("test-command") else { return Ok(None) };
+    let words: Vec<String> = command
+        .as_str()
+        .ok_or_else(|| {
+            anyhow::anyhow!("{WHERE} test-command must be a string such as \"cargo xtask test\"")
+        })?
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    if words.is_empty() {
+        anyhow::bail!("{WHERE} test-command is empty: remove it to use cargo's own test runner");
+    }
+    Ok(Some(words))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::test_command;
+
+    #[test]
+    fn a_configured_test_command_is_split_into_words() {
+        let config = json!({ "preflight": { "test-command": "cargo xtask  test" } });
+        assert_eq!(test_command(&config).unwrap().unwrap(), ["cargo", "xtask", "test"]);
+        assert_eq!(test_command(&json!({})).unwrap(), None);
+        let error = |config| test_command(&config).unwrap_err().to_string();
+        assert!(error(json!({ "preflight": { "tests": "x" } })).contains("unknown key `tests`"));
+        assert!(
+            error(json!({ "preflight": { "test-command": ["cargo"] } }))
+                .contains("must be a string")
+        );
+        assert!(error(json!({ "preflight": { "test-command": " " } })).contains("is empty"));
+    }
 }

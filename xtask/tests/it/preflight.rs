@@ -326,6 +326,28 @@ fn a_missing_tool_skips_its_step_with_the_install_command() {
     assert!(steps[2]["output"].is_null(), "output is kept for failures only");
 }
 
+#[test]
+fn a_configured_test_command_replaces_cargos_test_runner() {
+    let fixture = Fixture::new("clean");
+    let manifest = fixture.root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let configured = |command: &str| {
+        let table =
+            format!("\n[workspace.metadata.launchkit.preflight]\ntest-command = \"{command}\"\n");
+        std::fs::write(&manifest, format!("{text}{table}")).unwrap();
+        fixture.xtask(&["preflight", "--only", "test", "--format", "json", "--no-cache"]).json()
+    };
+
+    let passing = configured("cargo test -p launchkit-fixture-core");
+    assert_eq!(passing["steps"][0]["status"], "passed", "{passing}");
+    assert_eq!(passing["steps"][0]["command"], "cargo test -p launchkit-fixture-core");
+
+    fixture.edit("core/src/lib.rs", "assert_eq!(add(2, 2), 4);", "assert_eq!(add(2, 2), 5);");
+    let failing = configured("cargo test -p launchkit-fixture-core");
+    assert_eq!(failing["steps"][0]["status"], "failed", "{failing}");
+    assert_eq!(failing["steps"][0]["findings"][0]["path"], "core/src/lib.rs");
+}
+
 fn report_schema() -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/report.schema.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
