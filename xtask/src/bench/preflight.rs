@@ -122,6 +122,10 @@ fn generate_fixture(sh: &Shell, root: &Path) -> anyhow::Result<PathBuf> {
         ),
     )?;
     sh.write_file(root.join(".gitignore"), "/target\n")?;
+    sh.write_file(
+        root.join("CHANGELOG.md"),
+        "# Changelog\n\n## [Unreleased]\n\n### Added\n\n- The benchmark crates.\n",
+    )?;
     for n in 0..CRATES {
         let dir = root.join(format!("crate-{n}"));
         let dependency = match n {
