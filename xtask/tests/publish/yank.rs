@@ -168,7 +168,7 @@ fn a_hotfix_branches_from_the_tag_bumped_with_a_fixed_section() {
     assert!(run.stdout.contains("next steps on hotfix/0.1.1:\n"), "{run}");
     assert!(
         run.stdout.contains(
-            "  2. LAUNCHKIT_BRANCHES=hotfix/0.1.1 cargo xtask release 0.1.1 --env production --execute\n  3. git switch main && git merge hotfix/0.1.1"
+            "  2. cargo xtask release patch --execute\n  3. git switch main && git merge hotfix/0.1.1"
         ),
         "{run}"
     );
