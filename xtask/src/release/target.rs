@@ -124,23 +124,30 @@ pub fn read(
     // hotfix branch already carries the patch of the release it fixes.
     let untagged = git.tag_commit(&format!("{}{current}", env.tag_prefix)).is_none();
     let last = untagged.then(|| last_release(&env.tag_prefix, git.tags_in_head(&env.tag_prefix)));
+    let as_is =
+        |from: Version, why: Why| Chosen { from, version: current.clone(), edits: Vec::new(), why };
     let plan = match (bump, last.flatten()) {
         (Bump::Exact(version), _) if *version == current && untagged => {
-            Ok((current.clone(), current.clone(), Vec::new(), Why::Manifests))
+            Ok(as_is(current.clone(), Why::Manifests))
         }
         (_, Some((tag, last))) if counts_from_last(bump, &last, &current) => {
-            let why = Why::AfterTag { level: bump.to_string(), tag };
-            Ok((last, current.clone(), Vec::new(), why))
+            Ok(as_is(last, Why::AfterTag { level: bump.to_string(), tag }))
         }
-        _ => VersionPlan::new(ws, bump)
-            .map(|plan| (current.clone(), plan.to, plan.files, Why::Bumped)),
+        _ => VersionPlan::new(ws, bump).map(|plan| Chosen {
+            from: current.clone(),
+            version: plan.to,
+            edits: plan.files,
+            why: Why::Bumped,
+        }),
     };
     let plan = plan.map_err(|err| failures.push(err.to_string())).ok();
     let release_date = date.unwrap_or_else(|| crate::clock::local_date(git.sh()));
-    let promoted = plan.as_ref().and_then(|(_, version, _, _)| {
-        promote(&changelog, &shown, version, release_date).map_err(|err| failures.push(err)).ok()
+    let promoted = plan.as_ref().and_then(|plan| {
+        promote(&changelog, &shown, &plan.version, release_date)
+            .map_err(|err| failures.push(err))
+            .ok()
     });
-    let (Some((from, version, mut edits, why)), Some(promoted)) = (plan, promoted) else {
+    let (Some(Chosen { from, version, mut edits, why }), Some(promoted)) = (plan, promoted) else {
         if failures.is_empty() {
             failures.push(format!("{shown}: cannot promote [Unreleased]"));
         }
@@ -165,6 +172,14 @@ pub fn read(
         date: release_date,
         dated: date.is_some(),
     })
+}
+
+/// The version chosen and the manifest edits it needs.
+struct Chosen {
+    from: Version,
+    version: Version,
+    edits: Vec<FileChange>,
+    why: Why,
 }
 
 /// The newest release among `tags` (named prefix + version; others are not releases),
