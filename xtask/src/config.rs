@@ -6,6 +6,8 @@
 //! Tokens are never configuration: they come from the environment or cargo's credential
 //! store when a task needs them.
 
+mod branch;
+
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -48,7 +50,8 @@ pub struct Environment {
     pub registry: String,
     /// Git remote to push the release commit and tag to.
     pub remote: String,
-    /// Branches a release may be cut from.
+    /// Branches a release may be cut from: names, or patterns where `*` matches any run
+    /// of characters (see [`Environment::allows_branch`]).
     pub branches: Vec<String>,
     /// Whether a release pushes its commit and tag.
     pub push: bool,
@@ -117,7 +120,7 @@ fn builtin(name: &str) -> Option<Value> {
         _ => return None,
     };
     Some(serde_json::json!({
-        "registry": registry, "remote": "origin", "branches": ["main", "master"],
+        "registry": registry, "remote": "origin", "branches": ["main", "master", "hotfix/*"],
         "push": push, "publish": publish, "forge": forge, "tag-prefix": "v",
         "allow-friday": false, "docs-hook": null, "changelog": "CHANGELOG.md",
         "docs-url": null,
@@ -145,11 +148,10 @@ pub fn environment(
         Some(Value::Object(envs)) => envs,
         Some(_) => bail!("{WHERE}.env must be a table of environments"),
     };
-    let default = table.get("default-env").and_then(Value::as_str).unwrap_or("production");
     let name = name
         .map(str::to_owned)
         .or_else(|| var("LAUNCHKIT_ENV"))
-        .unwrap_or_else(|| default.to_owned());
+        .unwrap_or_else(|| default_name(config).to_owned());
 
     let own = envs.get(&name);
     let Some(mut merged) = builtin(&name).or_else(|| own.and(builtin("production"))) else {
@@ -185,6 +187,12 @@ pub fn environment(
         .with_context(|| format!("{WHERE} (environment `{name}`) has a value of the wrong type"))?;
     environment.name = name;
     Ok(environment)
+}
+
+/// The environment a task acts on when neither `--env` nor `LAUNCHKIT_ENV` names one:
+/// `default-env` from `config`, else production.
+pub fn default_name(config: &Value) -> &str {
+    config.get("default-env").and_then(Value::as_str).unwrap_or("production")
 }
 
 /// Every environment: the built-in ones, then the ones `[workspace.metadata.launchkit.env]`
@@ -241,6 +249,11 @@ mod tests {
         );
         assert!(production.push && production.publish);
         assert_eq!(production.forge, Forge::Github);
+        // Hotfix branches (`cargo xtask yank --hotfix` makes them) release like main.
+        assert_eq!(production.branches, ["main", "master", "hotfix/*"]);
+        assert!(production.allows_branch("hotfix/1.2.4") && production.allows_branch("master"));
+        assert!(!production.allows_branch("feature/hotfix") && !production.allows_branch("dev"));
+        assert_eq!(production.main_branch(), "main");
         let development = environment(&Value::Null, Some("development"), no_vars).unwrap();
         assert!(!development.push && !development.publish);
         assert_eq!(
@@ -258,6 +271,7 @@ mod tests {
         let vars = |name: &str| (name == "LAUNCHKIT_REMOTE").then(|| "upstream".to_owned());
         let staging = environment(&config, Some("staging"), vars).unwrap();
         assert_eq!(staging.branches, ["trunk"]);
+        assert!(staging.allows_branch("trunk") && !staging.allows_branch("hotfix/1.0.1"));
         assert_eq!(staging.tag_prefix, "release-");
         assert_eq!(staging.registry, "internal");
         assert_eq!(staging.remote, "upstream");

@@ -189,7 +189,7 @@ impl flags::Release {
         else {
             bail!("{}", refusal(&env, &checks.failures));
         };
-        if target.resuming {
+        if target.resuming() {
             eprintln!("skip    preflight  resuming: it passed before the release commit was made");
         } else {
             checks.add("preflight", preflight(git.sh(), ws, &target.version));

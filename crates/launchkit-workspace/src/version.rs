@@ -74,6 +74,22 @@ impl FromStr for Bump {
     }
 }
 
+/// The level's name, or the exact version: the text `Bump` parses from.
+impl fmt::Display for Bump {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Bump::Major => "major",
+            Bump::Minor => "minor",
+            Bump::Patch => "patch",
+            Bump::Alpha => "alpha",
+            Bump::Beta => "beta",
+            Bump::Rc => "rc",
+            Bump::Release => "release",
+            Bump::Exact(version) => return version.fmt(f),
+        })
+    }
+}
+
 impl Bump {
     /// The version after `current`, always greater than it.
     pub fn apply(&self, current: &Version) -> Result<Version, VersionError> {
@@ -179,6 +195,13 @@ mod tests {
             ("v1.5.0", "1.2.3", "1.5.0"),
         ];
         assert_bumps(&cases);
+    }
+
+    #[test]
+    fn a_bump_prints_as_it_is_written() {
+        for text in ["major", "minor", "patch", "alpha", "beta", "rc", "release", "1.5.0-rc.1"] {
+            assert_eq!(text.parse::<Bump>().unwrap().to_string(), text);
+        }
     }
 
     #[test]

@@ -93,17 +93,20 @@ pub fn tree(git: &Git, journal: Option<&Journal>) -> Result<String, String> {
     Err(format!("uncommitted changes in {shown}: commit or stash them (see `git status`)"))
 }
 
-/// HEAD is on a branch releases may be cut from.
+/// HEAD is on a branch releases may be cut from: one `branches` names or matches.
 pub fn branch(git: &Git, env: &Environment) -> Result<(String, String), String> {
     let allowed = env.branches.join(", ");
     let Some(branch) = git.branch() else {
-        return Err(format!("HEAD is detached: switch to one of {allowed} (git switch main)"));
+        return Err(format!(
+            "HEAD is detached: switch to a branch matching {allowed} (git switch {})",
+            env.main_branch()
+        ));
     };
-    if env.branches.contains(&branch) {
+    if env.allows_branch(&branch) {
         return Ok((branch.clone(), format!("on {branch}")));
     }
     Err(format!(
-        "on `{branch}`, but {} releases are cut from {allowed}: switch branch, or set `branches` in [workspace.metadata.launchkit]",
+        "on `{branch}`, but {} releases are cut from {allowed}: switch branch, or add it (or a pattern such as `release/*`) to `branches` in [workspace.metadata.launchkit]",
         env.name
     ))
 }
@@ -130,7 +133,7 @@ pub fn upstream(git: &Git, env: &Environment, branch: &str) -> Result<String, St
 /// The tag is free, or (resuming) already marks the release commit, here and on the remote.
 pub fn tag(git: &Git, env: &Environment, target: &Target, tag: &str) -> Result<String, String> {
     let head = git.head().map_err(|err| err.to_string())?;
-    let ours = |commit: &str| target.resuming && commit == head;
+    let ours = |commit: &str| target.resuming() && commit == head;
     if let Some(commit) = git.tag_commit(tag).filter(|commit| !ours(commit)) {
         return Err(format!(
             "tag {tag} already exists at {}, which is not this release's commit: release another version, or delete the tag if it was a mistake (git tag -d {tag})",
@@ -187,7 +190,7 @@ pub fn registry(
         let newest: Option<&Version> =
             versions.iter().filter(|entry| !entry.yanked).map(|entry| &entry.version).max();
         let taken = versions.iter().any(|entry| entry.version == *version);
-        if (taken && !target.resuming) || newest.is_some_and(|newest| newest > version) {
+        if (taken && !target.resuming()) || newest.is_some_and(|newest| newest > version) {
             let on = newest.map_or_else(|| version.to_string(), Version::to_string);
             return Err(format!(
                 "{name} {on} is already on `{}`: release a version above it",
@@ -195,7 +198,7 @@ pub fn registry(
             ));
         }
     }
-    let passed = if target.resuming {
+    let passed = if target.resuming() {
         format!("`{}` has nothing above {version}", registry.name)
     } else {
         format!("{version} is new on `{}`", registry.name)

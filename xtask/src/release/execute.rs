@@ -86,7 +86,7 @@ fn take_lock(ctx: &mut Ctx) -> anyhow::Result<()> {
         Some(mut journal) => {
             journal.pid = std::process::id();
             journal.runs += 1;
-            if !target.resuming {
+            if !target.resuming() {
                 // It stopped before its commit and was restored: this run starts over.
                 (journal.files, journal.docs_hook) = (Vec::new(), false);
                 journal.steps.clear();

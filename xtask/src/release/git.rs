@@ -96,6 +96,14 @@ impl<'a> Git<'a> {
         self.tag_object(tag).and_then(|_| self.rev(&format!("refs/tags/{tag}")))
     }
 
+    /// The tags named `prefix`* that HEAD contains (HEAD's own included).
+    pub fn tags_in_head(&self, prefix: &str) -> Vec<String> {
+        let sh = self.sh;
+        let pattern = format!("{prefix}*");
+        let listing = cmd!(sh, "git tag --merged HEAD --list {pattern}").quiet().ignore_stderr();
+        listing.read().map(|text| text.lines().map(str::to_owned).collect()).unwrap_or_default()
+    }
+
     /// True when `ancestor` is `descendant` or one of its ancestors; false when either is
     /// unknown here.
     pub fn is_ancestor(&self, ancestor: &str, descendant: &str) -> bool {

@@ -7,27 +7,25 @@ use launchkit_workspace::Workspace;
 
 use super::Ctx;
 use super::steps::{STEPS, State};
+use super::target::Why;
 use crate::diff;
 
 /// Prints the plan of `ctx`'s release.
 pub fn plan(ctx: &Ctx, ws: &Workspace) {
     let release = ctx.release;
     let target = &release.target;
-    let mut out = if target.resuming {
-        format!(
-            "resume the release of {} to {}: HEAD is its release commit\n",
-            target.version, release.env.name
-        )
-    } else if target.from == target.version {
-        format!(
-            "release {} (the manifests' version, never released) to {}, dated {}\n",
-            target.version, release.env.name, target.date
-        )
-    } else {
-        format!(
-            "release {} -> {} to {}, dated {}\n",
-            target.from, target.version, release.env.name, target.date
-        )
+    let (version, env, date) = (&target.version, &release.env.name, target.date);
+    let mut out = match &target.why {
+        Why::Resuming => {
+            format!("resume the release of {version} to {env}: HEAD is its release commit\n")
+        }
+        Why::Manifests => format!(
+            "release {version} (the manifests' version, never released) to {env}, dated {date}\n"
+        ),
+        Why::AfterTag { level, tag } => format!(
+            "release {version} ({level} of the last release {tag}, already in the manifests) to {env}, dated {date}\n"
+        ),
+        Why::Bumped => format!("release {} -> {version} to {env}, dated {date}\n", target.from),
     };
     for edit in &target.edits {
         out.push_str(&diff::unified(&ws.relative(&edit.path), &edit.before, &edit.after));

@@ -2,9 +2,12 @@
 //!
 //! A release in progress is recognised from the repository itself: when HEAD is the
 //! release commit of the workspace's current version (`chore: release version X.Y.Z`), the
-//! run resumes that version instead of bumping again. Otherwise the version is the bump
-//! of the current one, and the edits are computed (manifests by `VersionPlan`, the
-//! changelog by promoting `[Unreleased]`) without writing anything.
+//! run resumes that version instead of bumping again. Otherwise the manifests' version,
+//! when it was never tagged, is released as it is if it is what the run asks for: named
+//! exactly (a first release), or the level applied to the last release HEAD contains (a
+//! hotfix branch, which `yank --hotfix` starts at X.Y.(Z+1), releases with `patch`). Else
+//! the version is the bump of the manifests' one. The edits are computed (manifests by
+//! `VersionPlan`, the changelog by promoting `[Unreleased]`) without writing anything.
 
 use std::path::PathBuf;
 
@@ -19,12 +22,13 @@ use crate::config::Environment;
 /// The version a run releases.
 #[derive(Debug, Clone)]
 pub struct Target {
-    /// The version before the release.
+    /// The version before the release: the manifests', or the last release's when the
+    /// manifests already carry the new one.
     pub from: Version,
     /// The version released.
     pub version: Version,
-    /// HEAD is already its release commit.
-    pub resuming: bool,
+    /// Why this version.
+    pub why: Why,
     /// The commit the release starts from (the release commit's parent when resuming).
     pub start: String,
     /// The files to write: manifests and changelog, before and after. Empty when resuming.
@@ -37,6 +41,31 @@ pub struct Target {
     pub date: Date,
     /// True when the date came from `--date` or the changelog rather than the clock.
     pub dated: bool,
+}
+
+/// How the version was chosen, for the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Why {
+    /// HEAD is already its release commit: the run resumes it.
+    Resuming,
+    /// The level (or exact version) applied to the manifests' version.
+    Bumped,
+    /// The manifests' version, never tagged, asked for by name (a first release).
+    Manifests,
+    /// The manifests' version, never tagged, is `level` applied to the last release `tag`.
+    AfterTag {
+        /// The level asked for.
+        level: String,
+        /// The last release's tag.
+        tag: String,
+    },
+}
+
+impl Target {
+    /// HEAD is already the release commit.
+    pub fn resuming(&self) -> bool {
+        self.why == Why::Resuming
+    }
 }
 
 /// The commit message of the release commit of `version`.
@@ -83,28 +112,42 @@ pub fn read(
             dated: date.is_some() || entry_date.is_some(),
             date: date.or(entry_date).unwrap_or_else(|| crate::clock::local_date(git.sh())),
             version: current,
-            resuming: true,
+            why: Why::Resuming,
             start,
             edits: Vec::new(),
             lockfile,
         });
     }
     let mut failures = Vec::new();
-    // The manifests' own version, never tagged, is released as it is: a project's first
-    // release is usually the 0.1.0 that `cargo new` wrote.
+    // The manifests' own version, never tagged, is released as it is when the run asks for
+    // it: a project's first release is usually the 0.1.0 that `cargo new` wrote, and a
+    // hotfix branch already carries the patch of the release it fixes.
     let untagged = git.tag_commit(&format!("{}{current}", env.tag_prefix)).is_none();
-    let plan = match bump {
-        Bump::Exact(version) if *version == current && untagged => {
-            Ok((current.clone(), Vec::new()))
+    let last = untagged.then(|| last_release(&env.tag_prefix, git.tags_in_head(&env.tag_prefix)));
+    let as_is =
+        |from: Version, why: Why| Chosen { from, version: current.clone(), edits: Vec::new(), why };
+    let plan = match (bump, last.flatten()) {
+        (Bump::Exact(version), _) if *version == current && untagged => {
+            Ok(as_is(current.clone(), Why::Manifests))
         }
-        _ => VersionPlan::new(ws, bump).map(|plan| (plan.to, plan.files)),
+        (_, Some((tag, last))) if counts_from_last(bump, &last, &current) => {
+            Ok(as_is(last, Why::AfterTag { level: bump.to_string(), tag }))
+        }
+        _ => VersionPlan::new(ws, bump).map(|plan| Chosen {
+            from: current.clone(),
+            version: plan.to,
+            edits: plan.files,
+            why: Why::Bumped,
+        }),
     };
     let plan = plan.map_err(|err| failures.push(err.to_string())).ok();
     let release_date = date.unwrap_or_else(|| crate::clock::local_date(git.sh()));
-    let promoted = plan.as_ref().and_then(|(version, _)| {
-        promote(&changelog, &shown, version, release_date).map_err(|err| failures.push(err)).ok()
+    let promoted = plan.as_ref().and_then(|plan| {
+        promote(&changelog, &shown, &plan.version, release_date)
+            .map_err(|err| failures.push(err))
+            .ok()
     });
-    let (Some((version, mut edits)), Some(promoted)) = (plan, promoted) else {
+    let (Some(Chosen { from, version, mut edits, why }), Some(promoted)) = (plan, promoted) else {
         if failures.is_empty() {
             failures.push(format!("{shown}: cannot promote [Unreleased]"));
         }
@@ -119,9 +162,9 @@ pub fn read(
         after: promoted,
     });
     Ok(Target {
-        from: current,
+        from,
         version,
-        resuming: false,
+        why,
         start: head,
         edits,
         lockfile,
@@ -129,6 +172,29 @@ pub fn read(
         date: release_date,
         dated: date.is_some(),
     })
+}
+
+/// The version chosen and the manifest edits it needs.
+struct Chosen {
+    from: Version,
+    version: Version,
+    edits: Vec<FileChange>,
+    why: Why,
+}
+
+/// The newest release among `tags` (named prefix + version; others are not releases),
+/// with its tag.
+fn last_release(prefix: &str, tags: Vec<String>) -> Option<(String, Version)> {
+    let parse = |tag: &str| tag.strip_prefix(prefix).and_then(|text| Version::parse(text).ok());
+    let releases = tags.into_iter().filter_map(|tag| parse(&tag).map(|version| (tag, version)));
+    releases.max_by(|(_, a), (_, b)| a.cmp(b))
+}
+
+/// Whether the level `bump` counts from the `last` release rather than the manifests'
+/// `current` version: when the manifests already carry its result. An exact version
+/// always means itself.
+fn counts_from_last(bump: &Bump, last: &Version, current: &Version) -> bool {
+    !matches!(bump, Bump::Exact(_)) && bump.apply(last).is_ok_and(|next| next == *current)
 }
 
 /// The changelog with `[Unreleased]` promoted to `version`, or why it cannot be.
@@ -147,4 +213,47 @@ fn promote(
         Some(_) => {}
     }
     changelog.promote(version, date).map_err(|err| format!("{shown}:{}: {}", err.line, err.message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(text: &str) -> Version {
+        Version::parse(text).unwrap()
+    }
+
+    fn tags(names: &[&str]) -> Vec<String> {
+        names.iter().map(|name| (*name).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_last_release_is_the_highest_version_among_the_prefixed_tags() {
+        let found = last_release("v", tags(&["v0.9.0", "v0.10.0", "v0.10.0-rc.1", "nightly"]));
+        assert_eq!(found, Some(("v0.10.0".to_owned(), v("0.10.0"))));
+        let prefixed = tags(&["release-1.2.3", "v9.0.0", "release-latest"]);
+        assert_eq!(
+            last_release("release-", prefixed),
+            Some(("release-1.2.3".to_owned(), v("1.2.3")))
+        );
+        assert_eq!(last_release("v", tags(&["vendor", "v1"])), None);
+        assert_eq!(last_release("v", Vec::new()), None);
+    }
+
+    #[test]
+    fn a_level_counts_from_the_last_release_when_the_manifests_carry_its_result() {
+        // A hotfix branch: v1.2.3 released, the manifests already at 1.2.4.
+        assert!(counts_from_last(&Bump::Patch, &v("1.2.3"), &v("1.2.4")));
+        // Other levels of the same release do not give 1.2.4: bump the manifests.
+        assert!(!counts_from_last(&Bump::Minor, &v("1.2.3"), &v("1.2.4")));
+        assert!(!counts_from_last(&Bump::Patch, &v("1.2.3"), &v("1.2.5")));
+        // Work bumped ahead on main: `minor` after 0.3.1 is the 0.4.0 already there.
+        assert!(counts_from_last(&Bump::Minor, &v("0.3.1"), &v("0.4.0")));
+        // Pre-releases count the same way.
+        assert!(counts_from_last(&Bump::Rc, &v("2.0.0-rc.1"), &v("2.0.0-rc.2")));
+        assert!(counts_from_last(&Bump::Release, &v("2.0.0-rc.2"), &v("2.0.0")));
+        // An exact version is never reinterpreted, and a level that cannot apply is no match.
+        assert!(!counts_from_last(&Bump::Exact(v("1.2.4")), &v("1.2.3"), &v("1.2.4")));
+        assert!(!counts_from_last(&Bump::Release, &v("1.2.3"), &v("1.2.4")));
+    }
 }

@@ -2,7 +2,8 @@
 //! `hotfix/X.Y.(Z+1)`, cut from the release tag, with the version bumped by the version
 //! code (manifests and Cargo.lock) and an empty `### Fixed` under `[Unreleased]`,
 //! committed. If any of that fails, the branch is removed and the repository is back on
-//! the branch it was on.
+//! the branch it was on. The next steps it prints end with `cargo xtask release patch`,
+//! which releases the branch's X.Y.(Z+1) as it is (see release/target.rs).
 
 use anyhow::{Context, bail};
 use launchkit_changelog::Changelog;
@@ -80,18 +81,12 @@ impl Hotfix {
             }
             eprintln!("created {branch} from {tag}, at version {next}");
         }
-        // The branch already carries X.Y.(Z+1), never tagged: `release` takes that exact
-        // version as it is (a patch level would go one further), and only from a branch
-        // it is allowed to release from.
-        let env = &target.env.name;
         println!("next steps on {branch}:");
         println!(
             "  1. fix the bug (with a test) and describe it under `### Fixed` in {changelog}, commit"
         );
-        println!(
-            "  2. LAUNCHKIT_BRANCHES={branch} cargo xtask release {next} --env {env} --execute"
-        );
-        let main = target.env.branches.first().map_or("main", String::as_str);
+        println!("  2. {}", release_command(target, branch));
+        let main = target.env.main_branch();
         println!("  3. git switch {main} && git merge {branch}   # bring the fix back");
         Ok(())
     }
@@ -119,4 +114,21 @@ impl Hotfix {
         cmd!(sh, "git commit -q -m {message}").quiet().run()?;
         Ok(())
     }
+}
+
+/// The command that releases the hotfix from `branch`. The branch carries X.Y.(Z+1)
+/// already, and `release patch` takes that version as it is, since it is the patch of the
+/// last release. A configuration whose `branches` does not take hotfix branches gets them
+/// for that one run.
+fn release_command(target: &Target, branch: &str) -> String {
+    let env = &target.env;
+    let mut command = String::new();
+    if !env.allows_branch(branch) {
+        command.push_str(&format!("LAUNCHKIT_BRANCHES={branch} "));
+    }
+    command.push_str("cargo xtask release patch");
+    if env.name != crate::config::default_name(&target.ws.config) {
+        command.push_str(&format!(" --env {}", env.name));
+    }
+    command + " --execute"
 }

@@ -168,7 +168,7 @@ fn a_hotfix_branches_from_the_tag_bumped_with_a_fixed_section() {
     assert!(run.stdout.contains("next steps on hotfix/0.1.1:\n"), "{run}");
     assert!(
         run.stdout.contains(
-            "  2. LAUNCHKIT_BRANCHES=hotfix/0.1.1 cargo xtask release 0.1.1 --env production --execute\n  3. git switch main && git merge hotfix/0.1.1"
+            "  2. cargo xtask release patch --execute\n  3. git switch main && git merge hotfix/0.1.1"
         ),
         "{run}"
     );
@@ -179,6 +179,18 @@ fn a_hotfix_branches_from_the_tag_bumped_with_a_fixed_section() {
         setup.task(&["yank", "0.1.0", "-p", "top", "--hotfix", "--execute"], &env()).success();
     assert!(again.stdout.contains("hotfix: branch hotfix/0.1.1 exists already"), "{again}");
     assert_eq!(git(root, &["rev-parse", "HEAD"]), head);
+
+    // Another environment, whose `branches` take no hotfix branch: the release step names
+    // both, and allows the branch for that one run.
+    let staging = [env(), vec![("LAUNCHKIT_BRANCHES", "trunk")]].concat();
+    let args = ["yank", "0.1.0", "-p", "top", "--hotfix", "--env", "staging", "--execute"];
+    let other = setup.task(&args, &staging).success();
+    assert!(
+        other.stdout.contains(
+            "  2. LAUNCHKIT_BRANCHES=hotfix/0.1.1 cargo xtask release patch --env staging --execute\n  3. git switch trunk && git merge hotfix/0.1.1"
+        ),
+        "{other}"
+    );
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 mod flows;
 mod forge;
+mod hotfix;
 mod interrupts;
 mod refusals;
 mod support;

@@ -197,7 +197,10 @@ fn unsafe_releases_are_refused_before_anything_changes() {
     commit(
         &setup,
         "Cargo.toml",
-        &manifest.replace("branches = [\"main\"]", "branches = [\"main\"]\npubish = true"),
+        &manifest.replace(
+            "[workspace.metadata.launchkit]\n",
+            "[workspace.metadata.launchkit]\npubish = true\n",
+        ),
     );
     refused(
         &setup,
@@ -243,5 +246,29 @@ fn unsafe_releases_are_refused_before_anything_changes() {
         &minor(&[]),
         &[],
         &["registry: demo-core 0.5.0 is already on `lk`: release a version above it"],
+    );
+}
+
+#[test]
+fn release_patch_on_a_branch_matching_no_pattern_is_refused() {
+    let setup = Setup::new(Faults::none());
+    let patch = ["patch", "--env", "staging", "--date", MONDAY];
+    // A near miss of the default `hotfix/*`.
+    setup.git(&["switch", "-q", "-c", "hotfix-0.1.1"]);
+    refused(
+        &setup,
+        &patch,
+        &[],
+        &[
+            "(nothing was changed): branch: on `hotfix-0.1.1`, but staging releases are cut from main, master, hotfix/*: switch branch, or add it (or a pattern such as `release/*`) to `branches`",
+        ],
+    );
+    // A configuration without hotfix branches refuses them.
+    setup.git(&["switch", "-q", "-c", "hotfix/0.1.1"]);
+    refused(
+        &setup,
+        &patch,
+        &[("LAUNCHKIT_BRANCHES", "main, release/*")],
+        &["branch: on `hotfix/0.1.1`, but staging releases are cut from main, release/*"],
     );
 }
