@@ -24,6 +24,7 @@ pub use docs::{DOCS_RS, DocsHost, DocsStatus};
 pub use entry::{IndexEntry, parse_index};
 pub use error::RegistryError;
 pub use path::index_path;
+pub use transport::agent;
 
 /// The checksum a registry records for a `.crate` file (the index's `cksum`): SHA-256 as
 /// lowercase hex.

@@ -23,23 +23,29 @@ pub struct Transport {
     agent: ureq::Agent,
 }
 
+/// A ureq agent as launchkit's HTTP clients want it: every status handed back as a value
+/// (4xx and 5xx are answers to read, not errors), each request bounded by `timeout`, and
+/// certificates checked by the platform verifier, which trusts what the system (and cargo)
+/// trust, such as a company proxy's; ureq's bundled roots would refuse it.
+pub fn agent(timeout: Duration, user_agent: &str) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(timeout))
+        .user_agent(user_agent)
+        .tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+                .build(),
+        )
+        .build()
+        .into()
+}
+
 impl Transport {
     /// An agent whose requests each give up after `timeout`.
     pub fn new(timeout: Duration) -> Transport {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(timeout))
-            .user_agent(concat!("launchkit-registry/", env!("CARGO_PKG_VERSION")))
-            // The platform verifier trusts what the system (and cargo) trust, such as a
-            // company proxy's certificate; ureq's bundled roots would refuse it.
-            .tls_config(
-                ureq::tls::TlsConfig::builder()
-                    .root_certs(ureq::tls::RootCerts::PlatformVerifier)
-                    .build(),
-            )
-            .build()
-            .into();
-        Transport { agent }
+        let user_agent = concat!("launchkit-registry/", env!("CARGO_PKG_VERSION"));
+        Transport { agent: agent(timeout, user_agent) }
     }
 
     /// [`Transport::get`], with a 5xx, a 429 or no answer tried twice more, 0.25 s and

@@ -8,6 +8,7 @@
 //!   alternate registry through `CARGO_REGISTRIES_<NAME>_*` variables.
 //! - [`fixture::Fixture`]: small workspaces written to disk and committed to a real git
 //!   repository.
+//! - [`run::Run`]: a finished command, checked for leaked tokens.
 //! - [`server::HttpServer`]: a web API's contract served on 127.0.0.1 by a function of
 //!   the test, and [`server::Silent`], a port that never answers.
 //!
@@ -18,6 +19,7 @@ pub mod fixture;
 pub mod http;
 pub mod proxy;
 pub mod registry;
+pub mod run;
 pub mod sandbox;
 pub mod server;
 pub mod tmp;
@@ -25,6 +27,7 @@ pub mod tmp;
 pub use fixture::Fixture;
 pub use proxy::{Fault, Faults, Route};
 pub use registry::RegistryServer;
+pub use run::Run;
 pub use sandbox::CargoSandbox;
 pub use server::{HttpServer, Silent};
 pub use tmp::TempDir;

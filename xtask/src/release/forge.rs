@@ -132,18 +132,8 @@ pub enum Outcome {
 impl<'a> Client<'a> {
     /// A client for `target`, authenticated with `token`.
     pub fn new(target: &'a Target, token: String) -> Client<'a> {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(TIMEOUT))
-            .user_agent(concat!("launchkit/", env!("CARGO_PKG_VERSION")))
-            // Trust what the system trusts, as cargo does (a company proxy's certificate).
-            .tls_config(
-                ureq::tls::TlsConfig::builder()
-                    .root_certs(ureq::tls::RootCerts::PlatformVerifier)
-                    .build(),
-            )
-            .build()
-            .into();
+        let agent =
+            launchkit_registry::agent(TIMEOUT, concat!("launchkit/", env!("CARGO_PKG_VERSION")));
         Client { target, token, agent }
     }
 

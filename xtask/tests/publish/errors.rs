@@ -43,7 +43,7 @@ fn a_missing_token_is_a_clear_error() {
     let setup = Setup::new(DIAMOND, Faults::none());
     let mut command = setup.xtask_command(&["--execute"]);
     command.env_remove("CARGO_REGISTRIES_LK_TOKEN");
-    let run = crate::support::Run::from(command.output().unwrap());
+    let run = crate::support::Run::checked(command.output().unwrap(), &[crate::support::TOKEN]);
     assert_eq!(run.code, Some(2), "{run}");
     assert_eq!(
         run.stderr,
@@ -62,7 +62,7 @@ fn an_unknown_registry_is_a_clear_error() {
         "nope",
         "--execute",
     ]);
-    let run = crate::support::Run::from(command.output().unwrap());
+    let run = crate::support::Run::checked(command.output().unwrap(), &[crate::support::TOKEN]);
     assert_eq!(run.code, Some(2), "{run}");
     assert!(
         run.stderr.starts_with("error: unknown registry `nope`: add `[registries.nope] index = "),
@@ -85,7 +85,7 @@ fn a_dependency_cycle_is_a_clear_error() {
         REGISTRY,
         "--execute",
     ]);
-    let run = crate::support::Run::from(command.output().unwrap());
+    let run = crate::support::Run::checked(command.output().unwrap(), &[crate::support::TOKEN]);
     assert_eq!(run.code, Some(2), "{run}");
     assert!(run.stderr.starts_with("error: dependency cycle: a -> b -> a: "), "{run}");
     assert_eq!(registry.proxy().unwrap().upload_attempts(), 0);

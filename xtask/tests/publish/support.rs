@@ -2,8 +2,9 @@
 //! running the xtask binary on them.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
+pub use launchkit_testkit::Run;
 use launchkit_testkit::{CargoSandbox, Faults, Fixture, RegistryServer};
 
 /// The registry's name in every test.
@@ -75,14 +76,14 @@ impl Setup {
 
     /// Runs `cargo xtask publish --registry lk <args>` to completion.
     pub fn xtask(&self, args: &[&str]) -> Run {
-        Run::from(self.xtask_command(args).output().expect("xtask runs"))
+        Run::checked(self.xtask_command(args).output().expect("xtask runs"), &[TOKEN])
     }
 
     /// Runs `cargo xtask <args>` to completion, with extra environment variables.
     pub fn task(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut command = self.task_command(args);
         command.envs(env.iter().copied());
-        Run::from(command.output().expect("xtask runs"))
+        Run::checked(command.output().expect("xtask runs"), &[TOKEN])
     }
 
     /// Upload attempts the proxy saw.
@@ -115,48 +116,6 @@ impl Setup {
                 assert!(position(dep) < position(name), "{dep} before {name} in {accepted:?}");
             }
         }
-    }
-}
-
-/// A finished xtask run.
-pub struct Run {
-    pub code: Option<i32>,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl From<Output> for Run {
-    fn from(output: Output) -> Run {
-        let run = Run {
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        };
-        assert!(
-            !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
-            "the token leaked:\n{run}"
-        );
-        run
-    }
-}
-
-impl Run {
-    /// Asserts exit code 0 and returns the run.
-    pub fn success(self) -> Run {
-        assert_eq!(self.code, Some(0), "xtask failed:\n{self}");
-        self
-    }
-
-    /// The JSON document on stdout.
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|err| panic!("stdout is not JSON ({err}):\n{self}"))
-    }
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {:?}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
     }
 }
 

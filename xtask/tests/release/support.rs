@@ -5,8 +5,9 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
+pub use launchkit_testkit::Run;
 use launchkit_testkit::{CargoSandbox, Faults, RegistryServer, TempDir};
 
 use crate::forge::Forge;
@@ -92,7 +93,7 @@ impl Setup {
     pub fn xtask(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut command = self.command(args);
         command.envs(env.iter().copied());
-        Run::from(command.output().expect("xtask runs"))
+        Run::checked(command.output().expect("xtask runs"), &[TOKEN, GITHUB_TOKEN])
     }
 
     /// The xtask command, not started.
@@ -196,48 +197,4 @@ pub fn run(program: &str, args: &[&str], dir: &Path) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8_lossy(&output.stdout).trim_end().to_owned()
-}
-
-/// A finished xtask run; building one asserts no token was printed.
-pub struct Run {
-    pub code: Option<i32>,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl From<Output> for Run {
-    fn from(output: Output) -> Run {
-        let run = Run {
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        };
-        for secret in [TOKEN, GITHUB_TOKEN] {
-            assert!(
-                !run.stdout.contains(secret) && !run.stderr.contains(secret),
-                "a token leaked:\n{run}"
-            );
-        }
-        run
-    }
-}
-
-impl Run {
-    /// Asserts exit code 0.
-    pub fn success(self) -> Run {
-        assert_eq!(self.code, Some(0), "the release failed:\n{self}");
-        self
-    }
-
-    /// Asserts exit code `code` and returns the run.
-    pub fn code(self, code: i32) -> Run {
-        assert_eq!(self.code, Some(code), "expected exit {code}:\n{self}");
-        self
-    }
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {:?}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
-    }
 }
