@@ -67,13 +67,17 @@ impl flags::Links {
     }
 }
 
-/// The `links` step of preflight: its findings, and why http(s) links went unchecked.
-pub fn preflight(ws: &Workspace, online: bool) -> anyhow::Result<(Vec<Finding>, Option<String>)> {
+/// The `links` step of preflight: its findings, why http(s) links went unchecked, and
+/// whether they were checked (an online answer can change while the files do not).
+pub fn preflight(
+    ws: &Workspace,
+    online: bool,
+) -> anyhow::Result<(Vec<Finding>, Option<String>, bool)> {
     let (mut options, config) = options(&ws.root, Some(ws))?;
     options.offline = !(online || config.online);
     let summary = launchkit_links::check(&options)?;
     let reason = reason(&summary, options.offline);
-    Ok((summary.findings, reason))
+    Ok((summary.findings, reason, !options.offline))
 }
 
 /// The checker's options for `root`: the defaults, each member's README, the settings in

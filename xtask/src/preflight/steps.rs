@@ -37,8 +37,10 @@ fn fmt(ctx: &Ctx) -> anyhow::Result<Outcome> {
 
 /// The documentation's links; http(s) ones only with `--online` or `online = true`.
 fn links(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    let (findings, reason) = crate::links::preflight(ctx.ws, ctx.flags.online)?;
-    Ok(Outcome { findings, reason, ..Outcome::default() })
+    let (findings, reason, online) = crate::links::preflight(ctx.ws, ctx.flags.online)?;
+    let outcome = Outcome { findings, reason, ..Outcome::default() };
+    // Link rot happens while the files stay the same: an online pass is not cached.
+    Ok(if online { outcome.volatile() } else { outcome })
 }
 
 fn clippy(ctx: &Ctx) -> anyhow::Result<Outcome> {

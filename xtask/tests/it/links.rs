@@ -162,3 +162,26 @@ fn preflight_checks_http_links_only_when_online() {
         fixture.xtask(&["preflight", "--only", "links", "--online", "--no-cache", "--strict"]);
     assert_eq!(strict.code, 1, "strict mode fails on the warning");
 }
+
+#[test]
+fn an_online_pass_is_checked_again_next_time() {
+    let server =
+        launchkit_testkit::HttpServer::start(|_| launchkit_testkit::server::json(200, "{}"));
+    let fixture = documented();
+    fixture.edit(
+        "core/README.md",
+        "[guide](../CONTRIBUTING.md)",
+        &format!("[server]({}/)", server.url()),
+    );
+    let manifest = std::fs::read_to_string(fixture.root.join("Cargo.toml")).unwrap();
+    std::fs::write(fixture.root.join("Cargo.toml"), manifest + LINKS_CONFIG).unwrap();
+    fixture.commit("a link to a live server");
+
+    for run in ["first", "second"] {
+        let online =
+            fixture.xtask(&["preflight", "--only", "links", "--online", "--format", "json"]);
+        let step = &online.json()["steps"][0];
+        assert_eq!(step["status"], "passed", "{run} run: {}", online.stdout);
+        assert_eq!(step["cached"], false, "{run} run: link rot does not change the files");
+    }
+}
