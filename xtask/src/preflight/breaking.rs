@@ -62,7 +62,16 @@ pub fn breaking(ctx: &Ctx) -> anyhow::Result<Outcome> {
         ));
     }
     let mut outcome = match verdict(&run.output) {
-        Verdict::Unknown => return Ok(Outcome::from_run(run, Vec::new())),
+        Verdict::Unknown => {
+            // No verdict: the tool itself failed (a manifest it cannot handle, a build
+            // error in the baseline). Say so, rather than fail without a word.
+            let error = run.output.lines().find(|line| line.starts_with("error"));
+            let reason =
+                error.map(|line| format!("cargo-semver-checks could not compare the API: {line}"));
+            let mut outcome = Outcome::from_run(run, Vec::new());
+            outcome.reason = reason;
+            return Ok(outcome);
+        }
         Verdict::Compatible => Outcome::from_findings(Vec::new()),
         Verdict::Breaking => Outcome::from_findings(breaking_findings(
             ctx,

@@ -128,7 +128,16 @@ fn breaking_is_skipped_without_cargo_semver_checks_and_checks_with_it() {
         return;
     }
     // The real tool: removing a public function is breaking, 0.3.2 is not a breaking
-    // bump from 0.3.1, and the changelog only says `Added`.
+    // bump from 0.3.1, and the changelog only says `Added`. cargo-semver-checks cannot
+    // read a crate that depends on another under two names (util's build-dependency), a
+    // case the version tests need; without it the baseline is the same release.
+    let renamed = "[build-dependencies]\ncore-for-build = { package = \"demo-core\", path = \"../core\", version = \"0.3\" }\n";
+    let (status, reason, _) = preflight(&fixture, "breaking", Some("0.3.2"));
+    assert_eq!(status, "failed", "the tool could not run, so the step cannot pass");
+    assert!(reason.starts_with("cargo-semver-checks could not compare the API: error"), "{reason}");
+    fixture.edit("util/Cargo.toml", renamed, "");
+    fixture.commit("one name per dependency");
+    fixture.git(&["tag", "--force", "v0.3.1"]);
     fixture.edit("core/src/lib.rs", "pub fn sub", "fn sub");
     fixture.commit("break the API");
     let (status, _, findings) = preflight(&fixture, "breaking", Some("0.3.2"));
