@@ -42,6 +42,12 @@ impl<'a> Client<'a> {
             .user_agent(options.user_agent.as_str())
             .max_idle_connections(options.concurrency)
             .max_idle_connections_per_host(options.per_host)
+            // The platform's roots, as cargo uses: links check behind a company CA too.
+            .tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+                    .build(),
+            )
             .build();
         Client {
             agent: Agent::new_with_config(config),
