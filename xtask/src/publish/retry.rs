@@ -9,6 +9,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use launchkit_changelog::Date;
 use launchkit_registry::Backoff;
 
 /// Why an upload failed, as far as retrying goes.
@@ -152,23 +153,12 @@ pub fn parse_http_date(text: &str) -> Option<SystemTime> {
     let [_, day, month, year, time, "GMT"] = parts.as_slice() else { return None };
     const MONTHS: [&str; 12] =
         ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let month = MONTHS.iter().position(|name| name == month)? as i64 + 1;
-    let (day, year): (i64, i64) = (day.parse().ok()?, year.parse().ok()?);
-    let clock: Vec<i64> = time.split(':').map(|part| part.parse().ok()).collect::<Option<_>>()?;
+    let month = MONTHS.iter().position(|name| name == month)? + 1;
+    let date: Date = format!("{year}-{month:02}-{day:0>2}").parse().ok()?;
+    let clock: Vec<u64> = time.split(':').map(|part| part.parse().ok()).collect::<Option<_>>()?;
     let [hours, minutes, seconds] = clock.as_slice() else { return None };
-    let seconds =
-        days_from_civil(year, month, day) * 86_400 + hours * 3600 + minutes * 60 + seconds;
-    Some(UNIX_EPOCH + Duration::from_secs(u64::try_from(seconds).ok()?))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
+    let seconds = date.days() * 86_400 + hours * 3600 + minutes * 60 + seconds;
+    Some(UNIX_EPOCH + Duration::from_secs(seconds))
 }
 
 /// cargo's error in one line: the `error:` line and its causes, without hints and notes.
