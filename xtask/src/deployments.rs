@@ -54,6 +54,9 @@ pub struct Record {
     pub by: String,
     /// Run by CI (`CI=true`).
     pub ci: bool,
+    /// Why it was done, when the person said (`yank --reason`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// Fields written by newer versions of launchkit, kept as they are.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -229,6 +232,7 @@ mod tests {
             steps: vec![StepRecord { name: "write".into(), status: "done".into(), duration_ms: 3 }],
             by: "Tester".into(),
             ci: false,
+            reason: None,
             extra: Map::new(),
         }
     }

@@ -104,6 +104,7 @@ fn build(ctx: &Ctx) -> anyhow::Result<Record> {
         steps,
         by: ctx.git.config("user.name").unwrap_or_else(|| "unknown".into()),
         ci: output::is_ci(),
+        reason: None,
         extra: Default::default(),
     })
 }

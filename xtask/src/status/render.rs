@@ -74,7 +74,7 @@ fn deployment(record: &Record) -> String {
         record.finished,
         record.by
     );
-    if let Some(reason) = record.extra.get("reason").and_then(|reason| reason.as_str()) {
+    if let Some(reason) = &record.reason {
         let _ = write!(line, ": {reason}");
     }
     line

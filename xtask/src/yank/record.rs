@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use serde_json::{Map, Value};
+use serde_json::Map;
 
 use super::Step;
 use crate::deployments::{self, CrateRecord, Record, StepRecord};
@@ -46,10 +46,6 @@ pub fn write(git: &Git, target: &Target, done: &Done) -> anyhow::Result<()> {
         deployments::fetch(sh, remote)?;
     }
     let version = done.version.to_string();
-    let mut extra = Map::new();
-    if let Some(reason) = done.reason {
-        extra.insert("reason".to_owned(), Value::from(reason));
-    }
     let crates = done
         .crates
         .iter()
@@ -77,7 +73,8 @@ pub fn write(git: &Git, target: &Target, done: &Done) -> anyhow::Result<()> {
         }],
         by: git.config("user.name").unwrap_or_else(|| "unknown".to_owned()),
         ci: output::is_ci(),
-        extra,
+        reason: done.reason.map(str::to_owned),
+        extra: Map::new(),
     };
     deployments::append(sh, &record)?;
     if push {
