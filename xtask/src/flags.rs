@@ -27,36 +27,6 @@ pub enum Command {
     /// All run and all are reported; the exit code is 0 only when none failed. A step whose
     /// inputs have not changed since it last passed is reported `passed (cached)`.
     Preflight(Preflight),
-    /// Show the settings an environment resolves to, every layer applied.
-    ///
-    /// Layers: built-in environments (development, staging, production), then
-    /// `[workspace.metadata.launchkit]`, then `[workspace.metadata.launchkit.env.NAME]`,
-    /// then `LAUNCHKIT_*` variables. See docs/configuration.md.
-    Config(Config),
-    /// Publish the workspace's crates to a registry in dependency order (dry run unless
-    /// --execute).
-    ///
-    /// Packages and verifies everything first, skips versions the registry has (a
-    /// different checksum stops before any upload), uploads each crate once the index
-    /// serves its dependencies, waits out HTTP 429 and retries 5xx. After a stop, the same
-    /// command finishes the job.
-    Publish(Publish),
-    /// Run this project's tests (`cargo test --workspace`), installing the registry
-    /// server the publishing tests need when it is missing.
-    Test(Test),
-    /// Measure launchkit against the equivalent hand-typed commands.
-    Bench(Bench),
-    /// Check CHANGELOG.md, print a version's notes, or promote `[Unreleased]` to a release.
-    Changelog(Changelog),
-    /// Bump the workspace's version: print the planned edits; --execute writes them.
-    Version(Version),
-    /// Check the documentation's links: files, anchors, mdBook pages, http(s) (read-only).
-    ///
-    /// Reads README.md, CHANGELOG.md, docs/**/*.md and each crate's README (plus the
-    /// `include` globs of [workspace.metadata.launchkit.links]), or the PATHs given.
-    /// Exit code 1 when a link is broken; warnings (links leaving the repository, URLs
-    /// that could not be verified) do not fail.
-    Links(Links),
     /// Ship a release: check, plan, and with --execute write, commit, tag, push, publish,
     /// announce on the forge, run the docs hook and record the deployment.
     ///
@@ -83,6 +53,36 @@ pub enum Command {
     /// Checks: token, uncommitted changes, versions already published, package contents
     /// and metadata, docs, duplicate dependencies, a build from the packaged sources.
     Doctor(Doctor),
+    /// Publish the workspace's crates to a registry in dependency order (dry run unless
+    /// --execute).
+    ///
+    /// Packages and verifies everything first, skips versions the registry has (a
+    /// different checksum stops before any upload), uploads each crate once the index
+    /// serves its dependencies, waits out HTTP 429 and retries 5xx. After a stop, the same
+    /// command finishes the job.
+    Publish(Publish),
+    /// Bump the workspace's version: print the planned edits; --execute writes them.
+    Version(Version),
+    /// Check CHANGELOG.md, print a version's notes, or promote `[Unreleased]` to a release.
+    Changelog(Changelog),
+    /// Check the documentation's links: files, anchors, mdBook pages, http(s) (read-only).
+    ///
+    /// Reads README.md, CHANGELOG.md, docs/**/*.md and each crate's README (plus the
+    /// `include` globs of [workspace.metadata.launchkit.links]), or the PATHs given.
+    /// Exit code 1 when a link is broken; warnings (links leaving the repository, URLs
+    /// that could not be verified) do not fail.
+    Links(Links),
+    /// Show the settings an environment resolves to, every layer applied.
+    ///
+    /// Layers: built-in environments (development, staging, production), then
+    /// `[workspace.metadata.launchkit]`, then `[workspace.metadata.launchkit.env.NAME]`,
+    /// then `LAUNCHKIT_*` variables. See docs/configuration.md.
+    Config(Config),
+    /// Run this project's tests (`cargo test --workspace`), installing the registry
+    /// server the publishing tests need when it is missing.
+    Test(Test),
+    /// Measure launchkit against the equivalent hand-typed commands.
+    Bench(Bench),
 }
 
 /// Flags of `cargo xtask verify`.
