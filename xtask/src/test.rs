@@ -30,7 +30,7 @@ impl flags::Test {
                 installed
             }
         };
-        let (cargo, args) = (std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()), &self.args);
+        let (cargo, args) = (crate::preflight::cargo_program(), &self.args);
         let status = cmd!(sh, "{cargo} test --workspace {args...}")
             .env("FERRO_CARGO_REGISTRY_SERVER", &server)
             .quiet()
