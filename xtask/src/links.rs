@@ -16,13 +16,14 @@ use std::time::Instant;
 
 use anyhow::Context;
 use launchkit_links::{Config, Options, Summary};
-use launchkit_report::{Finding, Report, Severity, Status, StepReport};
+use launchkit_report::{Finding, Report, Severity, StepReport};
 use launchkit_workspace::Workspace;
 use regex::Regex;
 use xshell::Shell;
 
 use crate::flags::{self, Format};
 use crate::output::Output;
+use crate::preflight;
 
 impl flags::Links {
     /// Checks the links of the shell's workspace (or folder).
@@ -54,7 +55,7 @@ impl flags::Links {
             eprintln!("{}", describe(&summary, options.offline));
         }
         let (findings, reason) = (summary.findings.clone(), reason(&summary, options.offline));
-        let mut step = StepReport::new("links", status(&findings));
+        let mut step = StepReport::new("links", preflight::status_of(&findings));
         step.duration = started.elapsed();
         step.reason = reason;
         step.findings = findings;
@@ -104,14 +105,6 @@ fn options(root: &Path, ws: Option<&Workspace>) -> anyhow::Result<(Options, Conf
         std::env::var("GITHUB_TOKEN").ok().filter(|token| !token.is_empty());
     config.apply(&mut options);
     Ok((options, config))
-}
-
-fn status(findings: &[Finding]) -> Status {
-    match findings.iter().map(|finding| finding.severity).min() {
-        Some(Severity::Error) => Status::Failed,
-        Some(Severity::Warning) => Status::Warning,
-        _ => Status::Passed,
-    }
 }
 
 /// The step's reason: no file found, how many links are broken, and whether http(s)

@@ -85,16 +85,17 @@ impl Outcome {
     }
 
     fn status(&self) -> Status {
-        use launchkit_report::Severity;
-        if let Some(status) = self.status {
-            return status;
-        }
-        let worst = self.findings.iter().map(|finding| finding.severity).min();
-        match worst {
-            Some(Severity::Error) => Status::Failed,
-            Some(Severity::Warning) => Status::Warning,
-            _ => Status::Passed,
-        }
+        self.status.unwrap_or_else(|| status_of(&self.findings))
+    }
+}
+
+/// Failed with an error among `findings`, warning with a warning, else passed.
+pub fn status_of(findings: &[launchkit_report::Finding]) -> Status {
+    use launchkit_report::Severity;
+    match findings.iter().map(|finding| finding.severity).min() {
+        Some(Severity::Error) => Status::Failed,
+        Some(Severity::Warning) => Status::Warning,
+        _ => Status::Passed,
     }
 }
 
