@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::support::{Fixture, Run};
+use crate::support::Run;
 
 /// `len` random letters and digits.
 pub fn random(len: usize) -> String {
@@ -64,11 +64,4 @@ pub fn findings(step: &Value) -> Vec<(String, String, String)> {
 /// `(location, severity, rule)` triples as [`findings`] returns them.
 pub fn triples(expected: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
     expected.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect()
-}
-
-/// Writes `text` to `path` in the fixture, creating folders.
-pub fn write(fixture: &Fixture, path: &str, text: &str) {
-    let file = fixture.root.join(path);
-    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-    std::fs::write(file, text).unwrap();
 }

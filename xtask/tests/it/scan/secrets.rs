@@ -4,7 +4,7 @@
 use serde_json::Value;
 use xshell::{Shell, cmd};
 
-use super::{findings, github_token, random, repo_root, step, triples, write};
+use super::{findings, github_token, random, repo_root, step, triples};
 use crate::support::{Fixture, xtask};
 
 #[test]
@@ -12,14 +12,14 @@ fn secrets_reports_tokens_and_env_files_redacted_and_honours_the_ignore_file() {
     let fixture = Fixture::new("clean");
     let token = github_token();
     let npm = concat!("np", "m_").to_owned() + &random(36);
-    write(&fixture, "deploy/settings.toml", &format!("[publish]\ntoken = \"{token}\"\n"));
+    fixture.write("deploy/settings.toml", format!("[publish]\ntoken = \"{token}\"\n"));
     let allowed =
         format!("Revoked: `{}` <!-- launchkit:allow: kept as an example -->\n", github_token());
-    write(&fixture, "docs/allowed.md", &allowed);
-    write(&fixture, ".env", "API_URL=https://api.example.invalid\n");
+    fixture.write("docs/allowed.md", allowed);
+    fixture.write(".env", "API_URL=https://api.example.invalid\n");
     fixture.commit("add settings");
-    write(&fixture, ".env.local", "DEBUG=1\n");
-    write(&fixture, "notes.txt", &format!("npm token for later: {npm}\n"));
+    fixture.write(".env.local", "DEBUG=1\n");
+    fixture.write("notes.txt", format!("npm token for later: {npm}\n"));
 
     let run = fixture.xtask(&["preflight", "--only", "secrets", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -52,10 +52,9 @@ fn secrets_reports_tokens_and_env_files_redacted_and_honours_the_ignore_file() {
         .split('`')
         .find(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
         .unwrap();
-    write(
-        &fixture,
+    fixture.write(
         ".launchkit/secrets-ignore",
-        &format!("# test fixture\n{fingerprint}  settings example\n"),
+        format!("# test fixture\n{fingerprint}  settings example\n"),
     );
     let run = fixture.xtask(&["preflight", "--only", "secrets", "--format", "json"]);
     let secrets = step(&run);
@@ -68,15 +67,14 @@ fn secrets_reports_tokens_and_env_files_redacted_and_honours_the_ignore_file() {
 #[test]
 fn history_finds_a_secret_that_the_files_no_longer_hold() {
     let fixture = Fixture::new("clean");
-    write(
-        &fixture,
+    fixture.write(
         "ci/release.sh",
-        &format!("#!/bin/sh\nexport GITHUB_TOKEN={}\ncargo publish\n", github_token()),
+        format!("#!/bin/sh\nexport GITHUB_TOKEN={}\ncargo publish\n", github_token()),
     );
     // A Latin-1 file: history is not all UTF-8.
     std::fs::write(fixture.root.join("legacy.txt"), b"caf\xe9 cr\xe8me\n").unwrap();
     fixture.commit("add release script");
-    write(&fixture, "ci/release.sh", "#!/bin/sh\ncargo publish\n");
+    fixture.write("ci/release.sh", "#!/bin/sh\ncargo publish\n");
     fixture.commit("read the token from the environment");
 
     let now = fixture.xtask(&["preflight", "--only", "secrets", "--format", "json", "--no-cache"]);
