@@ -16,14 +16,14 @@ use std::time::Instant;
 
 use anyhow::Context;
 use launchkit_links::{Config, Options, Summary};
-use launchkit_report::{Finding, Report, Severity, StepReport};
+use launchkit_report::{Report, Severity, StepReport};
 use launchkit_workspace::Workspace;
 use regex::Regex;
 use xshell::Shell;
 
 use crate::flags::{self, Format};
 use crate::output::Output;
-use crate::preflight;
+use crate::preflight::{self, Outcome};
 
 impl flags::Links {
     /// Checks the links of the shell's workspace (or folder).
@@ -68,17 +68,16 @@ impl flags::Links {
     }
 }
 
-/// The `links` step of preflight: its findings, why http(s) links went unchecked, and
-/// whether they were checked (an online answer can change while the files do not).
-pub fn preflight(
-    ws: &Workspace,
-    online: bool,
-) -> anyhow::Result<(Vec<Finding>, Option<String>, bool)> {
+/// The `links` step of preflight; http(s) links only with `online` or `online = true`.
+pub fn preflight(ws: &Workspace, online: bool) -> anyhow::Result<Outcome> {
     let (mut options, config) = options(&ws.root, Some(ws))?;
     options.offline = !(online || config.online);
     let summary = launchkit_links::check(&options)?;
     let reason = reason(&summary, options.offline);
-    Ok((summary.findings, reason, !options.offline))
+    let mut outcome = Outcome::from_findings(summary.findings);
+    outcome.reason = reason;
+    // Link rot happens while the files stay the same: an online pass is not cached.
+    Ok(if options.offline { outcome } else { outcome.volatile() })
 }
 
 /// The checker's options for `root`: the defaults, each member's README, the settings in
