@@ -54,11 +54,10 @@ impl flags::Links {
         if self.format != Some(Format::Json) {
             eprintln!("{}", describe(&summary, options.offline));
         }
-        let (findings, reason) = (summary.findings.clone(), reason(&summary, options.offline));
-        let mut step = StepReport::new("links", preflight::status_of(&findings));
+        let mut step = StepReport::new("links", preflight::status_of(&summary.findings));
         step.duration = started.elapsed();
-        step.reason = reason;
-        step.findings = findings;
+        step.reason = reason(&summary, options.offline);
+        step.findings = summary.findings;
         let out = Output::new(self.format);
         out.step_done(&step);
         let mut report = Report::new("links");
