@@ -69,12 +69,9 @@ pub fn tests(output: &str) -> Vec<Finding> {
                 continue;
             }
             let detail = lines.get(index + 1).map(|next| next.trim()).unwrap_or_default();
-            let mut finding =
-                Finding::error(format!("test `{test}` failed: {detail}")).at(path, line_no);
-            if let Some(column) = column {
-                finding = finding.column(column);
-            }
-            finding
+            Finding::error(format!("test `{test}` failed: {detail}"))
+                .at(path, line_no)
+                .column(column)
         } else if let Some((path, item, line_no)) = doc_test_header(line) {
             Finding::error(format!("doc test `{item}` failed")).at(path, line_no)
         } else {
@@ -89,7 +86,7 @@ pub fn tests(output: &str) -> Vec<Finding> {
 
 /// `thread 'tests::adds' panicked at core/src/lib.rs:23:9:`, or since Rust 1.92 with the
 /// thread id: `thread 'tests::adds' (6341) panicked at ...`.
-fn panic_location(line: &str) -> Option<(&str, &str, u32, Option<u32>)> {
+fn panic_location(line: &str) -> Option<(&str, &str, u32, u32)> {
     let rest = line.strip_prefix("thread '")?;
     let (test, rest) = rest.split_once("' ")?;
     let rest = match rest.strip_prefix('(') {
@@ -102,7 +99,7 @@ fn panic_location(line: &str) -> Option<(&str, &str, u32, Option<u32>)> {
     let column = parts.next()?.parse().ok()?;
     let line_no = parts.next()?.parse().ok()?;
     let path = parts.next()?;
-    Some((test, path, line_no, Some(column)))
+    Some((test, path, line_no, column))
 }
 
 /// `---- core/src/lib.rs - add (line 5) stdout ----`: the path, item and line of a
