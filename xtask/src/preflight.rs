@@ -110,6 +110,9 @@ pub struct Ctx<'a> {
     /// The version `--release` names, if any.
     pub release: Option<flags::SemVer>,
     cargo: String,
+    /// Keeps `sh` in the workspace root while the checks run: git lists paths relative
+    /// to where it runs, and the task may start in a member's folder.
+    _root: xshell::PushDir<'a>,
 }
 
 /// A finished tool run: whether it succeeded, its command line, and its output.
@@ -179,14 +182,15 @@ pub fn cargo_program() -> String {
 }
 
 impl<'a> Ctx<'a> {
-    /// The context of checks on `ws`, run in `sh`.
+    /// The context of checks on `ws`, run in `sh` moved to the workspace root.
     pub fn new(
         sh: &'a Shell,
         ws: &'a Workspace,
         flags: &'a flags::Preflight,
         release: Option<flags::SemVer>,
     ) -> Ctx<'a> {
-        Ctx { sh, ws, flags, release, cargo: cargo_program() }
+        let _root = sh.push_dir(&ws.root);
+        Ctx { sh, ws, flags, release, cargo: cargo_program(), _root }
     }
 
     /// `cargo` (the one running us when `CARGO` is set) with `args`.

@@ -92,7 +92,6 @@ fn last_release(
     target: &Version,
 ) -> anyhow::Result<Option<(String, Version)>> {
     let sh = ctx.sh;
-    let _dir = sh.push_dir(&ctx.ws.root);
     let pattern = format!("{prefix}*");
     let tags = cmd!(sh, "git tag --list {pattern}").quiet().read()?;
     Ok(tags

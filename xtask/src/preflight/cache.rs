@@ -119,7 +119,6 @@ fn parse(text: &str) -> BTreeMap<String, u64> {
 /// Digest of the workspace's files, the toolchain and the flag variables.
 fn input_digest(ctx: &Ctx) -> Option<u64> {
     let sh = ctx.sh;
-    let _dir = sh.push_dir(&ctx.ws.root);
     let listing = cmd!(sh, "git ls-files -z --cached --others --exclude-standard")
         .quiet()
         .ignore_stderr()

@@ -162,7 +162,6 @@ fn independent_releases<'a>(
 fn check_release(ctx: &Ctx, release: &Release) -> anyhow::Result<Vec<Finding>> {
     let (version, tag) = (&release.version, &release.tag);
     let sh = ctx.sh;
-    let _dir = sh.push_dir(&ctx.ws.root);
     let tagged = !cmd!(sh, "git tag --list {tag}").quiet().read()?.trim().is_empty();
     if tagged && ctx.release.is_none() {
         // Right after a release the manifests still name it: nothing new to check yet.

@@ -108,3 +108,15 @@ fn the_secrets_step_passes_on_this_repository() {
     assert_eq!(secrets["status"], "passed", "{}", run.stdout);
     assert_eq!(run.code, 0);
 }
+
+#[test]
+fn a_run_from_a_members_folder_scans_the_whole_workspace() {
+    let fixture = Fixture::new("clean");
+    fixture.write("deploy/settings.toml", format!("[publish]\ntoken = \"{}\"\n", github_token()));
+    fixture.commit("add settings");
+    let args = ["preflight", "--only", "secrets", "--format", "json", "--no-cache"];
+    let run = xtask(&fixture.root.join("app"), &args, &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let expected = triples(&[("deploy/settings.toml:2", "error", "github-token")]);
+    assert_eq!(findings(&step(&run)), expected, "{}", run.stdout);
+}
