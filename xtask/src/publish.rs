@@ -28,7 +28,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use launchkit_registry::{CargoConfig, Registry, SparseIndex};
-use launchkit_workspace::Workspace;
+use launchkit_workspace::{PublishOrder, Workspace};
 use xshell::Shell;
 
 use crate::flags::{self, Format};
@@ -56,13 +56,7 @@ pub fn publish(
     let root = sh.current_dir();
     let ws = Workspace::load(&root.join("Cargo.toml"))?;
     let registry = CargoConfig::discover(&root)?.registry(registry)?;
-    let order = ws.publish_order(&registry.name)?;
-    if order.batches.is_empty() {
-        bail!(
-            "no crate goes to `{}`: every member has `publish = false` or a `publish` list without it",
-            registry.name
-        );
-    }
+    let order = publish_order(&ws, &registry.name)?;
     if execute {
         require_token(&registry)?;
     }
@@ -88,6 +82,17 @@ pub fn publish(
     let stop = engine.execute(&mut plan).err();
     progress.finish(&plan, stop.as_ref(), resume);
     Ok(if stop.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// The crates that go to `registry`, in publish order; an error when none does.
+pub fn publish_order(ws: &Workspace, registry: &str) -> anyhow::Result<PublishOrder> {
+    let order = ws.publish_order(registry)?;
+    if order.batches.is_empty() {
+        bail!(
+            "no crate goes to `{registry}`: every member has `publish = false` or a `publish` list without it"
+        );
+    }
+    Ok(order)
 }
 
 /// Refuses to start uploading without a token cargo can use.

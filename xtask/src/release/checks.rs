@@ -172,13 +172,7 @@ pub fn registry(
 ) -> Result<(Publishing, String), String> {
     let config = CargoConfig::discover(&ws.root).map_err(|err| err.to_string())?;
     let registry = config.registry(Some(&env.registry)).map_err(|err| err.to_string())?;
-    let order = ws.publish_order(&registry.name).map_err(|err| err.to_string())?;
-    if order.batches.is_empty() {
-        return Err(format!(
-            "no crate goes to `{}`: every member has `publish = false` or a `publish` list without it",
-            registry.name
-        ));
-    }
+    let order = publish::publish_order(ws, &registry.name).map_err(|err| err.to_string())?;
     let Some(target) = target else {
         return Ok(((registry, order.batches), "registry known".into()));
     };
