@@ -23,7 +23,6 @@ pub mod retry;
 mod upload;
 pub mod verify;
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::bail;
@@ -103,15 +102,20 @@ pub fn require_token(registry: &Registry) -> anyhow::Result<()> {
     bail!("no token for registry `{}`: {}", registry.name, registry.token_source)
 }
 
+/// `cargo xtask`, with `--manifest-path` when the shell's workspace is not the current
+/// directory: the start of a command that repeats this run.
+pub fn xtask_command(sh: &Shell) -> String {
+    let mut command = String::from("cargo xtask");
+    if std::env::current_dir().ok().as_deref() != Some(sh.current_dir().as_path()) {
+        let manifest = sh.current_dir().join("Cargo.toml");
+        command.push_str(&format!(" --manifest-path {}", manifest.display()));
+    }
+    command
+}
+
 /// `cargo xtask [--manifest-path ..] publish [--registry R] --execute`, as this run was started.
 fn resume_command(sh: &Shell, registry: Option<&str>) -> String {
-    let mut command = String::from("cargo xtask");
-    let here = std::env::current_dir().ok();
-    if here.as_deref() != Some(sh.current_dir().as_path()) {
-        let manifest = sh.current_dir().join("Cargo.toml");
-        command.push_str(&format!(" --manifest-path {}", Path::new(&manifest).display()));
-    }
-    command.push_str(" publish");
+    let mut command = xtask_command(sh) + " publish";
     if let Some(registry) = registry {
         command.push_str(&format!(" --registry {registry}"));
     }

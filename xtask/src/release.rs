@@ -216,11 +216,7 @@ impl flags::Release {
 
     /// `cargo xtask [--manifest-path ..] release LEVEL [flags] --execute`, as this run.
     fn command(&self, sh: &Shell) -> String {
-        let mut command = String::from("cargo xtask");
-        if std::env::current_dir().ok().as_deref() != Some(sh.current_dir().as_path()) {
-            let manifest = sh.current_dir().join("Cargo.toml");
-            command.push_str(&format!(" --manifest-path {}", manifest.display()));
-        }
+        let mut command = crate::publish::xtask_command(sh);
         command.push_str(&format!(" release {}", self.bump));
         if let Some(env) = &self.env {
             command.push_str(&format!(" --env {env}"));
