@@ -75,7 +75,7 @@ pub fn publish(
         progress.finish_plan(&plan);
         return Ok(ExitCode::SUCCESS);
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let cargo = crate::preflight::cargo_program();
     let engine =
         Engine { sh, ws: &ws, registry: &registry, index: &index, progress: &progress, cargo };
     let stop = engine.execute(&mut plan).err();
