@@ -5,7 +5,7 @@
 //! cargo packages the selected crates together and resolves their unpublished siblings
 //! from the selection itself, so the crates to upload are packaged in one call.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use xshell::{Shell, cmd};
 
@@ -37,9 +37,14 @@ pub fn package(
     Ok(Err(CargoFailure { command, output }))
 }
 
+/// Where `cargo package` writes the `.crate` of `name@version`.
+pub fn crate_file(target_dir: &Path, name: &str, version: &impl std::fmt::Display) -> PathBuf {
+    target_dir.join("package").join(format!("{name}-{version}.crate"))
+}
+
 /// SHA-256 of the `.crate` cargo wrote for `name@version`, as registries record it.
 pub fn checksum(target_dir: &Path, name: &str, version: &str) -> anyhow::Result<String> {
-    sha256(&target_dir.join("package").join(format!("{name}-{version}.crate")))
+    sha256(&crate_file(target_dir, name, &version))
 }
 
 /// SHA-256 of a file, in lowercase hex as index files write checksums.

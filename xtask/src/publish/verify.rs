@@ -34,7 +34,7 @@ pub fn verify(
     std::fs::create_dir_all(&root)?;
     let mut members = Vec::new();
     for (name, version) in crates {
-        let file = ws.target_dir.join("package").join(format!("{name}-{version}.crate"));
+        let file = super::package::crate_file(&ws.target_dir, name, version);
         cmd!(sh, "tar -xzf {file} -C {root}").quiet().run()?;
         members.push(format!("{name}-{version}"));
     }
