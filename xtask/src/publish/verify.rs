@@ -48,12 +48,7 @@ pub fn verify(
     let command = build.to_string().replace(cargo, "cargo");
     let out = build.quiet().ignore_status().output()?;
     if !out.status.success() {
-        let output = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stderr),
-            String::from_utf8_lossy(&out.stdout)
-        );
-        return Ok(Err(CargoFailure { command, output }));
+        return Ok(Err(CargoFailure::new(command, &out)));
     }
     let after = fingerprint(&root, &members)?;
     let changed: Vec<&String> =
