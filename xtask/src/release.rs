@@ -44,7 +44,7 @@ use self::git::Git;
 use self::journal::Journal;
 use self::target::Target;
 use crate::config::{self, Environment, Forge};
-use crate::deployments::StepRecord;
+use crate::deployments::{self, StepRecord};
 use crate::flags;
 
 /// Everything a release is about, read before anything changes.
@@ -134,7 +134,7 @@ impl flags::Release {
         let checks = StepRecord {
             name: "checks".into(),
             status: "done".into(),
-            duration_ms: started.elapsed().as_millis().try_into().unwrap_or(u64::MAX),
+            duration_ms: deployments::millis(started.elapsed()),
         };
         let outcomes = vec![checks];
         let mut ctx =
