@@ -12,6 +12,8 @@
 //! `cargo xtask release` appends a `release` record; `status` reads them and `yank`
 //! appends its own actions.
 
+use std::time::Duration;
+
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -83,6 +85,11 @@ pub struct StepRecord {
     pub status: String,
     /// Time spent by the run that did it, in milliseconds.
     pub duration_ms: u64,
+}
+
+/// `duration` in whole milliseconds, as records and reports write durations.
+pub fn millis(duration: Duration) -> u64 {
+    duration.as_millis().try_into().unwrap_or(u64::MAX)
 }
 
 impl Record {

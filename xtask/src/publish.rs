@@ -23,12 +23,11 @@ pub mod retry;
 mod upload;
 pub mod verify;
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::bail;
 use launchkit_registry::{CargoConfig, Registry, SparseIndex};
-use launchkit_workspace::Workspace;
+use launchkit_workspace::{PublishOrder, Workspace};
 use xshell::Shell;
 
 use crate::flags::{self, Format};
@@ -56,13 +55,7 @@ pub fn publish(
     let root = sh.current_dir();
     let ws = Workspace::load(&root.join("Cargo.toml"))?;
     let registry = CargoConfig::discover(&root)?.registry(registry)?;
-    let order = ws.publish_order(&registry.name)?;
-    if order.batches.is_empty() {
-        bail!(
-            "no crate goes to `{}`: every member has `publish = false` or a `publish` list without it",
-            registry.name
-        );
-    }
+    let order = publish_order(&ws, &registry.name)?;
     if execute {
         require_token(&registry)?;
     }
@@ -82,12 +75,23 @@ pub fn publish(
         progress.finish_plan(&plan);
         return Ok(ExitCode::SUCCESS);
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let cargo = crate::preflight::cargo_program();
     let engine =
         Engine { sh, ws: &ws, registry: &registry, index: &index, progress: &progress, cargo };
     let stop = engine.execute(&mut plan).err();
     progress.finish(&plan, stop.as_ref(), resume);
     Ok(if stop.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// The crates that go to `registry`, in publish order; an error when none does.
+pub fn publish_order(ws: &Workspace, registry: &str) -> anyhow::Result<PublishOrder> {
+    let order = ws.publish_order(registry)?;
+    if order.batches.is_empty() {
+        bail!(
+            "no crate goes to `{registry}`: every member has `publish = false` or a `publish` list without it"
+        );
+    }
+    Ok(order)
 }
 
 /// Refuses to start uploading without a token cargo can use.
@@ -98,15 +102,20 @@ pub fn require_token(registry: &Registry) -> anyhow::Result<()> {
     bail!("no token for registry `{}`: {}", registry.name, registry.token_source)
 }
 
+/// `cargo xtask`, with `--manifest-path` when the shell's workspace is not the current
+/// directory: the start of a command that repeats this run.
+pub fn xtask_command(sh: &Shell) -> String {
+    let mut command = String::from("cargo xtask");
+    if std::env::current_dir().ok().as_deref() != Some(sh.current_dir().as_path()) {
+        let manifest = sh.current_dir().join("Cargo.toml");
+        command.push_str(&format!(" --manifest-path {}", manifest.display()));
+    }
+    command
+}
+
 /// `cargo xtask [--manifest-path ..] publish [--registry R] --execute`, as this run was started.
 fn resume_command(sh: &Shell, registry: Option<&str>) -> String {
-    let mut command = String::from("cargo xtask");
-    let here = std::env::current_dir().ok();
-    if here.as_deref() != Some(sh.current_dir().as_path()) {
-        let manifest = sh.current_dir().join("Cargo.toml");
-        command.push_str(&format!(" --manifest-path {}", Path::new(&manifest).display()));
-    }
-    command.push_str(" publish");
+    let mut command = xtask_command(sh) + " publish";
     if let Some(registry) = registry {
         command.push_str(&format!(" --registry {registry}"));
     }

@@ -44,7 +44,7 @@ use self::git::Git;
 use self::journal::Journal;
 use self::target::Target;
 use crate::config::{self, Environment, Forge};
-use crate::deployments::StepRecord;
+use crate::deployments::{self, StepRecord};
 use crate::flags;
 
 /// Everything a release is about, read before anything changes.
@@ -134,7 +134,7 @@ impl flags::Release {
         let checks = StepRecord {
             name: "checks".into(),
             status: "done".into(),
-            duration_ms: started.elapsed().as_millis().try_into().unwrap_or(u64::MAX),
+            duration_ms: deployments::millis(started.elapsed()),
         };
         let outcomes = vec![checks];
         let mut ctx =
@@ -216,11 +216,7 @@ impl flags::Release {
 
     /// `cargo xtask [--manifest-path ..] release LEVEL [flags] --execute`, as this run.
     fn command(&self, sh: &Shell) -> String {
-        let mut command = String::from("cargo xtask");
-        if std::env::current_dir().ok().as_deref() != Some(sh.current_dir().as_path()) {
-            let manifest = sh.current_dir().join("Cargo.toml");
-            command.push_str(&format!(" --manifest-path {}", manifest.display()));
-        }
+        let mut command = crate::publish::xtask_command(sh);
         command.push_str(&format!(" release {}", self.bump));
         if let Some(env) = &self.env {
             command.push_str(&format!(" --env {env}"));

@@ -14,6 +14,7 @@
 
 mod render;
 
+use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -131,20 +132,22 @@ impl flags::Status {
         let git = Git::new(sh);
         let tags: Vec<String> =
             crates.iter().map(|(_, version)| format!("{}{version}", env.tag_prefix)).collect();
-        let remote_tags = git.remote_refs(
-            &env.remote,
-            &tags.iter().map(|tag| format!("refs/tags/{tag}")).collect::<Vec<_>>(),
-        );
+        // The crates of one release share its tag: ask git about each tag once.
+        let distinct: BTreeSet<&str> = tags.iter().map(String::as_str).collect();
+        let local_tags: BTreeSet<&str> =
+            distinct.iter().copied().filter(|tag| git.tag_object(tag).is_some()).collect();
+        let refs: Vec<String> = distinct.iter().map(|tag| format!("refs/tags/{tag}")).collect();
+        let remote_tags = git.remote_refs(&env.remote, &refs);
         let rows = crates
             .iter()
-            .zip(tags)
+            .zip(&tags)
             .enumerate()
             .map(|(at, ((name, version), tag))| Row {
                 name: (*name).to_owned(),
                 version: version.clone(),
-                tag_local: git.tag_object(&tag).is_some(),
-                tag_remote: remote_tags.as_ref().ok().map(|refs| refs.tag_commit(&tag).is_some()),
-                tag,
+                tag_local: local_tags.contains(tag.as_str()),
+                tag_remote: remote_tags.as_ref().ok().map(|refs| refs.tag_commit(tag).is_some()),
+                tag: tag.clone(),
                 registries: read
                     .iter()
                     .map(|result| cell(result.as_ref().ok().map(|all| all[at].as_slice())))

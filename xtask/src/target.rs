@@ -1,12 +1,12 @@
 //! Where the after-release tasks (verify, yank, status, doctor) work: the workspace, the
 //! environment chosen by `--env`, and that environment's registry.
 
-use anyhow::bail;
 use launchkit_registry::{CargoConfig, Registry};
 use launchkit_workspace::{Member, Workspace};
 use xshell::Shell;
 
 use crate::config::{self, Environment};
+use crate::publish;
 
 /// A workspace with its environment and registry resolved.
 pub struct Target {
@@ -32,18 +32,9 @@ impl Target {
 
     /// The members a release sends to the registry, in publish order (dependencies first).
     pub fn release_crates(&self) -> anyhow::Result<Vec<&Member>> {
-        let order = self.ws.publish_order(&self.registry.name)?;
-        let crates: Vec<&Member> = order
-            .crates()
-            .map(|name| self.ws.member(name).expect("ordered crates are members"))
-            .collect();
-        if crates.is_empty() {
-            bail!(
-                "no crate goes to `{}`: every member has `publish = false` or a `publish` list without it",
-                self.registry.name
-            );
-        }
-        Ok(crates)
+        let order = publish::publish_order(&self.ws, &self.registry.name)?;
+        let member = |name| self.ws.member(name).expect("ordered crates are members");
+        Ok(order.crates().map(member).collect())
     }
 
     /// The release tag of `version`: the environment's prefix and the version.

@@ -35,6 +35,7 @@ use xshell::Shell;
 use crate::config::Environment;
 use crate::flags::{self, SemVer};
 use crate::preflight::{self, Outcome};
+use crate::publish::package;
 use crate::target::Target;
 
 /// One crate at the version checked, and what the index says about it.
@@ -111,7 +112,7 @@ impl flags::Verify {
     /// The crates to check, with what the workspace knows of them.
     fn wanted(&self, target: &Target) -> anyhow::Result<Vec<CrateVersion>> {
         let release = |name: &str, version: SemVer| CrateVersion {
-            package: Some(target.ws.target_dir.join(format!("package/{name}-{version}.crate")))
+            package: Some(package::crate_file(&target.ws.target_dir, name, &version))
                 .filter(|path| path.is_file()),
             name: name.to_owned(),
             version,

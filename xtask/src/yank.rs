@@ -238,12 +238,11 @@ impl flags::Yank {
             if out.status.success() {
                 break;
             }
-            let mut stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-            if let Some(token) =
-                target.registry.token.as_ref().filter(|token| !token.expose().is_empty())
-            {
-                stderr = stderr.replace(token.expose(), "***");
-            }
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let stderr = match &target.registry.token {
+                Some(token) => token.redact(&stderr),
+                None => stderr.into_owned(),
+            };
             let failure = retry::classify(&stderr, SystemTime::now());
             let landed =
                 || index.find(name, version).ok().flatten().is_some_and(|e| e.yanked != self.undo);

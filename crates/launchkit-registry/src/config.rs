@@ -38,6 +38,12 @@ impl Token {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// `text` with every occurrence of the token replaced by `***`, for showing output
+    /// of a command that had it (an empty token hides nothing).
+    pub fn redact(&self, text: &str) -> String {
+        if self.0.is_empty() { text.to_owned() } else { text.replace(&self.0, "***") }
+    }
 }
 
 impl fmt::Debug for Token {

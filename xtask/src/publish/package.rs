@@ -5,7 +5,8 @@
 //! cargo packages the selected crates together and resolves their unpublished siblings
 //! from the selection itself, so the crates to upload are packaged in one call.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use xshell::{Shell, cmd};
 
@@ -15,6 +16,15 @@ pub struct CargoFailure {
     pub command: String,
     /// stderr then stdout.
     pub output: String,
+}
+
+impl CargoFailure {
+    /// The failure of `command` (as the report shows it), with what it printed.
+    pub fn new(command: String, out: &Output) -> CargoFailure {
+        let (stderr, stdout) =
+            (String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
+        CargoFailure { command, output: format!("{stderr}{stdout}") }
+    }
 }
 
 /// `cargo package --registry R {flags} -p a -p b ..`.
@@ -32,14 +42,17 @@ pub fn package(
     if out.status.success() {
         return Ok(Ok(()));
     }
-    let output =
-        format!("{}{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
-    Ok(Err(CargoFailure { command, output }))
+    Ok(Err(CargoFailure::new(command, &out)))
+}
+
+/// Where `cargo package` writes the `.crate` of `name@version`.
+pub fn crate_file(target_dir: &Path, name: &str, version: &impl std::fmt::Display) -> PathBuf {
+    target_dir.join("package").join(format!("{name}-{version}.crate"))
 }
 
 /// SHA-256 of the `.crate` cargo wrote for `name@version`, as registries record it.
 pub fn checksum(target_dir: &Path, name: &str, version: &str) -> anyhow::Result<String> {
-    sha256(&target_dir.join("package").join(format!("{name}-{version}.crate")))
+    sha256(&crate_file(target_dir, name, &version))
 }
 
 /// SHA-256 of a file, in lowercase hex as index files write checksums.

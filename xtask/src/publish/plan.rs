@@ -71,7 +71,7 @@ pub struct CratePlan {
 }
 
 fn millis<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_u64(duration.as_millis().try_into().unwrap_or(u64::MAX))
+    serializer.serialize_u64(crate::deployments::millis(*duration))
 }
 
 /// Everything to publish to one registry, in upload order.

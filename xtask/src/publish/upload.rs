@@ -50,11 +50,11 @@ fn publish(engine: &Engine, krate: &CratePlan) -> Result<Option<String>, Stop> {
     if out.status.success() {
         return Ok(None);
     }
-    let mut stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    if let Some(token) = engine.registry.token.as_ref().filter(|token| !token.expose().is_empty()) {
-        stderr = stderr.replace(token.expose(), "***");
-    }
-    Ok(Some(stderr))
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    Ok(Some(match &engine.registry.token {
+        Some(token) => token.redact(&stderr),
+        None => stderr.into_owned(),
+    }))
 }
 
 fn landed(engine: &Engine, krate: &CratePlan) -> bool {

@@ -34,7 +34,7 @@ pub fn verify(
     std::fs::create_dir_all(&root)?;
     let mut members = Vec::new();
     for (name, version) in crates {
-        let file = ws.target_dir.join("package").join(format!("{name}-{version}.crate"));
+        let file = super::package::crate_file(&ws.target_dir, name, version);
         cmd!(sh, "tar -xzf {file} -C {root}").quiet().run()?;
         members.push(format!("{name}-{version}"));
     }
@@ -48,12 +48,7 @@ pub fn verify(
     let command = build.to_string().replace(cargo, "cargo");
     let out = build.quiet().ignore_status().output()?;
     if !out.status.success() {
-        let output = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stderr),
-            String::from_utf8_lossy(&out.stdout)
-        );
-        return Ok(Err(CargoFailure { command, output }));
+        return Ok(Err(CargoFailure::new(command, &out)));
     }
     let after = fingerprint(&root, &members)?;
     let changed: Vec<&String> =

@@ -11,6 +11,7 @@ use super::journal::{self, Journal};
 use super::target::Target;
 use crate::clock;
 use crate::config::Environment;
+use crate::publish;
 
 /// What the checks found: passes are printed as they come, failures kept for the end.
 #[derive(Default)]
@@ -171,13 +172,7 @@ pub fn registry(
 ) -> Result<(Publishing, String), String> {
     let config = CargoConfig::discover(&ws.root).map_err(|err| err.to_string())?;
     let registry = config.registry(Some(&env.registry)).map_err(|err| err.to_string())?;
-    let order = ws.publish_order(&registry.name).map_err(|err| err.to_string())?;
-    if order.batches.is_empty() {
-        return Err(format!(
-            "no crate goes to `{}`: every member has `publish = false` or a `publish` list without it",
-            registry.name
-        ));
-    }
+    let order = publish::publish_order(ws, &registry.name).map_err(|err| err.to_string())?;
     let Some(target) = target else {
         return Ok(((registry, order.batches), "registry known".into()));
     };
@@ -208,13 +203,11 @@ pub fn registry(
 
 /// cargo will find a token for the registry.
 pub fn registry_token(registry: &Registry) -> Result<String, String> {
-    match (&registry.token, &registry.credential_provider) {
-        (Some(_), _) => Ok(format!("token for `{}` from {}", registry.name, registry.token_source)),
-        (None, Some(provider)) => Ok(format!("cargo asks `{provider}` for the token")),
-        (None, None) => {
-            Err(format!("no token for registry `{}`: {}", registry.name, registry.token_source))
-        }
-    }
+    publish::require_token(registry).map_err(|err| err.to_string())?;
+    Ok(match (&registry.token, &registry.credential_provider) {
+        (None, Some(provider)) => format!("cargo asks `{provider}` for the token"),
+        _ => format!("token for `{}` from {}", registry.name, registry.token_source),
+    })
 }
 
 /// The release date is not a Friday, unless Fridays are allowed.

@@ -13,7 +13,7 @@ use super::journal::{self, Journal};
 use super::steps::{Reach, STEPS, State};
 use super::{Ctx, checks};
 use crate::clock;
-use crate::deployments::StepRecord;
+use crate::deployments::{self, StepRecord};
 
 /// Runs the release, returning its exit code: 0 released, 1 stopped.
 pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
@@ -26,7 +26,7 @@ pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
             Some(state) => Ok((state, false)),
             None => (step.act)(ctx).map(|did| (State::Done(did), true)),
         });
-        let duration_ms = begun.elapsed().as_millis().try_into().unwrap_or(u64::MAX);
+        let duration_ms = deployments::millis(begun.elapsed());
         let (state, acted) = match result {
             Ok(done) => done,
             Err(err) => {

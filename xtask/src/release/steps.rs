@@ -117,7 +117,7 @@ fn write(ctx: &mut Ctx) -> anyhow::Result<String> {
     }
     if let Some(lockfile) = &target.lockfile {
         let sh = ctx.sh;
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let cargo = crate::preflight::cargo_program();
         cmd!(sh, "{cargo} update --workspace --quiet").run()?;
         let after = std::fs::read_to_string(lockfile)?;
         if let Some(file) = ctx.journal_mut().files.last_mut() {

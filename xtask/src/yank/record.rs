@@ -69,7 +69,7 @@ pub fn write(git: &Git, target: &Target, done: &Done) -> anyhow::Result<()> {
         steps: vec![StepRecord {
             name: done.action.to_owned(),
             status: "done".to_owned(),
-            duration_ms: done.duration.as_millis().try_into().unwrap_or(u64::MAX),
+            duration_ms: deployments::millis(done.duration),
         }],
         by: git.config("user.name").unwrap_or_else(|| "unknown".to_owned()),
         ci: output::is_ci(),

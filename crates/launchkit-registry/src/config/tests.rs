@@ -152,3 +152,10 @@ fn the_request_timeout_is_cargo_s_http_timeout() {
     let err = resolve(&dirs, &[("CARGO_HTTP_TIMEOUT", "soon")], None).unwrap_err();
     assert!(err.to_string().starts_with("http.timeout `soon` is not a number of seconds"), "{err}");
 }
+
+#[test]
+fn a_token_is_redacted_from_output_and_an_empty_one_hides_nothing() {
+    let output = "error: 403 for token s3cret (s3cret)";
+    assert_eq!(Token::new("s3cret").redact(output), "error: 403 for token *** (***)");
+    assert_eq!(Token::new("").redact(output), output);
+}
