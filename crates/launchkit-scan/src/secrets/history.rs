@@ -24,17 +24,17 @@ pub const LOG_ARGS: &[&str] = &[
 
 /// The lines one commit added to one file.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Addition {
+struct Addition {
     /// The commit's hash.
-    pub commit: String,
+    commit: String,
     /// The file, as named after the commit.
-    pub path: String,
+    path: String,
     /// Each added line with its 1-based line number in the file after the commit.
-    pub lines: Vec<(u32, String)>,
+    lines: Vec<(u32, String)>,
 }
 
 /// Every addition in `log`, in log order.
-pub fn additions(log: &str) -> Vec<Addition> {
+fn additions(log: &str) -> Vec<Addition> {
     let mut out: Vec<Addition> = Vec::new();
     let mut commit = "";
     let mut path: Option<&str> = None;
