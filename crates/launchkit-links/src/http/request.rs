@@ -6,7 +6,6 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use launchkit_changelog::Date;
 use ureq::Agent;
 use ureq::http::{Response, StatusCode};
 
@@ -226,12 +225,18 @@ fn parse_http_date(text: &str) -> Option<u64> {
     };
     const MONTHS: [&str; 12] =
         ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let month = MONTHS.iter().position(|name| name == month)? + 1;
-    // The changelog's calendar date counts the days, as the xtask's publish retry does.
-    let date: Date = format!("{year}-{month:02}-{day:0>2}").parse().ok()?;
-    let mut clock = time.split(':').map(|part| part.parse::<u64>().ok());
+    let month = MONTHS.iter().position(|name| name == month)? as i64 + 1;
+    let (day, year): (i64, i64) = (day.parse().ok()?, year.parse().ok()?);
+    let mut clock = time.split(':').map(|part| part.parse::<i64>().ok());
     let (hour, minute, second) = (clock.next()??, clock.next()??, clock.next()??);
-    Some(date.days() * 86_400 + hour * 3600 + minute * 60 + second)
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    u64::try_from(days * 86_400 + hour * 3600 + minute * 60 + second).ok()
 }
 
 #[cfg(test)]
