@@ -147,13 +147,13 @@ impl Changelog {
 
     /// The link definition for `label`, matched case-insensitively as markdown does.
     pub fn link(&self, label: &str) -> Option<&LinkDef> {
-        let wanted = label.to_lowercase();
         // Most labels are ASCII: compare without allocating, and fold Unicode case only
-        // when either side needs it.
+        // when either side needs it (the wanted label at most once).
+        let wanted = std::cell::OnceCell::new();
         self.links.iter().find(|def| {
             def.label.eq_ignore_ascii_case(label)
                 || (!(def.label.is_ascii() && label.is_ascii())
-                    && def.label.to_lowercase() == wanted)
+                    && def.label.to_lowercase() == *wanted.get_or_init(|| label.to_lowercase()))
         })
     }
 

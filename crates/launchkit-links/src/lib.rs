@@ -254,22 +254,25 @@ fn classify(link: &Link, excluded: &[Regex]) -> Target {
     if let Some(rest) = without_fragment.strip_prefix("//") {
         return Target::Url(format!("https://{rest}"));
     }
-    match scheme(dest).as_deref() {
-        Some("http" | "https") => Target::Url(without_fragment.to_owned()),
-        Some("mailto") => Target::Mailto,
+    // Schemes are case-insensitive; compared in place, so no link allocates for it.
+    match scheme(dest) {
+        Some(s) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => {
+            Target::Url(without_fragment.to_owned())
+        }
+        Some(s) if s.eq_ignore_ascii_case("mailto") => Target::Mailto,
         Some(_) => Target::Skipped,
         None => Target::Local,
     }
 }
 
-/// The lowercase scheme of a URL (`https` in `https://...`); one letter is a Windows
+/// The scheme of a URL as written (`https` in `https://...`); one letter is a Windows
 /// drive, not a scheme.
-fn scheme(dest: &str) -> Option<String> {
+fn scheme(dest: &str) -> Option<&str> {
     let (scheme, _) = dest.split_once(':')?;
     let valid = scheme.len() > 1
         && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
         && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    valid.then(|| scheme.to_ascii_lowercase())
+    valid.then_some(scheme)
 }
 
 fn undefined_reference(label: &str) -> Finding {

@@ -1,6 +1,7 @@
 //! Local targets: files and folders relative to the linking file or to the root,
 //! mdBook pages, fragments against the target's anchors, and `mailto:` addresses.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -231,10 +232,11 @@ fn join_within(boundary: &Path, base: &Path, relative: &str) -> Option<PathBuf> 
     Some(parts.iter().fold(boundary.to_owned(), |path, part| path.join(part)))
 }
 
-/// Decodes `%XX` escapes; invalid escapes stay as written.
-pub fn percent_decode(text: &str) -> String {
+/// Decodes `%XX` escapes; invalid escapes stay as written. Borrows `text` when it has
+/// none, as most links do.
+pub fn percent_decode(text: &str) -> Cow<'_, str> {
     if !text.contains('%') {
-        return text.to_owned();
+        return Cow::Borrowed(text);
     }
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -256,7 +258,7 @@ pub fn percent_decode(text: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
 }
 
 #[cfg(test)]

@@ -5,12 +5,13 @@
 use std::path::{Path, PathBuf};
 
 use launchkit_links::{Options, Summary, check};
+use launchkit_testkit::fixture::copy_dir;
 
 /// A fresh copy of the fixture named `name`, with the files git cannot hold.
 fn fixture(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("links-fixtures").join(name);
     let _ = std::fs::remove_dir_all(&dir);
-    copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fixture"), &dir);
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fixture"), &dir);
     for ignored in ["docs/ignored/notes.md", "target/notes.md"] {
         let path = dir.join(ignored);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -19,19 +20,6 @@ fn fixture(name: &str) -> PathBuf {
     #[cfg(unix)]
     std::os::unix::fs::symlink("..", dir.join("docs/loop")).unwrap();
     dir
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn run(root: &Path, paths: &[&str]) -> Summary {

@@ -225,7 +225,7 @@ impl SparseIndex {
     }
 
     fn auth_error(&self) -> RegistryError {
-        let key = self.name.to_uppercase().replace(['-', '.'], "_");
+        let key = crate::config::env_key(&self.name);
         RegistryError::AuthRequired {
             registry: self.name.clone(),
             hint: format!(

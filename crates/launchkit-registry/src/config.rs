@@ -266,7 +266,7 @@ fn read_toml(dir: &Path, stem: &str) -> Result<Option<(PathBuf, DocumentMut)>, R
 }
 
 /// cargo's environment spelling of a registry name: `my-reg` -> `MY_REG`.
-fn env_key(name: &str) -> String {
+pub(crate) fn env_key(name: &str) -> String {
     name.to_uppercase().replace(['-', '.'], "_")
 }
 

@@ -21,7 +21,6 @@ use sha2::{Digest, Sha256};
 
 use crate::lines::Lines;
 
-pub use filter::{entropy, is_placeholder};
 pub use rules::{Kind, RULES, Rule};
 
 /// The comment that allows a line: `# launchkit:allow`, `// launchkit:allow`, ...

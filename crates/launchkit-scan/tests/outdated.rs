@@ -5,49 +5,26 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use launchkit_scan::Lockfile;
 use launchkit_scan::outdated::{self, Dependency, IndexClient, Release};
+use launchkit_testkit::HttpServer;
+use launchkit_testkit::http::Response;
 use semver::Version;
 
-/// Serves `files` (index path -> body) over HTTP/1.1 on 127.0.0.1; other paths are 404,
-/// and `/er/ro/error` is a 500. Returns the base URL.
-fn serve(files: BTreeMap<&'static str, String>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}/", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let files = files.clone();
-            std::thread::spawn(move || {
-                stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-                let mut request = String::new();
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                reader.read_line(&mut request).unwrap();
-                // Drain the headers, then answer and close.
-                let mut header = String::new();
-                while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
-                    header.clear();
-                }
-                let path = request.split(' ').nth(1).unwrap_or("/").trim_start_matches('/');
-                let (status, body) = match files.get(path) {
-                    Some(body) => ("200 OK", body.clone()),
-                    None if path == "er/ro/error" => ("500 Internal Server Error", String::new()),
-                    None => ("404 Not Found", String::new()),
-                };
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-            });
-        }
-    });
-    base
+/// Serves `files` (index path -> body) on 127.0.0.1; other paths are 404, and
+/// `/er/ro/error` is a 500.
+fn serve(files: BTreeMap<&'static str, String>) -> HttpServer {
+    HttpServer::start(move |request| {
+        let path = request.target.trim_start_matches('/');
+        let (status, body) = match files.get(path) {
+            Some(body) => (200, body.clone().into_bytes()),
+            None if path == "er/ro/error" => (500, Vec::new()),
+            None => (404, Vec::new()),
+        };
+        Response { status, headers: Vec::new(), body }
+    })
 }
 
 fn line(name: &str, version: &str, yanked: bool) -> String {
@@ -61,8 +38,8 @@ fn the_index_client_reads_versions_yanked_flags_and_errors() {
     let foo = line("foo", "0.1.0", false)
         + &line("foo", "0.2.0", true)
         + &line("foo", "0.2.1-rc.1", false);
-    let base = serve(BTreeMap::from([("3/f/foo", foo)]));
-    let client = IndexClient::new(&base);
+    let server = serve(BTreeMap::from([("3/f/foo", foo)]));
+    let client = IndexClient::new(&server.url());
     let releases = client.releases("foo").unwrap().unwrap();
     let shown: Vec<(String, bool)> =
         releases.iter().map(|r| (r.version.to_string(), r.yanked)).collect();

@@ -135,6 +135,25 @@ pub fn path_dep(name: &str, version: &str, registry: Option<&str>) -> String {
     format!("{name} = {{ path = \"../{name}\", version = \"{version}\"{registry} }}")
 }
 
+/// Copies the folder `from` into `to` (created), recursively: a checked-in fixture tree
+/// made into a scratch copy a test may change.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to)
+        .unwrap_or_else(|err| panic!("cannot create {}: {err}", to.display()));
+    let entries = std::fs::read_dir(from)
+        .unwrap_or_else(|err| panic!("cannot read {}: {err}", from.display()));
+    for entry in entries {
+        let entry = entry.unwrap_or_else(|err| panic!("cannot read {}: {err}", from.display()));
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+            copy_dir(&source, &target);
+        } else {
+            std::fs::copy(&source, &target)
+                .unwrap_or_else(|err| panic!("cannot copy {}: {err}", source.display()));
+        }
+    }
+}
+
 fn write(path: &Path, contents: &str) {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)

@@ -71,8 +71,10 @@ pub fn is_env_file(path: &str) -> bool {
 pub fn scan_files(scanner: &Scanner, root: &Path, paths: &[String]) -> TreeScan {
     let mut scan = TreeScan::default();
     for path in paths {
-        let content = match std::fs::read(root.join(path)) {
-            Ok(content) if !is_lock_file(path) && !is_binary(&content) => content,
+        // Lock files are left out by name, before reading them: they are often the
+        // largest files of a repository.
+        let content = match (!is_lock_file(path)).then(|| std::fs::read(root.join(path))) {
+            Some(Ok(content)) if !is_binary(&content) => content,
             _ => {
                 scan.skipped += 1;
                 continue;

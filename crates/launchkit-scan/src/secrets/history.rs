@@ -22,19 +22,20 @@ pub const LOG_ARGS: &[&str] = &[
     "--format=commit %H",
 ];
 
-/// The lines one commit added to one file.
+/// The lines one commit added to one file, borrowed from the log: a whole history's
+/// patches can be large, and are not copied line by line.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Addition {
+struct Addition<'log> {
     /// The commit's hash.
-    pub commit: String,
+    commit: &'log str,
     /// The file, as named after the commit.
-    pub path: String,
+    path: &'log str,
     /// Each added line with its 1-based line number in the file after the commit.
-    pub lines: Vec<(u32, String)>,
+    lines: Vec<(u32, &'log str)>,
 }
 
 /// Every addition in `log`, in log order.
-pub fn additions(log: &str) -> Vec<Addition> {
+fn additions(log: &str) -> Vec<Addition<'_>> {
     let mut out: Vec<Addition> = Vec::new();
     let mut commit = "";
     let mut path: Option<&str> = None;
@@ -51,11 +52,7 @@ pub fn additions(log: &str) -> Vec<Addition> {
             let removed = removed_count(header);
             let new = out.last().is_none_or(|last| last.commit != commit || last.path != path);
             if new && added > 0 {
-                out.push(Addition {
-                    commit: commit.to_owned(),
-                    path: path.to_owned(),
-                    lines: Vec::new(),
-                });
+                out.push(Addition { commit, path, lines: Vec::new() });
             }
             let mut remaining_added = added;
             let mut remaining_removed = removed;
@@ -64,7 +61,7 @@ pub fn additions(log: &str) -> Vec<Addition> {
                 if let Some(text) = body.strip_prefix('+') {
                     remaining_added = remaining_added.saturating_sub(1);
                     if let Some(last) = out.last_mut() {
-                        last.lines.push((number, text.to_owned()));
+                        last.lines.push((number, text));
                     }
                     number += 1;
                 } else if body.starts_with('-') {
@@ -81,9 +78,9 @@ pub fn additions(log: &str) -> Vec<Addition> {
 /// are skipped, as in the working tree.
 pub fn scan_log(scanner: &Scanner, log: &str) -> Vec<Secret> {
     let mut found = Vec::new();
-    for addition in additions(log).iter().filter(|addition| !is_lock_file(&addition.path)) {
-        let text: Vec<&str> = addition.lines.iter().map(|(_, text)| text.as_str()).collect();
-        for mut secret in scanner.scan(&addition.path, &text.join("\n")) {
+    for addition in additions(log).iter().filter(|addition| !is_lock_file(addition.path)) {
+        let text: Vec<&str> = addition.lines.iter().map(|(_, text)| *text).collect();
+        for mut secret in scanner.scan(addition.path, &text.join("\n")) {
             // Lines of the joined text map back to the file's line numbers.
             secret.line = addition.lines[secret.line as usize - 1].0;
             secret.commit = Some(addition.commit.chars().take(12).collect());
@@ -140,11 +137,8 @@ diff --git a/a.txt b/a.txt\n\
         let found = additions(LOG);
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].path, "a.txt");
-        assert_eq!(
-            found[0].lines,
-            vec![(1, "first".to_owned()), (2, "++ looks like a header".to_owned())]
-        );
+        assert_eq!(found[0].lines, vec![(1, "first"), (2, "++ looks like a header")]);
         assert_eq!(found[1].commit, "2222222222222222222222222222222222222222");
-        assert_eq!(found[1].lines, vec![(1, "changed".to_owned()), (4, "fourth".to_owned())]);
+        assert_eq!(found[1].lines, vec![(1, "changed"), (4, "fourth")]);
     }
 }
