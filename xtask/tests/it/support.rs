@@ -20,7 +20,10 @@ impl Fixture {
             format!("{name}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
         let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixtures").join(unique);
         let _ = std::fs::remove_dir_all(&root);
-        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name), &root);
+        launchkit_testkit::fixture::copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name),
+            &root,
+        );
         let fixture = Fixture { root };
         fixture.commit("initial");
         fixture
@@ -142,18 +145,5 @@ pub fn xtask(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         code: status.code().unwrap_or(-1),
         stdout: String::from_utf8(stdout).unwrap(),
         stderr: String::from_utf8(stderr).unwrap(),
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
     }
 }
