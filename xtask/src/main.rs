@@ -29,6 +29,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    forget_cargo_run_env();
     let cli = flags::Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -58,5 +59,35 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
         flags::Command::Yank(cmd) => cmd.run(&sh),
         flags::Command::Status(cmd) => cmd.run(&sh),
         flags::Command::Doctor(cmd) => cmd.run(&sh),
+    }
+}
+
+/// Removes what `cargo run` sets for the xtask itself from the environment, so that no
+/// command a task runs inherits it.
+///
+/// A nested cargo would inherit them, and build scripts that watch one of them (ring's
+/// watches `CARGO_MANIFEST_DIR`) would then be fingerprinted differently from a cargo
+/// started in the terminal: every switch between `cargo xtask ...` and `cargo test` would
+/// rebuild them and everything above them. `CARGO` stays: it names the toolchain's cargo.
+///
+/// This is the one `unsafe` of the project: changing the environment is sound only while
+/// no other thread reads it, which holds as the first thing `main` does.
+#[allow(unsafe_code)]
+fn forget_cargo_run_env() {
+    const SET_BY_CARGO_RUN: [&str; 7] = [
+        "CARGO_MANIFEST_DIR",
+        "CARGO_MANIFEST_PATH",
+        "CARGO_CRATE_NAME",
+        "CARGO_BIN_NAME",
+        "CARGO_PRIMARY_PACKAGE",
+        "CARGO_RUSTC_CURRENT_DIR",
+        "OUT_DIR",
+    ];
+    for (name, _) in std::env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with("CARGO_PKG_") || SET_BY_CARGO_RUN.contains(&name) {
+            // SAFETY: called first thing in `main`, while no other thread exists.
+            unsafe { std::env::remove_var(name) };
+        }
     }
 }

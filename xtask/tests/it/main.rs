@@ -4,6 +4,7 @@ mod changelog;
 mod config;
 mod links;
 mod preflight;
+mod rebuild;
 mod release_steps;
 mod scan;
 mod schema;

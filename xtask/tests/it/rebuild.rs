@@ -1,0 +1,49 @@
+//! Switching between the xtask and cargo compiles nothing twice.
+
+use std::process::Command;
+
+use crate::support::Fixture;
+
+/// `cargo run` sets these for the xtask; a nested cargo that inherited them would
+/// fingerprint a build script that watches one of them differently from a cargo started in
+/// the terminal, and rebuild it (and all above it) on every switch.
+const CARGO_RUN_ENV: [(&str, &str); 3] = [
+    ("CARGO_MANIFEST_DIR", "/somewhere/xtask"),
+    ("CARGO_PKG_NAME", "xtask"),
+    ("CARGO_CRATE_NAME", "xtask"),
+];
+
+#[test]
+fn cargo_after_the_xtask_compiles_nothing() {
+    let fixture = Fixture::new("clean");
+    fixture.write(
+        "core/build.rs",
+        "fn main() {\n    println!(\"cargo::rerun-if-env-changed=CARGO_MANIFEST_DIR\");\n}\n",
+    );
+    fixture.commit("a build script that watches a variable cargo run sets");
+
+    let run = fixture.xtask_env(&["preflight", "--only", "clippy", "--no-cache"], &CARGO_RUN_ENV);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+
+    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cargo.current_dir(&fixture.root);
+    cargo.args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--all-features",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_") && name != "CARGO_HOME" {
+            cargo.env_remove(&*name);
+        }
+    }
+    let output = cargo.output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("Compiling") && !stderr.contains("Checking"), "{stderr}");
+}
