@@ -89,9 +89,13 @@ pub fn docs(ctx: &Ctx) -> anyhow::Result<Outcome> {
     compile_step(ctx.capture(cmd)?)
 }
 
+/// Every crate and binary with all features, in the dev profile by default: the test step
+/// already compiled the same libraries and binaries there, so this costs almost nothing
+/// after it. `build-profile = "release"` builds the optimized profile instead.
 fn build(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    let args = ["build", "--workspace", "--release", "--all-features", "--message-format=json"];
-    compile_step(ctx.capture(ctx.cargo(&args))?)
+    let profile = setting(&ctx.ws.config, "build-profile")?.unwrap_or("dev");
+    let args = ["build", "--workspace", "--all-features", "--message-format=json", "--profile"];
+    compile_step(ctx.capture(ctx.cargo(&args).arg(profile))?)
 }
 
 /// What crates.io would receive: required metadata, the file list of each package, and
@@ -135,32 +139,39 @@ fn compile_step(mut run: ToolRun) -> anyhow::Result<Outcome> {
 /// `test-command` from `[workspace.metadata.launchkit.preflight]`: a command line split on
 /// spaces (no shell), such as `"cargo xtask test"`.
 fn test_command(config: &serde_json::Value) -> anyhow::Result<Option<Vec<String>>> {
-    const WHERE: &str = "Cargo.toml [workspace.metadata.launchkit.preflight]";
-    let Some(table) = config.get("preflight") else { return Ok(None) };
-    let table = table.as_object().ok_or_else(|| anyhow::anyhow!("{WHERE} must be a table"))?;
-    if let Some(key) = table.keys().find(|key| *key != "test-command") {
-        anyhow::bail!("{WHERE} has an unknown key `{key}`: use test-command");
-    }
-    let Some(command) = table.get("test-command") else { return Ok(None) };
-    let words: Vec<String> = command
-        .as_str()
-        .ok_or_else(|| {
-            anyhow::anyhow!("{WHERE} test-command must be a string such as \"cargo xtask test\"")
-        })?
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect();
+    let Some(command) = setting(config, "test-command")? else { return Ok(None) };
+    let words: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
     if words.is_empty() {
         anyhow::bail!("{WHERE} test-command is empty: remove it to use cargo's own test runner");
     }
     Ok(Some(words))
 }
 
+const WHERE: &str = "Cargo.toml [workspace.metadata.launchkit.preflight]";
+
+/// A string setting of `[workspace.metadata.launchkit.preflight]`; an unknown key or a
+/// value that is not a string is an error.
+fn setting<'a>(config: &'a serde_json::Value, key: &str) -> anyhow::Result<Option<&'a str>> {
+    const KEYS: [(&str, &str); 2] =
+        [("test-command", "\"cargo xtask test\""), ("build-profile", "\"release\"")];
+    let Some(table) = config.get("preflight") else { return Ok(None) };
+    let table = table.as_object().ok_or_else(|| anyhow::anyhow!("{WHERE} must be a table"))?;
+    if let Some(unknown) = table.keys().find(|name| KEYS.iter().all(|(known, _)| known != name)) {
+        anyhow::bail!("{WHERE} has an unknown key `{unknown}`: use test-command or build-profile");
+    }
+    let Some(value) = table.get(key) else { return Ok(None) };
+    let example = KEYS.iter().find(|(known, _)| *known == key).map_or("", |(_, example)| example);
+    let text = value
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("{WHERE} {key} must be a string such as {example}"))?;
+    Ok(Some(text))
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
-    use super::test_command;
+    use super::{setting, test_command};
 
     #[test]
     fn a_configured_test_command_is_split_into_words() {
@@ -174,5 +185,15 @@ mod tests {
                 .contains("must be a string")
         );
         assert!(error(json!({ "preflight": { "test-command": " " } })).contains("is empty"));
+    }
+
+    #[test]
+    fn the_build_profile_is_a_string_setting() {
+        let config = json!({ "preflight": { "build-profile": "release" } });
+        assert_eq!(setting(&config, "build-profile").unwrap(), Some("release"));
+        assert_eq!(setting(&config, "test-command").unwrap(), None);
+        let wrong = json!({ "preflight": { "build-profile": 3 } });
+        let error = setting(&wrong, "build-profile").unwrap_err().to_string();
+        assert!(error.contains("build-profile must be a string such as \"release\""), "{error}");
     }
 }
