@@ -78,10 +78,11 @@ pub enum Command {
     /// `[workspace.metadata.launchkit]`, then `[workspace.metadata.launchkit.env.NAME]`,
     /// then `LAUNCHKIT_*` variables. See docs/configuration.md.
     Config(Config),
-    /// Run this project's tests (`cargo test --workspace`), installing the
+    /// Run this project's tests (`cargo test --workspace --no-fail-fast`), installing the
     /// registry server the publishing tests need when it is missing.
     ///
-    /// The default suite needs only the repository. `--corpora` and `--advisory-db` add
+    /// Every test binary runs; the log goes to stderr, and one summary of all failures to
+    /// stdout. The default suite needs only the repository. `--corpora` and `--advisory-db` add
     /// the opt-in tests on real-world data (ignored otherwise).
     Test(Test),
     /// Measure launchkit against the equivalent hand-typed commands.
