@@ -78,8 +78,12 @@ pub enum Command {
     /// `[workspace.metadata.launchkit]`, then `[workspace.metadata.launchkit.env.NAME]`,
     /// then `LAUNCHKIT_*` variables. See docs/configuration.md.
     Config(Config),
-    /// Run this project's tests (`cargo test --workspace`), installing the registry
-    /// server the publishing tests need when it is missing.
+    /// Run this project's tests (`cargo test --workspace --no-fail-fast`), installing the
+    /// registry server the publishing tests need when it is missing.
+    ///
+    /// Every test binary runs; the log goes to stderr, and one summary of all failures to
+    /// stdout. The default suite needs only the repository. `--corpora` and `--advisory-db` add
+    /// the opt-in tests on real-world data (ignored otherwise).
     Test(Test),
     /// Measure launchkit against the equivalent hand-typed commands.
     Bench(Bench),
@@ -269,6 +273,14 @@ fn advisory_db_dir(text: &str) -> Result<PathBuf, String> {
 /// Flags of `cargo xtask test`.
 #[derive(Debug, clap::Args)]
 pub struct Test {
+    /// Also run the opt-in tests on real-world documentation trees and changelogs, found in
+    /// this folder (`book/`, `rust-by-example/`, `changelogs/`); sets `LAUNCHKIT_CORPORA`.
+    #[arg(long, value_name = "DIR")]
+    pub corpora: Option<PathBuf>,
+    /// Also run the opt-in tests on a whole RustSec advisory database in this folder; sets
+    /// `LAUNCHKIT_ADVISORY_DB`.
+    #[arg(long, value_name = "DIR")]
+    pub advisory_db: Option<PathBuf>,
     /// Passed to `cargo test` (for example a test name filter, or `-- --nocapture`).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "ARGS")]
     pub args: Vec<String>,

@@ -2,14 +2,28 @@
 //!
 //! The publishing tests run against a real registry server. When none is installed, this
 //! installs the pinned `ferro-cargo-registry-server` into the target directory (once; later
-//! runs find it there), then runs `cargo test --workspace` with any extra arguments.
+//! runs find it there), then runs `cargo test --workspace --no-fail-fast` with any extra
+//! arguments: every test binary runs, and the task ends with one summary of every failure
+//! (the binaries, their failed tests, the command that runs each again) on stdout, after
+//! the whole log on stderr.
+//!
+//! The default suite reads only what the repository holds or generates. The opt-in suite,
+//! tests on real-world documentation trees, changelogs and the whole RustSec database, is
+//! `#[ignore]`d; `--corpora DIR` and `--advisory-db DIR` set the variables those tests
+//! read (`LAUNCHKIT_CORPORA`, `LAUNCHKIT_ADVISORY_DB`) and run the ignored tests too.
 
+mod summary;
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
+use launchkit_testkit::corpora::{ADVISORY_DB_VAR, CORPORA_VAR};
 use launchkit_testkit::registry::{BINARY, VERSION, find_binary};
 use launchkit_workspace::Workspace;
-use xshell::{Shell, cmd};
+use xshell::{Cmd, Shell, cmd};
 
 use crate::flags;
 
@@ -17,24 +31,135 @@ impl flags::Test {
     /// Makes sure the registry server is there, then runs the tests.
     pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
         let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
-        let tools = ws.target_dir.join("launchkit-tools");
-        let installed = tools.join("bin").join(BINARY);
-        let server = match find_binary().filter(|path| path.is_file()) {
-            Some(server) => server,
-            None if installed.is_file() => installed,
-            None => {
-                eprintln!("installing {BINARY} {VERSION} for the publishing tests (once)");
-                cmd!(sh, "cargo install --locked --root {tools} {BINARY}@{VERSION}")
-                    .run()
-                    .with_context(|| format!("cannot install {BINARY}: install it by hand with `cargo install --locked {BINARY}@{VERSION}`"))?;
-                installed
-            }
-        };
-        let (cargo, args) = (crate::preflight::cargo_program(), &self.args);
-        let status = cmd!(sh, "{cargo} test --workspace {args...}")
-            .env("FERRO_CARGO_REGISTRY_SERVER", &server)
-            .quiet()
-            .run();
-        Ok(if status.is_ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        let opt_in = self.opt_in(sh)?;
+        // Written once a run got as far as running tests: the build is no longer cold.
+        let built = ws.target_dir.join("launchkit-tools/tests-built");
+        first_run_notice(&built, find_binary().is_some_and(|path| path.is_file()), &ws.target_dir);
+        let server = registry_server(sh, &ws.target_dir)?;
+        let (cargo_args, mut test_args) = split_args(&self.args);
+        let runs_ignored = |arg: &String| arg == "--ignored" || arg == "--include-ignored";
+        if !opt_in.is_empty() && !test_args.iter().any(runs_ignored) {
+            test_args.push("--include-ignored".to_owned());
+        }
+        let cargo = crate::preflight::cargo_program();
+        let mut command =
+            cmd!(sh, "{cargo} test --workspace --no-fail-fast {cargo_args...} -- {test_args...}")
+                .env("FERRO_CARGO_REGISTRY_SERVER", &server);
+        for (var, dir) in &opt_in {
+            command = command.env(var, dir);
+        }
+        let started = Instant::now();
+        let (success, failures) = run_and_read(command)?;
+        if failures.ran && !built.is_file() {
+            std::fs::create_dir_all(built.parent().expect("in launchkit-tools"))?;
+            std::fs::write(&built, "")?;
+        }
+        print!("{}", failures.render(success, started.elapsed()));
+        Ok(if success { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    }
+
+    /// The opt-in suite's variables, each an absolute path checked to be what it names:
+    /// the tests run with the package as their current directory.
+    fn opt_in(&self, sh: &Shell) -> anyhow::Result<Vec<(&'static str, PathBuf)>> {
+        let mut vars = Vec::new();
+        if let Some(dir) = &self.corpora {
+            let dir = existing(sh, dir, "--corpora", "book")?;
+            vars.push((CORPORA_VAR, dir));
+        }
+        if let Some(dir) = &self.advisory_db {
+            let dir = existing(sh, dir, "--advisory-db", "crates")?;
+            vars.push((ADVISORY_DB_VAR, dir));
+        }
+        Ok(vars)
+    }
+}
+
+/// `dir` made absolute, when it holds `inside`.
+fn existing(sh: &Shell, dir: &Path, flag: &str, inside: &str) -> anyhow::Result<PathBuf> {
+    let path = sh.current_dir().join(dir);
+    if !path.join(inside).exists() {
+        bail!("{flag} {}: no {inside}/ in it: pass the folder that holds it", dir.display());
+    }
+    Ok(path.canonicalize()?)
+}
+
+/// Says how long a first run takes, and why, before it starts: the figures measured on a
+/// fresh clone with an empty `CARGO_HOME` on 2 cores (README.md, "The two commands").
+fn first_run_notice(built: &Path, server_found: bool, target_dir: &Path) {
+    let install = !server_found && !target_dir.join("launchkit-tools/bin").join(BINARY).is_file();
+    match (install, built.is_file()) {
+        (true, _) => eprintln!(
+            "first run: about {INSTALL_AND_BUILD}: installing {BINARY} for the publishing tests \
+             (about {INSTALL}, once), then downloading and building every crate and test binary \
+             (about {BUILD}); later runs build only what changed"
+        ),
+        (false, false) => eprintln!(
+            "first build: about {BUILD} to download and build every crate and test binary; \
+             later runs build only what changed"
+        ),
+        (false, true) => {}
+    }
+}
+
+/// Measured on a fresh clone with an empty `CARGO_HOME` (2 cores); see README.md.
+const INSTALL: &str = "4 minutes";
+const BUILD: &str = "5 minutes";
+const INSTALL_AND_BUILD: &str = "10 minutes";
+
+/// The registry server the publishing tests start: on PATH or in
+/// `FERRO_CARGO_REGISTRY_SERVER`, else installed into the target directory once.
+fn registry_server(sh: &Shell, target_dir: &Path) -> anyhow::Result<PathBuf> {
+    let tools = target_dir.join("launchkit-tools");
+    let installed = tools.join("bin").join(BINARY);
+    if let Some(server) = find_binary().filter(|path| path.is_file()) {
+        return Ok(server);
+    }
+    if !installed.is_file() {
+        eprintln!("installing {BINARY} {VERSION} for the publishing tests (once)");
+        cmd!(sh, "cargo install --locked --root {tools} {BINARY}@{VERSION}")
+            .run()
+            .with_context(|| format!("cannot install {BINARY}: install it by hand with `cargo install --locked {BINARY}@{VERSION}`"))?;
+    }
+    Ok(installed)
+}
+
+/// Runs `command` with its stdout and stderr merged into one pipe, so that each failure
+/// is read in the order it happened, and passes every line on to stderr as it comes.
+fn run_and_read(command: Cmd<'_>) -> anyhow::Result<(bool, summary::Failures)> {
+    let (reader, writer) = std::io::pipe()?;
+    let mut command = std::process::Command::from(command);
+    command.stdout(writer.try_clone()?).stderr(writer);
+    let mut child = command.spawn().context("cannot run cargo test")?;
+    // The pipe ends only when every writer is closed, ours included.
+    drop(command);
+    let mut failures = summary::Failures::default();
+    for line in std::io::BufReader::new(reader).split(b'\n') {
+        let line = String::from_utf8_lossy(&line?).into_owned();
+        eprintln!("{line}");
+        failures.line(line.trim_end_matches('\r'));
+    }
+    Ok((child.wait()?.success(), failures))
+}
+
+/// The arguments for cargo and, after `--`, those for the test binaries.
+fn split_args(args: &[String]) -> (Vec<String>, Vec<String>) {
+    match args.iter().position(|arg| arg == "--") {
+        Some(at) => (args[..at].to_vec(), args[at + 1..].to_vec()),
+        None => (args.to_vec(), Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_args;
+
+    #[test]
+    fn arguments_after_a_double_dash_go_to_the_test_binaries() {
+        let args = |list: &[&str]| list.iter().map(|arg| arg.to_string()).collect::<Vec<_>>();
+        assert_eq!(split_args(&args(&["-p", "x"])), (args(&["-p", "x"]), args(&[])));
+        assert_eq!(
+            split_args(&args(&["name", "--", "--nocapture"])),
+            (args(&["name"]), args(&["--nocapture"]))
+        );
     }
 }

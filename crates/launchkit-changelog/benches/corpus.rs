@@ -1,5 +1,5 @@
 //! Times parsing, linting, promotion and release notes on the real changelogs in
-//! `../shared/corpora/changelogs`: `cargo bench -p launchkit-changelog`. Prints a markdown
+//! `$LAUNCHKIT_CORPORA/changelogs`: `LAUNCHKIT_CORPORA=DIR cargo bench -p launchkit-changelog`. Prints a markdown
 //! table of the median of many runs, for docs/benchmarks.md.
 
 use std::hint::black_box;
@@ -27,12 +27,13 @@ fn micros(duration: Duration) -> String {
 }
 
 fn main() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpora/changelogs");
+    let dir = launchkit_testkit::corpora::corpus("changelogs");
     println!("| changelog | size | parse | parse + lint | promote | notes of the latest |");
     println!("|---|---|---|---|---|---|");
     for name in ["cargo-deny", "cargo-release", "release-plz"] {
-        let text = std::fs::read_to_string(format!("{dir}/{name}.md"))
-            .expect("the corpus beside the repo");
+        let path = dir.join(format!("{name}.md"));
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|err| panic!("{}: {err}", path.display()));
         // A change under [Unreleased], so there is something to promote.
         let unreleased = text.find("## [Unreleased]").expect("an [Unreleased] heading");
         let line_end = unreleased + text[unreleased..].find('\n').unwrap() + 1;

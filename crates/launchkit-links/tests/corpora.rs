@@ -1,19 +1,23 @@
-//! The real documentation trees in ../shared/corpora, checked offline with mdBook
-//! resolution. Every finding accepted here was checked by hand against the tree.
+//! Documentation trees checked offline with mdBook resolution: a small book written for
+//! these tests (`tests/data/book`, every case the real books show: `.html` links to `.md`
+//! pages, anchors, images, links to sibling books), and in the opt-in suite
+//! (`cargo xtask test --corpora DIR`) the real trees `DIR/book` and `DIR/rust-by-example`.
+//! Every finding accepted here was checked by hand against the tree.
 
 use std::path::{Path, PathBuf};
 
 use launchkit_links::{Options, Summary, check};
 
+/// The real documentation tree `name` of the opt-in corpora.
 fn corpus(name: &str) -> PathBuf {
-    // The corpora sit beside the repository: <repo>/../shared/corpora.
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora").join(name);
-    assert!(
-        dir.join("src/SUMMARY.md").is_file(),
-        "{} is missing: clone the shared corpora beside the repository",
-        dir.display()
-    );
+    let dir = launchkit_testkit::corpora::corpus(name);
+    assert!(dir.join("src/SUMMARY.md").is_file(), "{} is not an mdBook", dir.display());
     dir
+}
+
+/// The small book of `tests/data`.
+fn small_book() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/book")
 }
 
 fn check_offline(root: &Path) -> Summary {
@@ -108,6 +112,86 @@ const BOOK_OUTSIDE: &[&str] = &[
 ];
 
 #[test]
+fn a_small_book_checks_offline_with_mdbook_pages() {
+    let summary = check_offline(&small_book());
+    assert_eq!(summary.files.len(), 6);
+    assert_eq!((summary.links, summary.external), (25, 3));
+    let missing =
+        ["src/ch03-structs.md:5:1 img/struct.svg", "src/introduction.md:4:1 img/ferris-panics.svg"];
+    assert_eq!(found(&summary, "links::missing-file"), missing);
+    let outside = [
+        "src/appendix-keywords.md:5:14 ../reference/items/unions.html",
+        "src/ch01-getting-started.md:6:1 ../std/prelude/index.html",
+        "src/ch02-data-types.md:5:19 ../reference/types/boolean.html",
+        "src/ch02-data-types.md:11:28 ../std/vec/struct.Vec.html",
+    ];
+    assert_eq!(found(&summary, "links::outside"), outside);
+    assert_eq!(summary.findings.len(), missing.len() + outside.len(), "no other finding");
+}
+
+#[test]
+fn a_broken_copy_of_the_small_book_is_caught() {
+    let copy = copy_book(&small_book(), "links-small-book");
+    break_link(
+        &copy.join("src/ch03-structs.md"),
+        "ch02-data-types.html#the-tuple-type",
+        "ch02-data-types.html#the-tupel-type",
+    );
+    std::fs::remove_file(copy.join("src/appendix-keywords.md")).unwrap();
+
+    let summary = check_offline(&copy);
+    assert_eq!(
+        found(&summary, "links::missing-anchor"),
+        ["src/ch03-structs.md:3:18 ch02-data-types.html#the-tupel-type"]
+    );
+    assert_eq!(anchor_fixes(&summary), ["did you mean `#the-tuple-type`?"]);
+    let pages: Vec<String> = found(&summary, "links::missing-file")
+        .into_iter()
+        .filter(|line| line.contains("appendix"))
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            "src/SUMMARY.md:8:3 appendix-keywords.md",
+            "src/ch03-structs.md:7:65 appendix-keywords.html#keywords-currently-in-use",
+        ]
+    );
+}
+
+/// A copy of the book at `source` (book.toml and src/, one level deep) to break.
+fn copy_book(source: &Path, name: &str) -> PathBuf {
+    let copy = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(copy.join("src")).unwrap();
+    std::fs::copy(source.join("book.toml"), copy.join("book.toml")).unwrap();
+    for entry in std::fs::read_dir(source.join("src")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, copy.join("src").join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    copy
+}
+
+fn break_link(chapter: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(chapter).unwrap();
+    let broken = text.replace(from, to);
+    assert_ne!(text, broken);
+    std::fs::write(chapter, broken).unwrap();
+}
+
+/// The fixes of the missing-anchor findings.
+fn anchor_fixes(summary: &Summary) -> Vec<String> {
+    summary
+        .findings
+        .iter()
+        .filter(|f| f.rule.as_deref() == Some("links::missing-anchor"))
+        .map(|f| f.fix.clone().unwrap())
+        .collect()
+}
+
+#[test]
+#[ignore = "real-world corpus: run `cargo xtask test --corpora DIR`"]
 fn the_book_checks_offline_with_mdbook_pages() {
     let summary = check_offline(&corpus("book"));
     assert_eq!(summary.files.len(), 112);
@@ -128,6 +212,7 @@ fn the_book_checks_offline_with_mdbook_pages() {
 }
 
 #[test]
+#[ignore = "real-world corpus: run `cargo xtask test --corpora DIR`"]
 fn rust_by_example_checks_offline_without_findings() {
     let summary = check_offline(&corpus("rust-by-example"));
     assert_eq!(summary.files.len(), 198);
@@ -137,25 +222,15 @@ fn rust_by_example_checks_offline_without_findings() {
 }
 
 #[test]
+#[ignore = "real-world corpus: run `cargo xtask test --corpora DIR`"]
 fn a_broken_copy_of_the_book_is_caught() {
     // The clean result above means something only if breakage in the same tree shows.
-    let copy = Path::new(env!("CARGO_TARGET_TMPDIR")).join("links-corpus-book");
-    let _ = std::fs::remove_dir_all(&copy);
-    std::fs::create_dir_all(copy.join("src")).unwrap();
-    let source = corpus("book");
-    std::fs::copy(source.join("book.toml"), copy.join("book.toml")).unwrap();
-    for entry in std::fs::read_dir(source.join("src")).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, copy.join("src").join(path.file_name().unwrap())).unwrap();
-    }
-    let chapter = copy.join("src/ch05-01-defining-structs.md");
-    let text = std::fs::read_to_string(&chapter).unwrap();
-    let broken = text.replace(
+    let copy = copy_book(&corpus("book"), "links-corpus-book");
+    break_link(
+        &copy.join("src/ch05-01-defining-structs.md"),
         "ch03-02-data-types.html#the-tuple-type",
         "ch03-02-data-types.html#the-tupel-type",
     );
-    assert_ne!(text, broken);
-    std::fs::write(&chapter, broken).unwrap();
     std::fs::remove_file(copy.join("src/ch04-03-slices.md")).unwrap();
 
     let summary = check_offline(&copy);
@@ -167,13 +242,7 @@ fn a_broken_copy_of_the_book_is_caught() {
             "src/ch05-01-defining-structs.md:202:17 ch03-02-data-types.html#the-tupel-type"
         ]
     );
-    let fixes: Vec<_> = summary
-        .findings
-        .iter()
-        .filter(|f| f.rule.as_deref() == Some("links::missing-anchor"))
-        .map(|f| f.fix.clone().unwrap())
-        .collect();
-    assert_eq!(fixes, ["did you mean `#the-tuple-type`?"; 2]);
+    assert_eq!(anchor_fixes(&summary), ["did you mean `#the-tuple-type`?"; 2]);
     let pages: Vec<String> = found(&summary, "links::missing-file")
         .into_iter()
         .filter(|line| line.contains("ch04-03"))

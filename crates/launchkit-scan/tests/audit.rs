@@ -1,17 +1,24 @@
-//! The audit against the real RustSec database in ../shared/advisory-db (read-only): the
-//! whole database loads, a lockfile of known-vulnerable versions reports exactly their
-//! advisories with fix ranges, and a patched lockfile reports nothing.
+//! The audit against RustSec databases (read-only): the small one in tests/data, copied
+//! from the real database, and, in the opt-in suite (`cargo xtask test --advisory-db DIR`),
+//! the whole real database. Both load without errors, a lockfile of known-vulnerable
+//! versions reports exactly their advisories with fix ranges, and a patched lockfile
+//! reports nothing.
 
 mod common;
+
+use std::path::Path;
 
 use launchkit_report::Severity;
 use launchkit_scan::Lockfile;
 use launchkit_scan::audit::{self, Database, IgnoredAdvisory};
 use launchkit_scan::date::Day;
 
+fn load(dir: &Path) -> Database {
+    Database::load(dir).unwrap_or_else(|err| panic!("{err}"))
+}
+
 fn database() -> Database {
-    let dir = common::shared_advisory_db();
-    Database::load(&dir).unwrap_or_else(|err| panic!("{err}: the tests need ../shared/advisory-db"))
+    load(&common::advisory_db())
 }
 
 fn lockfile(name: &str) -> Lockfile {
@@ -28,29 +35,50 @@ fn summary(audit: &audit::Audit) -> Vec<(String, Severity, u32)> {
         .collect()
 }
 
-#[test]
-fn the_whole_database_loads_without_a_parse_error() {
-    let db = database();
+/// Every file loads, every CVSS 3 vector scores (CVSS 4 ones are shown as they are), and
+/// a copy without git metadata is as old as its newest advisory. Returns the database.
+fn loads_completely(dir: &Path) -> Database {
+    let db = load(dir);
     assert!(db.errors.is_empty(), "{:#?}", db.errors);
-    let files = walk_md(&common::shared_advisory_db());
-    assert_eq!(db.len(), files, "every advisory file is loaded");
-    assert!(db.crates.len() > 1000 && !db.toolchain.is_empty());
-    // Every CVSS 3 vector scores; CVSS 4 ones are shown as they are.
+    assert_eq!(db.len(), walk_md(dir), "every advisory file is loaded");
+    assert!(!db.toolchain.is_empty());
     let vectors: Vec<&str> =
         db.crates.iter().filter_map(|advisory| advisory.cvss.as_deref()).collect();
     let unscored: Vec<&&str> = vectors
         .iter()
         .filter(|v| v.starts_with("CVSS:3") && audit::cvss::Score::parse(v).is_none())
         .collect();
-    assert!(vectors.len() > 400 && unscored.is_empty(), "{unscored:?}");
-    // The copy has no git metadata: its age is that of its newest advisory.
+    assert!(unscored.is_empty(), "{unscored:?}");
+    assert!(vectors.iter().any(|v| v.starts_with("CVSS:4")), "a CVSS 4 vector is loaded too");
     assert_eq!(db.newest(), Day::parse("2026-08-20"));
+    db
+}
+
+#[test]
+fn the_test_database_loads_without_a_parse_error() {
+    let db = loads_completely(&common::advisory_db());
+    assert_eq!((db.crates.len(), db.toolchain.len()), (10, 2));
+}
+
+#[test]
+#[ignore = "whole RustSec database: run `cargo xtask test --advisory-db DIR`"]
+fn the_whole_database_loads_and_audits_like_the_test_database() {
+    let db = loads_completely(&launchkit_testkit::corpora::advisory_db());
+    assert!(db.crates.len() > 1000);
+    let scored = db.crates.iter().filter(|advisory| advisory.cvss.is_some()).count();
+    assert!(scored > 400, "{scored} CVSS vectors");
+    // The cases the small copy holds come out the same from the whole database.
+    vulnerable_versions_are_reported(&db);
+    withdrawn_advisories_and_other_sources_are_skipped(&db);
 }
 
 #[test]
 fn known_vulnerable_versions_report_their_advisories_and_fixes() {
-    let db = database();
-    let audit = audit::audit(&lockfile("vulnerable.lock"), "Cargo.lock", &db, &[]);
+    vulnerable_versions_are_reported(&database());
+}
+
+fn vulnerable_versions_are_reported(db: &Database) {
+    let audit = audit::audit(&lockfile("vulnerable.lock"), "Cargo.lock", db, &[]);
     assert_eq!(audit.packages, 4);
     assert_eq!(
         summary(&audit),
@@ -85,13 +113,16 @@ fn known_vulnerable_versions_report_their_advisories_and_fixes() {
 
 #[test]
 fn withdrawn_advisories_and_other_sources_are_ignored() {
-    let db = database();
+    withdrawn_advisories_and_other_sources_are_skipped(&database());
+}
+
+fn withdrawn_advisories_and_other_sources_are_skipped(db: &Database) {
     // tower-http 0.2.0 is in RUSTSEC-2021-0135's range, but the advisory was withdrawn.
     let tower =
         db.for_package("tower-http").find(|advisory| advisory.id == "RUSTSEC-2021-0135").unwrap();
     assert!(tower.withdrawn.is_some() && tower.affects(&"0.2.0".parse().unwrap()));
     // The clean lockfile also holds smallvec 1.6.0 from git, which RustSec does not cover.
-    let audit = audit::audit(&lockfile("clean.lock"), "Cargo.lock", &db, &[]);
+    let audit = audit::audit(&lockfile("clean.lock"), "Cargo.lock", db, &[]);
     assert_eq!(audit.packages, 3);
     assert!(audit.findings.is_empty(), "{:#?}", audit.findings);
 }

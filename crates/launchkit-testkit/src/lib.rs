@@ -8,6 +8,8 @@
 //!   alternate registry through `CARGO_REGISTRIES_<NAME>_*` variables.
 //! - [`fixture::Fixture`]: small workspaces written to disk and committed to a real git
 //!   repository.
+//! - [`corpora`]: the opt-in suite's real-world data, found through `LAUNCHKIT_*`
+//!   variables that `cargo xtask test --corpora` sets.
 //! - [`run::Run`]: a finished command, checked for leaked tokens.
 //! - [`server::HttpServer`]: a web API's contract served on 127.0.0.1 by a function of
 //!   the test, and [`server::Silent`], a port that never answers.
@@ -15,6 +17,7 @@
 //! Everything here panics with a message saying what went wrong: it runs inside tests,
 //! where a panic is the failure report.
 
+pub mod corpora;
 pub mod fixture;
 pub mod http;
 pub mod proxy;

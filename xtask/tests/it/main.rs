@@ -9,5 +9,6 @@ mod release_steps;
 mod scan;
 mod schema;
 mod support;
+mod test_task;
 mod tidy;
 mod version;

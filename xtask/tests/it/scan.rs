@@ -1,5 +1,5 @@
 //! The `secrets`, `audit` and `outdated` steps end to end: real git repositories, the
-//! shared RustSec database (read-only), a git repository standing in for the database's
+//! small RustSec database of launchkit-scan's test data (read-only), a git repository standing in for the database's
 //! remote, and crates.io's sparse index (read-only). Helpers shared by both files.
 
 mod dependencies;
@@ -29,9 +29,9 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
 }
 
-/// `../shared/advisory-db` beside the repository, absolute.
-pub fn shared_advisory_db() -> String {
-    repo_root().join("../shared/advisory-db").display().to_string()
+/// launchkit-scan's small RustSec database, absolute.
+pub fn advisory_db() -> String {
+    scan_data("advisory-db").display().to_string()
 }
 
 /// A file or folder of launchkit-scan's test data.

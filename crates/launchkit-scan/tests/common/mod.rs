@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests: a seeded generator for synthetic credentials,
-//! and the paths of shared test data.
+//! and the path of the test advisory database.
 
 #![allow(dead_code)]
 
@@ -43,7 +43,7 @@ pub fn base64url(bytes: &[u8]) -> String {
     out
 }
 
-/// `../shared/advisory-db`, beside the repository root.
-pub fn shared_advisory_db() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/advisory-db")
+/// The small RustSec database in `tests/data/advisory-db`: the cases the audit tests use.
+pub fn advisory_db() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/advisory-db")
 }

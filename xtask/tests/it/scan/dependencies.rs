@@ -1,4 +1,4 @@
-//! `audit` and `outdated` end to end: the shared advisory database, a git repository
+//! `audit` and `outdated` end to end: launchkit-scan's small advisory database, a git repository
 //! standing in for its remote, and crates.io's index (read-only).
 
 use std::path::{Path, PathBuf};
@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::Value;
 use xshell::{Shell, cmd};
 
-use super::{findings, repo_root, scan_data, shared_advisory_db, step, triples};
+use super::{advisory_db, findings, scan_data, step, triples};
 use crate::support::Fixture;
 
 #[test]
@@ -15,7 +15,7 @@ fn audit_fails_on_vulnerable_versions_and_notes_ignored_advisories() {
     let fixture = Fixture::new("clean");
     std::fs::copy(scan_data("vulnerable.lock"), fixture.root.join("Cargo.lock")).unwrap();
     fixture.commit("old dependencies");
-    let db = shared_advisory_db();
+    let db = advisory_db();
     let args = ["preflight", "--only", "audit", "--format", "json", "--advisory-db", &db];
 
     let run = fixture.xtask(&args);
@@ -65,21 +65,10 @@ fn a_wrong_advisory_db_path_stops_before_any_step() {
     assert!(run.stdout.is_empty());
 }
 
-/// A git repository holding a copy of the shared database, standing in for GitHub's.
+/// A git repository holding a copy of the test database, standing in for GitHub's.
 fn database_remote(dir: &Path) -> PathBuf {
     let remote = dir.join("advisory-db-remote");
-    let shared = repo_root().join("../shared/advisory-db");
-    for collection in ["crates", "rust"] {
-        for package in std::fs::read_dir(shared.join(collection)).unwrap() {
-            let package = package.unwrap().path();
-            let target = remote.join(collection).join(package.file_name().unwrap());
-            std::fs::create_dir_all(&target).unwrap();
-            for file in std::fs::read_dir(&package).unwrap() {
-                let file = file.unwrap().path();
-                std::fs::copy(&file, target.join(file.file_name().unwrap())).unwrap();
-            }
-        }
-    }
+    launchkit_testkit::fixture::copy_dir(&scan_data("advisory-db"), &remote);
     commit_all(&remote, "advisories");
     remote
 }
