@@ -329,7 +329,8 @@ pub enum ChangelogCommand {
     Check,
     /// Print the release notes of one version (the body of its entry).
     Notes {
-        /// The version, as in its heading (a `v` prefix is accepted).
+        /// The version, as in its heading (a `v` prefix is accepted), or a calendar version
+        /// (`24.03`).
         #[arg(value_name = "X.Y.Z")]
         version: String,
     },
