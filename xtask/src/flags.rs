@@ -221,7 +221,8 @@ pub struct Preflight {
 /// Flags of `cargo xtask links`.
 #[derive(Debug, clap::Args)]
 pub struct Links {
-    /// Markdown files, or folders to search for them, instead of the configured inputs.
+    /// Markdown files, or folders to search for them, instead of every tracked markdown
+    /// file.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Check local targets only: no network.
@@ -233,6 +234,9 @@ pub struct Links {
     /// Ask every URL again instead of trusting successes remembered for a day.
     #[arg(long)]
     pub no_cache: bool,
+    /// List every file read (on stderr), before the summary.
+    #[arg(long, short)]
+    pub verbose: bool,
     /// Output format (default: github when GITHUB_ACTIONS=true, else human).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
