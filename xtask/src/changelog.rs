@@ -33,7 +33,10 @@ impl flags::Changelog {
         match self.command {
             ChangelogCommand::Check => Ok(check(&changelog, &shown)),
             ChangelogCommand::Notes { version } => {
-                notes(&changelog, &shown, &flags::semver(&version)?)
+                // A calendar version (`24.03`) names its release as the heading writes it.
+                let version = launchkit_changelog::version_of(&version)
+                    .map_or_else(|| flags::semver(&version), Ok)?;
+                notes(&changelog, &shown, &version)
             }
             ChangelogCommand::Promote { version, date, execute } => {
                 let version = flags::semver(&version)?;

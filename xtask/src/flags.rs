@@ -225,7 +225,8 @@ pub struct Preflight {
 /// Flags of `cargo xtask links`.
 #[derive(Debug, clap::Args)]
 pub struct Links {
-    /// Markdown files, or folders to search for them, instead of the configured inputs.
+    /// Markdown files, or folders to search for them, instead of every tracked markdown
+    /// file.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Check local targets only: no network.
@@ -237,6 +238,9 @@ pub struct Links {
     /// Ask every URL again instead of trusting successes remembered for a day.
     #[arg(long)]
     pub no_cache: bool,
+    /// List every file read (on stderr), before the summary.
+    #[arg(long, short)]
+    pub verbose: bool,
     /// Output format (default: github when GITHUB_ACTIONS=true, else human).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
@@ -341,7 +345,8 @@ pub enum ChangelogCommand {
     Check,
     /// Print the release notes of one version (the body of its entry).
     Notes {
-        /// The version, as in its heading (a `v` prefix is accepted).
+        /// The version, as in its heading (a `v` prefix is accepted), or a calendar version
+        /// (`24.03`).
         #[arg(value_name = "X.Y.Z")]
         version: String,
     },

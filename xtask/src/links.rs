@@ -1,8 +1,10 @@
-//! `cargo xtask links [PATH..] [--offline] [--exclude REGEX] [--no-cache] [--format ..]`:
+//! `cargo xtask links [PATH..] [--offline] [--exclude REGEX] [--no-cache] [--verbose]
+//! [--format ..]`:
 //! the link checker on its own, and the `links` step of preflight.
 //!
-//! Checks README.md, CHANGELOG.md, docs/**/*.md and each crate's README (plus the
-//! `include` globs of `[workspace.metadata.launchkit.links]`), or the PATHs given:
+//! Checks every markdown file git tracks, plus README.md, CHANGELOG.md and docs/**/*.md
+//! before they are added (and the `include` globs of `[workspace.metadata.launchkit.links]`),
+//! minus the `exclude` globs; or the PATHs given. `--verbose` lists the files read. It checks
 //! relative and root-relative files and folders, fragments against GitHub's heading
 //! anchors, mdBook's `.html` pages inside a book, reference definitions, `mailto:`
 //! syntax and, unless `--offline`, every distinct http(s) URL. A broken link fails
@@ -10,7 +12,7 @@
 //! warning. Successes are remembered for a day in `target/launchkit/links-cache`.
 //! Outside a cargo workspace the defaults apply, rooted at the current folder.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -19,7 +21,7 @@ use launchkit_links::{Config, Options, Summary};
 use launchkit_report::{Report, Severity, StepReport};
 use launchkit_workspace::Workspace;
 use regex::Regex;
-use xshell::Shell;
+use xshell::{Shell, cmd};
 
 use crate::flags::{self, Format};
 use crate::output::Output;
@@ -31,7 +33,7 @@ impl flags::Links {
         let root = sh.current_dir();
         let manifest = root.join("Cargo.toml");
         let ws = if manifest.is_file() { Some(Workspace::load(&manifest)?) } else { None };
-        let (mut options, _) = options(&root, ws.as_ref())?;
+        let (mut options, _) = options(sh, &root, ws.as_ref())?;
         options.offline = self.offline;
         // Paths on the command line are relative to where the command was typed.
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
@@ -51,6 +53,11 @@ impl flags::Links {
 
         let started = Instant::now();
         let summary = launchkit_links::check(&options)?;
+        if self.verbose {
+            for file in &summary.files {
+                eprintln!("read {file}");
+            }
+        }
         if self.format != Some(Format::Json) {
             eprintln!("{}", describe(&summary, options.offline));
         }
@@ -68,8 +75,8 @@ impl flags::Links {
 }
 
 /// The `links` step of preflight; http(s) links only with `online` or `online = true`.
-pub fn preflight(ws: &Workspace, online: bool) -> anyhow::Result<Outcome> {
-    let (mut options, config) = options(&ws.root, Some(ws))?;
+pub fn preflight(sh: &Shell, ws: &Workspace, online: bool) -> anyhow::Result<Outcome> {
+    let (mut options, config) = options(sh, &ws.root, Some(ws))?;
     options.offline = !(online || config.online);
     let summary = launchkit_links::check(&options)?;
     let reason = reason(&summary, options.offline);
@@ -79,10 +86,12 @@ pub fn preflight(ws: &Workspace, online: bool) -> anyhow::Result<Outcome> {
     Ok(if options.offline { outcome } else { outcome.volatile() })
 }
 
-/// The checker's options for `root`: the defaults, each member's README, the settings in
-/// Cargo.toml, `GITHUB_TOKEN`, and the cache in the target directory.
-fn options(root: &Path, ws: Option<&Workspace>) -> anyhow::Result<(Options, Config)> {
+/// The checker's options for `root`: the tracked files, the defaults, each member's
+/// README, the settings in Cargo.toml, `GITHUB_TOKEN`, and the cache in the target
+/// directory.
+fn options(sh: &Shell, root: &Path, ws: Option<&Workspace>) -> anyhow::Result<(Options, Config)> {
     let mut options = Options::new(root);
+    options.tracked = tracked(sh, root);
     let manifest = root.join("Cargo.toml");
     let config = match std::fs::read_to_string(&manifest) {
         Ok(text) => Config::from_manifest(&text)?,
@@ -103,6 +112,15 @@ fn options(root: &Path, ws: Option<&Workspace>) -> anyhow::Result<(Options, Conf
         std::env::var("GITHUB_TOKEN").ok().filter(|token| !token.is_empty());
     config.apply(&mut options);
     Ok((options, config))
+}
+
+/// The files git tracks under `root`, relative to it; `None` outside a git repository.
+/// Names that are not UTF-8 are read lossily and then fail to open, so they are skipped.
+fn tracked(sh: &Shell, root: &Path) -> Option<Vec<PathBuf>> {
+    let _dir = sh.push_dir(root);
+    let out = cmd!(sh, "git ls-files -z").quiet().ignore_stderr().output().ok()?;
+    let listing = String::from_utf8_lossy(&out.stdout);
+    Some(listing.split('\0').filter(|path| !path.is_empty()).map(PathBuf::from).collect())
 }
 
 /// The step's reason: no file found, how many links are broken, and whether http(s)

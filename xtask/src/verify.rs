@@ -2,10 +2,12 @@
 //!
 //! Checks the crates the workspace sends to the environment's registry at X.Y.Z (default:
 //! each crate's version in the workspace), or with `--crate NAME --version X.Y.Z` any
-//! crate published to any registry, and reports each check as a step:
+//! crate published to any registry, from any folder (outside a workspace, with the
+//! built-in environments and cargo's registries), and reports each check as a step:
 //!
-//! - `registry`: each crate is in the index at that version, not yanked, and its checksum
-//!   is the SHA-256 of the `.crate` in target/package when that file is there;
+//! - `registry`: each crate is in the index at that version, not yanked, the `.crate` the
+//!   registry serves has the index's checksum (SHA-256), and so does the `.crate` in
+//!   target/package when that file is there;
 //! - `install`: a fresh project in a temporary directory outside the workspace depends on
 //!   every library crate (`cargo add NAME@=X.Y.Z`) and builds; binaries are installed with
 //!   `cargo install --version =X.Y.Z` into a temporary root;
@@ -29,7 +31,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use launchkit_registry::{IndexEntry, Registry, RegistryError, SparseIndex};
+use launchkit_registry::{CargoConfig, IndexEntry, Registry, RegistryError, SparseIndex};
 use xshell::Shell;
 
 use crate::config::Environment;
@@ -63,6 +65,8 @@ pub struct Ctx<'a> {
     sh: &'a Shell,
     cargo: String,
     registry: &'a Registry,
+    /// The registry's index, for its download URL.
+    index: &'a SparseIndex,
     env: &'a Environment,
     crates: Vec<CrateVersion>,
     /// How long `--wait` allowed, for messages about crates that did not show up.
@@ -93,15 +97,30 @@ impl flags::Verify {
     /// Verifies the release and reports every step.
     pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
         let wait = self.wait.as_deref().map(flags::duration).transpose()?;
-        let target = Target::load(sh, self.env.as_deref(), self.registry.as_deref())?;
-        let wanted = self.wanted(&target)?;
-        let index = SparseIndex::new(&target.registry);
-        let crates = read_index(&target, &index, wanted, wait, self.krate.is_some())?;
+        // `--crate` needs no workspace: outside one, the built-in environment and cargo's
+        // registries apply, as for any cargo command run there.
+        let anywhere = self.krate.is_some() && !sh.current_dir().join("Cargo.toml").is_file();
+        let target = match anywhere {
+            true => None,
+            false => Some(Target::load(sh, self.env.as_deref(), self.registry.as_deref())?),
+        };
+        let outside;
+        let (env, registry) = match &target {
+            Some(target) => (&target.env, &target.registry),
+            None => {
+                outside = self.outside_workspace(sh)?;
+                (&outside.0, &outside.1)
+            }
+        };
+        let wanted = self.wanted(target.as_ref())?;
+        let index = SparseIndex::new(registry);
+        let crates = read_index(registry, &index, wanted, wait, self.krate.is_some())?;
         let ctx = Ctx {
             sh,
             cargo: preflight::cargo_program(),
-            registry: &target.registry,
-            env: &target.env,
+            registry,
+            index: &index,
+            env,
             crates,
             wait,
             project: RefCell::new(None),
@@ -109,10 +128,23 @@ impl flags::Verify {
         preflight::run_checks("verify", STEPS, &ctx, self.strict, self.format)
     }
 
-    /// The crates to check, with what the workspace knows of them.
-    fn wanted(&self, target: &Target) -> anyhow::Result<Vec<CrateVersion>> {
+    /// The environment (`--env`, built in) and registry (`--registry`, else the
+    /// environment's) when no workspace configures them.
+    fn outside_workspace(&self, sh: &Shell) -> anyhow::Result<(Environment, Registry)> {
+        let env =
+            crate::config::environment(&serde_json::Value::Null, self.env.as_deref(), |name| {
+                std::env::var(name).ok()
+            })?;
+        let name = self.registry.as_deref().unwrap_or(&env.registry);
+        let registry = CargoConfig::discover(&sh.current_dir())?.registry(Some(name))?;
+        Ok((env, registry))
+    }
+
+    /// The crates to check, with what the workspace (if any) knows of them.
+    fn wanted(&self, target: Option<&Target>) -> anyhow::Result<Vec<CrateVersion>> {
         let release = |name: &str, version: SemVer| CrateVersion {
-            package: Some(package::crate_file(&target.ws.target_dir, name, &version))
+            package: target
+                .map(|target| package::crate_file(&target.ws.target_dir, name, &version))
                 .filter(|path| path.is_file()),
             name: name.to_owned(),
             version,
@@ -125,6 +157,7 @@ impl flags::Verify {
             return Ok(vec![release(name, flags::semver(version)?)]);
         }
         let version = self.release.as_deref().map(flags::semver).transpose()?;
+        let target = target.context("verify needs a workspace, or --crate NAME --version X.Y.Z")?;
         Ok(target
             .release_crates()?
             .into_iter()
@@ -142,13 +175,13 @@ impl flags::Verify {
 /// that does not answer, a crate it does not know (`--crate`), or a release none of whose
 /// crates it lists (without `--wait`) is bad input.
 fn read_index(
-    target: &Target,
+    registry: &Registry,
     index: &SparseIndex,
     mut crates: Vec<CrateVersion>,
     wait: Option<Duration>,
     single: bool,
 ) -> anyhow::Result<Vec<CrateVersion>> {
-    let registry = &target.registry.name;
+    let registry = &registry.name;
     let context = || format!("cannot read the index of `{registry}`");
     let started = Instant::now();
     for krate in &mut crates {

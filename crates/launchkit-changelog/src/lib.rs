@@ -33,7 +33,8 @@ pub struct Changelog {
     pub title: Option<Heading>,
     /// The lines before the first entry: title, introduction, comments.
     pub preamble: Range<u32>,
-    /// The level-2 headings (`[Unreleased]` and releases), in file order.
+    /// The release headings (`[Unreleased]` and releases), in file order: level 2, or
+    /// level 1 in a file whose releases are level-1 headings (`# 24.03 (2024-03-30)`).
     pub entries: Vec<Entry>,
     /// Link reference definitions (`[label]: url`), in file order.
     pub links: Vec<LinkDef>,
@@ -50,15 +51,15 @@ pub struct Heading {
     pub text: String,
 }
 
-/// One level-2 heading and what follows it: `[Unreleased]` or a release.
+/// One release heading and what follows it: `[Unreleased]` or a release.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// The heading.
     pub heading: Heading,
     /// The version or `Unreleased` as written, without brackets (`v1.2.0`, `1.2.0`).
     pub label: String,
-    /// The label parsed as SemVer, with a `v` prefix allowed; `None` for `[Unreleased]`
-    /// and for labels that are not versions.
+    /// The label as a version ([`version_of`]); `None` for `[Unreleased]` and for labels
+    /// that are not versions.
     pub version: Option<Version>,
     /// Whatever follows the label and its separator (`2024-05-01`, `ReleaseDate`).
     pub date: Option<String>,
@@ -68,7 +69,7 @@ pub struct Entry {
     pub yanked: bool,
     /// How the heading links to its changes.
     pub link: HeadingLink,
-    /// The `###` sections, in file order.
+    /// The sections one level below the heading (`###` under `##`), in file order.
     pub sections: Vec<Section>,
     /// Lines after the heading up to the next entry or the closing link definitions.
     pub body: Range<u32>,
@@ -85,7 +86,7 @@ pub enum HeadingLink {
     Inline(String),
 }
 
-/// A `###` section of an entry.
+/// A section of an entry: `### Added` under `## [1.2.0]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
     /// The heading.
@@ -212,8 +213,50 @@ impl Changelog {
     }
 }
 
+/// The version a release label names: SemVer with an optional `v` (`1.2.0`, `v1.2.0`),
+/// or a calendar version (`24.03`, `24.03.1`, `2024.01.15`), which is the SemVer version
+/// without the zeros that pad its month and day: `24.03` is 24.3.0, the version cargo
+/// knows the release by.
+pub fn version_of(label: &str) -> Option<Version> {
+    let bare = label.strip_prefix(['v', 'V']).unwrap_or(label);
+    Version::parse(bare).ok().or_else(|| calendar_version(bare))
+}
+
+/// `YY.MM`, `YYYY.MM`, optionally `.N`: a year, a month of two digits, a patch or day.
+pub(crate) fn calendar_version(label: &str) -> Option<Version> {
+    let parts: Vec<&str> = label.split('.').collect();
+    let digits = |part: &&str| {
+        !part.is_empty() && part.len() <= 4 && part.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !(2..=3).contains(&parts.len()) || !parts.iter().all(digits) {
+        return None;
+    }
+    let number = |index: usize| parts.get(index).map_or(Some(0), |part| part.parse::<u64>().ok());
+    let (year, month, patch) = (number(0)?, number(1)?, number(2)?);
+    let year_shaped = parts[0].len() == 2 || (parts[0].len() == 4 && (1900..2200).contains(&year));
+    (year_shaped && parts[1].len() == 2 && (1..=12).contains(&month))
+        .then(|| Version::new(year, month, patch))
+}
+
 /// A line that holds only an HTML comment, such as `<!-- next-header -->`.
 fn is_comment(line: &str) -> bool {
     let line = line.trim();
     line.starts_with("<!--") && line.ends_with("-->")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calendar_versions_are_versions_without_their_padding() {
+        let v = |text: &str| version_of(text).map(|version| version.to_string());
+        assert_eq!(v("24.03").as_deref(), Some("24.3.0"));
+        assert_eq!(v("v24.03.1").as_deref(), Some("24.3.1"));
+        assert_eq!(v("2024.03.05").as_deref(), Some("2024.3.5"));
+        assert_eq!(v("1.2.0").as_deref(), Some("1.2.0"));
+        for not_a_version in ["1.2", "24.13", "24.3", "24", "next", "24.03.x", "3024.01"] {
+            assert_eq!(v(not_a_version), None, "{not_a_version}");
+        }
+    }
 }

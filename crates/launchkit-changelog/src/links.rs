@@ -49,8 +49,8 @@ pub(crate) fn repo_base(url: &str) -> Option<&str> {
 }
 
 /// Splits a tag into the text before its version and the version: `my-crate-v1.2.0`
-/// gives `my-crate-v` and 1.2.0. The version is the longest SemVer suffix that does not
-/// start inside a number.
+/// gives `my-crate-v` and 1.2.0. The version is the longest SemVer (or calendar, `24.03`)
+/// suffix that does not start inside a number.
 pub(crate) fn split_tag(tag: &str) -> Option<(&str, Version)> {
     tag.char_indices().find_map(|(at, c)| {
         let starts_number = c.is_ascii_digit()
@@ -58,7 +58,9 @@ pub(crate) fn split_tag(tag: &str) -> Option<(&str, Version)> {
         if !starts_number {
             return None;
         }
-        Version::parse(&tag[at..]).ok().map(|version| (&tag[..at], version))
+        let version =
+            Version::parse(&tag[at..]).ok().or_else(|| crate::calendar_version(&tag[at..]));
+        version.map(|version| (&tag[..at], version))
     })
 }
 
@@ -91,6 +93,7 @@ mod tests {
         assert_eq!(split_tag("release-plz-v0.3.159"), Some(("release-plz-v", v("0.3.159"))));
         assert_eq!(split_tag("0.3.0-beta"), Some(("", v("0.3.0-beta"))));
         assert_eq!(split_tag("HEAD"), None);
+        assert_eq!(split_tag("24.03"), Some(("", v("24.3.0"))));
         assert!(tag_names("v1.2.0", &v("1.2.0")));
         assert!(!tag_names("v11.2.0", &v("1.2.0")));
         assert_eq!(tag_page("https://github.com/o/r/releases/tag/0.2.1"), Some("0.2.1"));

@@ -1,11 +1,12 @@
 //! The Keep a Changelog rules, as findings with line numbers.
 //!
 //! Errors are what makes a changelog wrong for readers and tools: no `[Unreleased]` on
-//! top, versions that are not SemVer, dates that are not `YYYY-MM-DD`, releases out of
+//! top, versions that are neither SemVer nor calendar versions, dates that are not `YYYY-MM-DD`, releases out of
 //! order or listed twice. Warnings are what makes it sloppy: section names outside the
 //! six of the format, empty sections, headings whose link is missing or points at the
 //! wrong versions. What real changelogs vary on harmlessly is accepted: headings with or
-//! without links, `v` prefixes, ` - ` or ` — ` before the date, `[Unreleased] - ReleaseDate`.
+//! without links, `v` prefixes, ` - ` or ` — ` before the date or the date in parentheses,
+//! releases at level 1 or 2, `[Unreleased] - ReleaseDate`.
 
 use std::collections::BTreeMap;
 

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::{Changelog, Entry, Heading, HeadingLink, LinkDef, Section, Version, is_comment};
+use crate::{Changelog, Entry, Heading, HeadingLink, LinkDef, Section, is_comment, version_of};
 
 /// A top-level heading found by pulldown-cmark.
 struct Found {
@@ -36,25 +36,44 @@ pub(crate) fn parse(text: String) -> Changelog {
     let (headings, links) = structure(&changelog);
     changelog.links = links;
     let footer = footer_start(&changelog);
-    let title = headings.iter().find(|found| found.level == HeadingLevel::H1);
-    changelog.title = title.map(|found| heading(&changelog, found));
+    // Releases are level 2 under a level-1 title, as Keep a Changelog writes them, or
+    // level 1 (`# 24.03 (2024-03-30)`) in files where more level-1 headings than level-2
+    // ones name a release; sections are one level below releases.
+    let release_like = |level: HeadingLevel| {
+        let found = headings.iter().filter(|found| found.level == level);
+        found.filter(|found| is_release(&heading(&changelog, found).text)).count()
+    };
+    let (level, section_level) = if release_like(HeadingLevel::H1) > release_like(HeadingLevel::H2)
+    {
+        // Such files skip levels freely (`# 14.1.0` over `### Fixed`): sections are the
+        // highest level used below the releases.
+        let below = headings.iter().map(|found| found.level).filter(|&l| l > HeadingLevel::H1);
+        (HeadingLevel::H1, below.min().unwrap_or(HeadingLevel::H2))
+    } else {
+        (HeadingLevel::H2, HeadingLevel::H3)
+    };
+    let title = headings.iter().position(|found| {
+        found.level == HeadingLevel::H1
+            && (level == HeadingLevel::H2 || !is_release(&heading(&changelog, found).text))
+    });
+    changelog.title = title.map(|index| heading(&changelog, &headings[index]));
 
     let mut entries = Vec::new();
     for (index, found) in headings.iter().enumerate() {
-        if found.level != HeadingLevel::H2 {
+        if found.level != level || Some(index) == title {
             continue;
         }
-        let next = headings[index + 1..].iter().find(|next| next.level <= HeadingLevel::H2);
+        let next = headings[index + 1..].iter().find(|next| next.level <= level);
         let end = next.map_or(footer.max(found.last_line + 1), |next| next.line);
         let body = found.last_line + 1..end;
         let sections = headings[index + 1..]
             .iter()
-            .take_while(|next| next.level > HeadingLevel::H2)
+            .take_while(|next| next.level > level)
             .enumerate()
-            .filter(|(_, next)| next.level == HeadingLevel::H3)
+            .filter(|(_, next)| next.level == section_level)
             .map(|(offset, section)| {
                 let rest = &headings[index + 1 + offset + 1..];
-                let close = rest.iter().find(|next| next.level <= HeadingLevel::H3);
+                let close = rest.iter().find(|next| next.level <= section_level);
                 let section_end = close.map_or(end, |close| close.line.min(end));
                 make_section(&changelog, section, section_end)
             })
@@ -169,9 +188,8 @@ fn entry(changelog: &Changelog, found: &Found, body: Range<u32>, sections: Vec<S
     let date = rest.trim();
     let date =
         date.strip_prefix('(').and_then(|inner| inner.strip_suffix(')')).unwrap_or(date).trim();
-    let bare = label.strip_prefix(['v', 'V']).unwrap_or(&label);
     Entry {
-        version: Version::parse(bare).ok(),
+        version: version_of(&label),
         label,
         date: (!date.is_empty()).then(|| date.to_owned()),
         separator: separator.to_owned(),
@@ -181,6 +199,12 @@ fn entry(changelog: &Changelog, found: &Found, body: Range<u32>, sections: Vec<S
         body,
         heading,
     }
+}
+
+/// True when a heading's text names a release or `Unreleased`.
+fn is_release(text: &str) -> bool {
+    let (label, _, _) = split_label(text);
+    label.eq_ignore_ascii_case("unreleased") || version_of(&label).is_some()
 }
 
 /// `[1.2.0](url) - ...` into the label, its link, and the rest of the heading.

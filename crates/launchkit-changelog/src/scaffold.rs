@@ -12,9 +12,10 @@ impl Changelog {
     /// order of sections; `[Unreleased]` is added above the newest release when missing.
     /// The text is unchanged when the section is already there.
     pub fn with_section(&self, section: &str) -> String {
-        let heading = format!("### {section}");
+        let (entry_marks, section_marks) = self.marks();
+        let heading = format!("{section_marks} {section}");
         let Some(unreleased) = self.unreleased() else {
-            let mut lines = vec!["## [Unreleased]".to_owned(), String::new(), heading];
+            let mut lines = vec![format!("{entry_marks} [Unreleased]"), String::new(), heading];
             let edit = match self.entries.first() {
                 Some(first) => {
                     lines.extend([String::new(), self.line(first.heading.line).to_owned()]);
@@ -57,6 +58,24 @@ impl Changelog {
         };
         self.apply(&BTreeMap::from([edit]))
     }
+
+    /// The `#` marks of a release heading and of a section in this file: `##` and `###`
+    /// as Keep a Changelog writes them, `#` and `##` in a file of level-1 releases.
+    fn marks(&self) -> (String, String) {
+        let level = |line: &str| line.trim_start().bytes().take_while(|&b| b == b'#').count();
+        let entry = self.entries.first().map_or(2, |entry| {
+            let underline = self.line(entry.heading.last_line).trim_start();
+            match entry.heading.last_line != entry.heading.line {
+                true if underline.starts_with('=') => 1,
+                true => 2,
+                false => level(self.line(entry.heading.line)).max(1),
+            }
+        });
+        let section = self.entries.iter().flat_map(|entry| &entry.sections).next();
+        let section = section.map(|section| level(self.line(section.heading.line)));
+        let section = section.filter(|&level| level > entry).unwrap_or(entry + 1);
+        ("#".repeat(entry), "#".repeat(section))
+    }
 }
 
 #[cfg(test)]
@@ -89,6 +108,14 @@ mod tests {
             fixed(after_added),
             "## [Unreleased]\n### Added\n- New.\n\n### Fixed\n\n## [0.1.0]\n"
         );
+    }
+
+    #[test]
+    fn files_of_level_one_releases_get_headings_of_their_levels() {
+        let text = "# [Unreleased]\n\n# [1.0.0] - 2024-05-01\n\n## Added\n\n- It.\n";
+        assert!(fixed(text).starts_with("# [Unreleased]\n\n## Fixed\n\n# [1.0.0]"));
+        let text = "# 24.03 (2024-03-30)\n\n- It.\n";
+        assert!(fixed(text).starts_with("# [Unreleased]\n\n## Fixed\n\n# 24.03"));
     }
 
     #[test]

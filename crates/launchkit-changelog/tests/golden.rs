@@ -18,6 +18,16 @@ const CASES: &[(&str, &str)] = &[
     ("first-release", "0.1.0"),
     ("plain", "3.2.0"),
     ("no-final-newline", "0.2.0"),
+    // One file per heading style the lint accepts; promotion must write it back exactly.
+    ("parentheses", "0.21.3"),
+    ("bracket-parentheses", "1.5.0"),
+    ("dashes", "0.10.0"),
+    ("colon", "2.3.1"),
+    ("closing-marks", "0.4.0"),
+    ("setext", "14.1.1"),
+    ("level-one", "1.3.0"),
+    ("calendar", "24.7.0"),
+    ("calendar-links", "2024.3.6"),
 ];
 
 fn data() -> PathBuf {
@@ -120,7 +130,9 @@ fn setext_headings_stay_whole() {
     let text = "Changelog\n=========\n\nUnreleased\n----------\n\n- A fix.\n\n1.0.0 - 2024-01-01\n------------------\n\n- Start.\n";
     let promoted = promote(text, "1.0.1");
     assert!(
-        promoted.contains("Unreleased\n----------\n\n## 1.0.1 - 2024-02-02\n\n- A fix.\n"),
+        promoted.contains(
+            "Unreleased\n----------\n\n1.0.1 - 2024-02-02\n------------------\n\n- A fix.\n"
+        ),
         "{promoted}"
     );
     assert_eq!(Changelog::parse(promoted).notes(&"1.0.1".parse().unwrap()).unwrap(), "- A fix.");

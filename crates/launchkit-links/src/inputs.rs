@@ -1,5 +1,5 @@
-//! Which markdown files to check: the paths asked for, or the include globs; never what
-//! `.gitignore` ignores, never `target/` or `.git/`, never the same file twice (a file
+//! Which markdown files to check: the paths asked for, or every tracked markdown file and
+//! the include globs; when walking a folder, never what `.gitignore` ignores, never `target/` or `.git/`, never the same file twice (a file
 //! reached again through a symbolic link is read once, under the first path found).
 //!
 //! Walking uses the `ignore` crate (ripgrep's walker): it reads every `.gitignore` on the
@@ -12,25 +12,34 @@ use std::path::{Path, PathBuf};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::Error;
+use crate::{Error, Options};
 
-/// What is checked when no path is given.
+/// What is checked, besides every tracked markdown file, when no path is given.
 pub const DEFAULT_INCLUDE: &[&str] = &["README.md", "CHANGELOG.md", "docs/**/*.md"];
 
 /// The markdown files to check, sorted: every file of `paths` and the markdown files in
-/// every folder of `paths`, or when `paths` is empty the files matching `include`.
-/// Files matching `exclude` are left out unless named directly.
-pub fn list(
-    root: &Path,
-    paths: &[PathBuf],
-    include: &[String],
-    exclude: &[String],
-) -> Result<Vec<PathBuf>, Error> {
+/// every folder of `paths`; when `paths` is empty, the tracked markdown files and the
+/// files matching `include` (outside git, every markdown file). Files matching `exclude`
+/// are left out unless named directly.
+pub fn list(root: &Path, options: &Options) -> Result<Vec<PathBuf>, Error> {
+    let Options { paths, include, exclude, tracked, .. } = options;
     let exclude = glob_set(exclude)?;
     let mut found = Found::default();
     if paths.is_empty() {
-        let globs = glob_set(include)?;
-        for base in walk_bases(include) {
+        let mut include = include.clone();
+        match tracked {
+            Some(tracked) => {
+                for relative in tracked {
+                    let path = root.join(relative);
+                    if is_markdown(relative) && !exclude.is_match(relative) && path.is_file() {
+                        found.add(path);
+                    }
+                }
+            }
+            None => include.extend(["**/*.md".to_owned(), "**/*.markdown".to_owned()]),
+        }
+        let globs = glob_set(&include)?;
+        for base in walk_bases(&include) {
             let wanted = |relative: &Path| globs.is_match(relative) && !exclude.is_match(relative);
             let path = root.join(&base);
             if path.is_file() && wanted(&base) {

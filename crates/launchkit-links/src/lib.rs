@@ -1,7 +1,7 @@
 //! A markdown link checker that gets GitHub and mdBook right.
 //!
-//! [`check`] lists the markdown files to read ([`Options::paths`] or the
-//! [`Options::include`] globs), extracts every link with its line and column, and checks
+//! [`check`] lists the markdown files to read ([`Options::paths`], or the tracked
+//! markdown files and the [`Options::include`] globs), extracts every link with its line and column, and checks
 //! each one: files and folders, fragments against GitHub's heading anchors, mdBook's
 //! `.html` pages, reference definitions, `mailto:` syntax and, unless
 //! [`Options::offline`], every distinct http(s) URL. Problems come back as
@@ -41,8 +41,15 @@ pub struct Options {
     /// Files and folders to check (relative to `root` or absolute); empty means the files
     /// matching `include`.
     pub paths: Vec<PathBuf>,
-    /// Globs relative to `root` (`*` stays within a folder, `**` crosses folders) of the
-    /// files checked when no path is given. Starts as [`DEFAULT_INCLUDE`].
+    /// The files git tracks, relative to `root` (as `git ls-files` lists them). When no
+    /// path is given, every markdown file among them is checked, plus the files matching
+    /// `include` (so a new page is checked before it is added); `None` (not a git
+    /// repository) checks every markdown file under `root` that `.gitignore` does not
+    /// ignore.
+    pub tracked: Option<Vec<PathBuf>>,
+    /// Globs relative to `root` (`*` stays within a folder, `**` crosses folders) of
+    /// files checked besides the tracked ones when no path is given. Starts as
+    /// [`DEFAULT_INCLUDE`].
     pub include: Vec<String>,
     /// Globs of files never checked unless named in `paths`.
     pub exclude: Vec<String>,
@@ -60,6 +67,7 @@ impl Options {
         Options {
             root: root.into(),
             paths: Vec::new(),
+            tracked: None,
             include: DEFAULT_INCLUDE.iter().map(|glob| (*glob).to_owned()).collect(),
             exclude: Vec::new(),
             exclude_links: Vec::new(),
@@ -120,7 +128,7 @@ pub fn check(options: &Options) -> Result<Summary, Error> {
             options.root.display()
         ))
     })?;
-    let files = inputs::list(&root, &options.paths, &options.include, &options.exclude)?;
+    let files = inputs::list(&root, options)?;
     let mut documents = read_all(files)?;
 
     let files = documents.iter().map(|(file, _)| relative(&root, file)).collect();

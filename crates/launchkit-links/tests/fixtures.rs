@@ -47,17 +47,58 @@ fn lines(summary: &Summary) -> Vec<String> {
 }
 
 #[test]
-fn default_inputs_are_the_readme_the_changelog_and_docs() {
+fn outside_git_every_markdown_file_is_read() {
     let root = fixture("defaults");
     let summary = run(&root, &[]);
-    // Not docs/ignored/ (.gitignore), not docs/loop/... (a symbolic link back up).
+    // Not docs/ignored/ (.gitignore), not target/, not docs/loop/... (a symbolic link back up).
     assert_eq!(
         summary.files,
         [
             "CHANGELOG.md",
             "README.md",
+            "book/src/SUMMARY.md",
+            "book/src/broken.md",
+            "book/src/chapter.md",
+            "book/src/sub/README.md",
             "docs/broken.md",
             "docs/guide.md",
+            "docs/sub/README.md",
+            "docs/with space.md"
+        ]
+    );
+}
+
+#[test]
+fn in_git_the_tracked_markdown_files_are_read_and_the_include_globs() {
+    let root = fixture("tracked");
+    let mut options = Options::new(&root);
+    options.offline = true;
+    // As `git ls-files` lists them: a deleted file, a file that is not markdown, a file
+    // added before .gitignore ignored it (git still tracks it), an excluded one.
+    let tracked = [
+        "book/src/chapter.md",
+        "deleted.md",
+        "docs/ignored/notes.md",
+        "docs/guide.md",
+        "archive/old.md",
+        "Cargo.toml",
+    ];
+    options.tracked = Some(tracked.iter().map(PathBuf::from).collect());
+    options.exclude = vec!["archive/**".to_owned()];
+    std::fs::create_dir_all(root.join("archive")).unwrap();
+    std::fs::write(root.join("archive/old.md"), "[gone](gone.md)\n").unwrap();
+    let summary = check(&options).unwrap();
+    // README.md, CHANGELOG.md and the rest of docs/ are untracked here: the default
+    // include globs still read them; book/src/broken.md is neither tracked nor included.
+    assert_eq!(
+        summary.files,
+        [
+            "CHANGELOG.md",
+            "README.md",
+            "book/src/chapter.md",
+            "docs/broken.md",
+            "docs/guide.md",
+            "docs/ignored/notes.md",
             "docs/sub/README.md",
             "docs/with space.md"
         ]

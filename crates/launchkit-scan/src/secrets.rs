@@ -75,8 +75,11 @@ impl Scanner {
                 let Some(secret) = captures.name("s") else {
                     continue;
                 };
-                let value = secret.as_str();
-                if !ends_at_boundary(text, secret.end()) || !passes(rule, &captures, path, value) {
+                let value = match rule.kind {
+                    Kind::PrivateKey => filter::key_body(secret.as_str()),
+                    _ => secret.as_str().to_owned(),
+                };
+                if !ends_at_boundary(text, secret.end()) || !passes(rule, &captures, path, &value) {
                     continue;
                 }
                 // The whole match locates it: a private key's body starts a line below its
@@ -96,7 +99,7 @@ impl Scanner {
                     line,
                     column,
                     commit: None,
-                    value: value.to_owned(),
+                    value,
                 });
             }
         }
@@ -114,6 +117,7 @@ fn ends_at_boundary(text: &str, end: usize) -> bool {
 fn passes(rule: &Rule, captures: &regex::Captures, path: &str, value: &str) -> bool {
     match rule.kind {
         Kind::Token => !filter::is_placeholder(value),
+        Kind::PrivateKey => !filter::is_filler(value),
         Kind::Assignment if filter::is_test_vector_file(path) => false,
         Kind::Assignment => {
             let name = captures.name("name").map_or("", |name| name.as_str());

@@ -10,6 +10,7 @@ mod common;
 
 use common::{Rng, base64url};
 use launchkit_scan::secrets::{RULES, Scanner, Secret};
+use launchkit_testkit::TempDir;
 
 const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const URLSAFE: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -118,21 +119,45 @@ fn embeddings(name: &str, value: &str) -> Vec<(&'static str, String, u32)> {
 }
 
 /// A private key block in each syntax: a multi-line string, a YAML block, `\n` escapes.
-fn private_key_embeddings(rng: &mut Rng) -> Vec<(&'static str, String, u32)> {
-    let begin = concat!("-----BEGIN RSA ", "PRIVATE KEY-----");
-    let end = concat!("-----END RSA ", "PRIVATE KEY-----");
-    let body: Vec<String> = (0..4).map(|_| rng.string(64, BASE64)).collect();
+fn private_key_embeddings(key: &str) -> Vec<(&'static str, String, u32)> {
     let lines =
-        |indent: &str| body.iter().map(|line| format!("{indent}{line}\n")).collect::<String>();
-    let escaped = format!("{begin}\\n{}\\n{end}\\n", body.join("\\n"));
+        |indent: &str| key.lines().map(|line| format!("{indent}{line}\n")).collect::<String>();
+    let escaped = key.replace('\n', "\\n");
     vec![
-        ("keys.toml", format!("[tls]\nkey = \"\"\"\n{begin}\n{}{end}\n\"\"\"\n", lines("")), 3),
-        ("keys.yaml", format!("tls:\n  key: |\n    {begin}\n{}    {end}\n", lines("    ")), 3),
+        ("keys.toml", format!("[tls]\nkey = \"\"\"\n{}\"\"\"\n", lines("")), 3),
+        ("keys.yaml", format!("tls:\n  key: |\n{}", lines("    ")), 3),
         ("keys.json", format!("{{\n  \"key\": \"{escaped}\"\n}}\n"), 2),
         (".env", format!("TLS_KEY=\"{escaped}\"\n"), 1),
         ("src/tls.rs", format!("const KEY: &str = \"{escaped}\";\n"), 1),
-        ("make-key.sh", format!("cat > key.pem <<EOF\n{begin}\n{}{end}\nEOF\n", lines("")), 2),
+        ("make-key.sh", format!("cat > key.pem <<EOF\n{}EOF\n", lines("")), 2),
     ]
+}
+
+/// A synthetic PEM RSA key: the body is random base64.
+fn pem_key(rng: &mut Rng) -> String {
+    let begin = concat!("-----BEGIN RSA ", "PRIVATE KEY-----");
+    let end = concat!("-----END RSA ", "PRIVATE KEY-----");
+    let body: Vec<String> = (0..4).map(|_| rng.string(64, BASE64)).collect();
+    format!("{begin}\n{}\n{end}\n", body.join("\n"))
+}
+
+/// A key made by the real `ssh-keygen` in a temporary directory: `kind` is its `-t`,
+/// `format` its `-m` (`None`: OpenSSH's own format), `passphrase` empty for none.
+fn ssh_keygen(kind: &str, format: Option<&str>, passphrase: &str) -> String {
+    let dir = TempDir::new(std::env::temp_dir(), "launchkit-ssh-keygen");
+    let file = dir.path().join("key");
+    let mut command = std::process::Command::new("ssh-keygen");
+    command.args(["-q", "-t", kind, "-N", passphrase, "-C", "release@ci", "-f"]).arg(&file);
+    if let Some(format) = format {
+        command.args(["-m", format]);
+    }
+    let output = command.output().expect("ssh-keygen runs (install openssh-client)");
+    assert!(
+        output.status.success(),
+        "ssh-keygen -t {kind}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::read_to_string(&file).expect("ssh-keygen wrote the key")
 }
 
 /// Text that looks like a credential and is not one, in the syntaxes where it occurs.
@@ -213,7 +238,9 @@ fn every_rule_finds_its_credentials_in_every_syntax_and_nothing_else() {
     for rule in RULES {
         let mut cases = Vec::new();
         if rule.id == "private-key" {
-            cases.extend(private_key_embeddings(&mut rng));
+            cases.extend(private_key_embeddings(&pem_key(&mut rng)));
+        } else if rule.id == "openssh-private-key" {
+            cases.extend(private_key_embeddings(&ssh_keygen("ed25519", None, "")));
         } else {
             for variant in 0..6 {
                 let (name, value) = credential(rule.id, variant, &mut rng);
@@ -250,7 +277,7 @@ fn every_rule_finds_its_credentials_in_every_syntax_and_nothing_else() {
         look_alikes.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert_eq!((detected, total), (96, 96));
+    assert_eq!((detected, total), (102, 102));
 }
 
 #[test]
@@ -285,4 +312,88 @@ fn tokens_must_be_whole() {
     assert!(scanner.scan("a.txt", &too_long).is_empty());
     let inside_word = format!("x{}{}", concat!("np", "m_"), rng.string(36, ALNUM));
     assert!(scanner.scan("a.txt", &inside_word).is_empty());
+}
+
+/// The line breaks of `key` escaped `depth` times, as in a string literal (1), JSON inside
+/// a JSON string (2), and so on.
+fn escaped(key: &str, depth: u32) -> String {
+    key.replace('\n', &format!("{}n", "\\".repeat(2usize.pow(depth) - 1)))
+}
+
+#[test]
+fn keys_made_by_ssh_keygen_are_found_whatever_the_type_format_passphrase_and_escaping() {
+    let scanner = Scanner::new();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (kind, format) in [
+        ("ed25519", None),
+        ("rsa", None),
+        ("ecdsa", None),
+        ("rsa", Some("PEM")),
+        ("ecdsa", Some("PEM")),
+        ("rsa", Some("PKCS8")),
+        ("ecdsa", Some("PKCS8")),
+    ] {
+        for passphrase in ["", "correct horse battery staple"] {
+            let key = ssh_keygen(kind, format, passphrase);
+            let rule = if key.contains(concat!("OPENSSH ", "PRIVATE KEY")) {
+                "openssh-private-key"
+            } else {
+                "private-key"
+            };
+            let mut texts = vec![("id_key", key.clone()), ("key.pem", format!("\n\n{key}"))];
+            for depth in 1..=3 {
+                texts.push(("config.json", format!("{{\"key\": \"{}\"}}\n", escaped(&key, depth))));
+            }
+            let json = serde_json::to_string(&serde_json::json!({ "private_key": key })).unwrap();
+            texts.push((
+                "config.json",
+                format!("{{\"deploy\": {}}}", serde_json::to_string(&json).unwrap()),
+            ));
+            texts.push((
+                "src/keys.rs",
+                format!("const KEY: &str = \"{}\";\n", key.replace('\n', "\\r\\n")),
+            ));
+            texts.push((
+                "src/keys.rs",
+                format!("const KEY: &str = \"\\\n{}\";\n", key.replace('\n', "\\n\\\n    ")),
+            ));
+            let mut fingerprints = Vec::new();
+            for (path, text) in &texts {
+                checked += 1;
+                let found = scanner.scan(path, text);
+                let line =
+                    text[..text.find("-----BEGIN").unwrap()].matches('\n').count() as u32 + 1;
+                match found.as_slice() {
+                    [secret] if secret.rule.id == rule && secret.line == line => {
+                        fingerprints.push((path, secret.fingerprint()))
+                    }
+                    _ => failures.push(format!(
+                        "{kind} {format:?} passphrase {:?} in {path}: expected {rule} at line {line}, got {found:?}\n{text}",
+                        !passphrase.is_empty()
+                    )),
+                }
+            }
+            // The same key in the same file is the same secret, however it is escaped.
+            fingerprints.retain(|(path, _)| **path == "config.json");
+            fingerprints.dedup_by(|a, b| a.1 == b.1);
+            assert!(fingerprints.len() <= 1, "{kind} {format:?}: fingerprints differ by escaping");
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(checked, 7 * 2 * 8);
+}
+
+#[test]
+fn key_shaped_filler_is_not_a_key() {
+    let scanner = Scanner::new();
+    let begin = concat!("-----BEGIN OPENSSH ", "PRIVATE KEY-----");
+    for body in [
+        "A".repeat(70),
+        "x".repeat(70),
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".to_owned(),
+    ] {
+        let text = format!("{begin}\n{body}\n{}\n", begin.replace("BEGIN", "END"));
+        assert!(scanner.scan("README.md", &text).is_empty(), "{body}");
+    }
 }

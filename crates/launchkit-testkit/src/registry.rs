@@ -100,6 +100,11 @@ impl RegistryServer {
         format!("http://{}", self.addr)
     }
 
+    /// The server's data directory, where it stores the index and the `.crate` files.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self._dir.path().join("data")
+    }
+
     /// The proxy, when started with faults.
     pub fn proxy(&self) -> Option<&FaultProxy> {
         self.proxy.as_ref()

@@ -37,7 +37,7 @@ fn fmt(ctx: &Ctx) -> anyhow::Result<Outcome> {
 
 /// The documentation's links; http(s) ones only with `--online` or `online = true`.
 fn links(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    crate::links::preflight(ctx.ws, ctx.flags.online)
+    crate::links::preflight(ctx.sh, ctx.ws, ctx.flags.online)
 }
 
 fn clippy(ctx: &Ctx) -> anyhow::Result<Outcome> {

@@ -1,6 +1,9 @@
-//! The `registry` step: each crate is in the index at the version, not yanked, and the
-//! registry serves exactly the `.crate` we packaged.
+//! The `registry` step: each crate is in the index at the version, not yanked, the
+//! `.crate` the registry serves has the checksum the index records, and it is exactly the
+//! `.crate` we packaged.
 
+use anyhow::Context;
+use launchkit_registry::download_url;
 use launchkit_report::{Finding, Severity};
 
 use super::{CrateVersion, Ctx};
@@ -37,7 +40,28 @@ fn crate_findings(ctx: &Ctx, krate: &CrateVersion) -> anyhow::Result<Vec<Finding
                 .fix(format!("`cargo xtask yank {version} -p {name} --undo --execute` brings it back; or release a fix")),
         );
     }
+    // What users get: the `.crate` the registry serves must be the one the index
+    // records, or cargo refuses it.
+    let (url, served) = download(ctx, krate, &entry.cksum)?;
+    match served {
+        Ok(served) if served != entry.cksum => findings.push(
+            Finding::error(format!(
+                "`{name}` {version} served by `{registry}` does not match its index: the `.crate` has checksum {served}, the index records {}",
+                entry.cksum
+            ))
+            .rule("verify::checksum")
+            .fix(format!("cargo refuses this download: the registry's storage and index disagree on {url}; republish under a new version, or repair the registry")),
+        ),
+        Ok(_) => {}
+        Err(why) => findings.push(
+            Finding::error(format!("`{name}` {version}: cannot download {url}: {why}"))
+                .rule("verify::download")
+                .fix("cargo cannot download it either: check the registry's `dl` URL in its config.json, and that the file was stored"),
+        ),
+    }
     match &krate.package {
+        // A crate that is not ours has no package to compare with.
+        None if krate.member_dir.is_none() => {}
         Some(path) => {
             let local = sha256(path)?;
             if local != entry.cksum {
@@ -62,3 +86,41 @@ fn crate_findings(ctx: &Ctx, krate: &CrateVersion) -> anyhow::Result<Vec<Finding
     }
     Ok(findings)
 }
+
+/// Downloads `krate` as cargo would, and returns the URL and the SHA-256 of the file, or
+/// why there is none (an HTTP status, a connection error).
+fn download(
+    ctx: &Ctx,
+    krate: &CrateVersion,
+    cksum: &str,
+) -> anyhow::Result<(String, Result<String, String>)> {
+    let config = ctx
+        .index
+        .config()
+        .with_context(|| format!("cannot read the index of `{}`", ctx.registry.name))?;
+    let url = download_url(&config.dl, &krate.name, &krate.version, cksum);
+    let agent = launchkit_registry::agent(
+        ctx.registry.timeout,
+        concat!("launchkit/", env!("CARGO_PKG_VERSION")),
+    );
+    let mut request = agent.get(&url);
+    // Registries that require a token for the index require it for downloads too.
+    if let Some(token) = ctx.registry.token.as_ref().filter(|_| config.auth_required) {
+        request = request.header("Authorization", token.expose());
+    }
+    let served = match request.call() {
+        Ok(mut response) if response.status() == 200 => response
+            .body_mut()
+            .with_config()
+            .limit(MAX_CRATE_SIZE)
+            .read_to_vec()
+            .map(|bytes| launchkit_registry::checksum(&bytes))
+            .map_err(|err| err.to_string()),
+        Ok(response) => Err(format!("HTTP {}", response.status().as_u16())),
+        Err(err) => Err(err.to_string()),
+    };
+    Ok((url, served))
+}
+
+/// The largest `.crate` read: crates.io accepts 10 MB, other registries may allow more.
+const MAX_CRATE_SIZE: u64 = 256 * 1024 * 1024;

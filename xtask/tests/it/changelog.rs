@@ -45,6 +45,21 @@ fn notes_print_the_body_of_one_version() {
 }
 
 #[test]
+fn notes_find_level_one_calendar_releases() {
+    let fixture = Fixture::new("versions");
+    let calendar = "# 24.03 (2024-03-30)\n\nBreaking changes:\n\n- `:q` asks first.\n\n\
+                    # 23.10 (2023-10-24)\n\n- Inlay hints.\n";
+    fixture.write("CALVER.md", calendar);
+    for version in ["24.03", "24.3.0", "v24.03"] {
+        let run = fixture.xtask(&["changelog", "notes", version, "--file", "CALVER.md"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(run.stdout, "Breaking changes:\n\n- `:q` asks first.\n");
+    }
+    let older = fixture.xtask(&["changelog", "notes", "23.10", "--file", "CALVER.md"]);
+    assert_eq!(older.stdout, "- Inlay hints.\n");
+}
+
+#[test]
 fn promote_prints_the_diff_then_writes_with_execute() {
     let fixture = Fixture::new("versions");
     let before = fixture.snapshot();

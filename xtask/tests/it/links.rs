@@ -20,8 +20,6 @@ fn documented() -> Fixture {
     );
     write("docs/guide.md", "# Guide\n\n## Usage\n\nBack to the [readme](../README.md#fixture).\n");
     write("core/README.md", "# core\n\nThe [guide](../CONTRIBUTING.md) is missing.\n");
-    // Not read: only README.md, CHANGELOG.md, docs/**/*.md and crate READMEs are.
-    write("notes/todo.md", "[broken](nowhere.md)\n");
     fixture.commit("docs");
     fixture
 }
@@ -76,6 +74,7 @@ fn a_broken_link_fails_with_its_location_in_every_format() {
 #[test]
 fn paths_replace_the_defaults_and_bad_ones_are_one_line_errors() {
     let fixture = documented();
+    fixture.write("notes/todo.md", "[broken](nowhere.md)\n");
     let run = fixture.xtask(&["links", "notes", "--format", "json"]);
     assert_eq!(run.code, 1);
     assert_eq!(findings(&run), ["notes/todo.md:1:1 links::missing-file"]);
@@ -114,6 +113,55 @@ fn the_configuration_excludes_files_and_a_typo_is_an_error() {
         "{}",
         typo.stderr
     );
+}
+
+#[test]
+fn every_tracked_markdown_file_is_read_unless_excluded() {
+    let fixture = documented();
+    fixture.write("guide/src/intro.md", "# Intro\n\n[Setup](setup.md)\n");
+    fixture.write("book/chapter.markdown", "# Chapter\n\n[Intro](../guide/src/intro.md#intro)\n");
+    fixture.write("core/doc/design.md", "# Design\n\n[Old](old-design.md)\n");
+    fixture.write("archive/2019.md", "[gone](gone.md)\n");
+    fixture.write(".gitignore", "/scratch.md\n");
+    fixture.commit("more docs");
+    // Untracked files outside README.md, CHANGELOG.md and docs/ (notes/) and ignored
+    // ones (scratch.md) are not read; a new page under docs/ is, before it is added.
+    fixture.write("notes/todo.md", "[broken](nowhere.md)\n");
+    fixture.write("scratch.md", "[broken](nowhere.md)\n");
+    fixture.write("docs/new.md", "# New\n\n[Guide](guide.md#usage)\n");
+    let config = "\n[workspace.metadata.launchkit.links]\nexclude = [\"archive/**\"]\n";
+    let manifest = fixture.read("Cargo.toml");
+    fixture.write("Cargo.toml", manifest + config);
+
+    let run = fixture.xtask(&["links", "--offline", "--verbose"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let read: Vec<&str> =
+        run.stderr.lines().filter_map(|line| line.strip_prefix("read ")).collect();
+    assert_eq!(
+        read,
+        [
+            "CHANGELOG.md",
+            "README.md",
+            "book/chapter.markdown",
+            "core/README.md",
+            "core/doc/design.md",
+            "docs/guide.md",
+            "docs/new.md",
+            "guide/src/intro.md",
+        ]
+    );
+    assert!(run.stderr.contains("checked 10 links in 8 files"), "{}", run.stderr);
+    let json = fixture.xtask(&["links", "--offline", "--format", "json"]);
+    assert_eq!(
+        findings(&json),
+        [
+            "core/README.md:3:5 links::missing-file",
+            "core/doc/design.md:3:1 links::missing-file",
+            "guide/src/intro.md:3:1 links::missing-file",
+        ]
+    );
+    let quiet = fixture.xtask(&["links", "--offline"]);
+    assert!(!quiet.stderr.contains("read "), "{}", quiet.stderr);
 }
 
 /// A URL on 127.0.0.1 where nothing listens.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use launchkit_testkit::server::json;
 use launchkit_testkit::{Faults, HttpServer, Silent};
 
-use crate::support::{REGISTRY, Run, Setup, assert_refused, assert_report_schema};
+use crate::support::{REGISTRY, Run, Setup, TOKEN, assert_refused, assert_report_schema};
 
 /// base <- top, both libraries, top with a binary too; base's README has a rust example.
 const PAIR: &[(&str, &[&str])] = &[("base", &[]), ("top", &["base"])];
@@ -188,6 +188,53 @@ fn a_missing_version_is_a_finding_and_a_release_never_made_is_refused() {
         ],
     );
     assert_refused(&dead, "cannot read the index of `dead`: cannot reach http://127.0.0.1:");
+}
+
+#[test]
+fn a_crate_verifies_outside_any_workspace_against_the_index_checksum() {
+    let setup = published_pair();
+    let docs = docs_host(&["base", "top"]);
+    // A folder that is no workspace and is inside none: the system's temporary folder.
+    let outside = launchkit_testkit::TempDir::new(std::env::temp_dir(), "launchkit-anywhere");
+    let verify = || {
+        let mut command = setup.sandbox.command(env!("CARGO_BIN_EXE_xtask"), outside.path());
+        command.env_remove("CI").env_remove("GITHUB_ACTIONS").env("LAUNCHKIT_DOCS_URL", docs.url());
+        command.args(["verify", "--crate", "base", "--version", "0.1.0", "--registry", REGISTRY]);
+        Run::checked(command.args(["--format", "json"]).output().expect("xtask runs"), &[TOKEN])
+    };
+    let run = verify();
+    assert_eq!(run.code, Some(0), "{run}");
+    let (statuses, findings) = steps(&run);
+    for step in ["registry", "install", "readme", "docs"] {
+        assert_eq!(status_of(&statuses, step), "passed", "{step}: {run}");
+    }
+    assert_eq!(findings, [], "not our crate here: no local package to compare with");
+
+    // The registry's stored file changes under the index: what users download is not
+    // what the index promises.
+    // The server stores each file under its SHA-256, which the index records.
+    let line = setup.registry.index_file("base").expect("base is in the index");
+    let entry: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    let cksum = entry["cksum"].as_str().unwrap();
+    let stored = setup.registry.data_dir().join("sha256").join(&cksum[..2]).join(&cksum[2..]);
+    let mut bytes = std::fs::read(&stored).expect("the stored .crate");
+    bytes.push(0);
+    std::fs::write(&stored, bytes).unwrap();
+
+    let run = verify();
+    assert_eq!(run.code, Some(1), "{run}");
+    let (statuses, findings) = steps(&run);
+    assert_eq!(status_of(&statuses, "registry"), "failed", "{run}");
+    let checksum: Vec<&String> =
+        findings.iter().filter(|(rule, _)| rule == "verify::checksum").map(|(_, m)| m).collect();
+    assert_eq!(checksum.len(), 1, "{findings:?}");
+    assert!(
+        checksum[0].starts_with(
+            "`base` 0.1.0 served by `lk` does not match its index: the `.crate` has checksum "
+        ),
+        "{findings:?}"
+    );
+    assert!(outside.path().read_dir().unwrap().next().is_none(), "verify wrote nothing there");
 }
 
 #[test]

@@ -94,6 +94,37 @@ pub fn is_placeholder(value: &str) -> bool {
         || longest_run(value) >= 5
 }
 
+/// The base64 body of a private key block with its line breaks removed, whether they are
+/// real or escaped (`\n`, `\\n`, `\u000a`, ...): the same key gives the same value, and so
+/// the same fingerprint, however it is quoted.
+pub fn key_body(block: &str) -> String {
+    let mut body = String::with_capacity(block.len());
+    let mut rest = block;
+    while let Some(c) = rest.chars().next() {
+        if c == '\\' {
+            rest = rest.trim_start_matches('\\');
+            let escape = ["r", "n", "u000a", "u000A", "u000d", "u000D"]
+                .iter()
+                .find(|escape| rest.starts_with(**escape));
+            rest = &rest[escape.map_or(0, |escape| escape.len())..];
+        } else {
+            if !c.is_whitespace() {
+                body.push(c);
+            }
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    body
+}
+
+/// True when a private key's body is filler, not key material: one character repeated
+/// (`AAAA...`, `xxxx...`) or a run of the alphabet. Real keys use most of the 64 digits.
+pub fn is_filler(body: &str) -> bool {
+    let mut seen = [false; 256];
+    body.bytes().for_each(|b| seen[usize::from(b)] = true);
+    seen.iter().filter(|&&seen| seen).count() < 16 || is_sequence(body)
+}
+
 /// True when `value`, assigned to `name`, looks like a random secret worth reporting.
 pub fn is_random_secret(name: &str, value: &str) -> bool {
     let name = name.to_ascii_lowercase();
@@ -193,6 +224,19 @@ mod tests {
             assert!(is_placeholder(value), "{value}");
         }
         assert!(!is_placeholder("q8Vn2LmZ0cXr4TbP"));
+    }
+
+    #[test]
+    fn key_bodies_lose_their_line_breaks_whatever_the_escaping() {
+        let body = "MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu";
+        let (first, second) = body.split_at(30);
+        for separator in ["\n", "\r\n", "\\n", "\\\\n", "\\\\\\\\n", "\\u000a", "\\\n    "] {
+            assert_eq!(key_body(&format!("{first}{separator}{second}")), body, "{separator:?}");
+        }
+        assert!(!is_filler(body));
+        assert!(
+            is_filler(&"A".repeat(64)) && is_filler("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop")
+        );
     }
 
     #[test]

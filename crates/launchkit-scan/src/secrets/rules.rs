@@ -14,6 +14,10 @@ pub enum Kind {
     /// A `key = "value"` assignment: a match is a finding only when the value looks
     /// random (entropy, mixed characters) and is neither a placeholder nor a stop word.
     Assignment,
+    /// A private key block: a match is a finding unless its body is filler (one repeated
+    /// character, a run of the alphabet). Key bodies are binary structures with long runs
+    /// of `A` (zero bytes), so neither the placeholder filter nor entropy applies.
+    PrivateKey,
 }
 
 /// One kind of credential.
@@ -69,12 +73,27 @@ pub static RULES: &[Rule] = &[
         pattern: r#"(?i)aws_?secret_?(?:access_?)?key["']?[ \t]*(?::|=|=>)[ \t]*["']?(?P<s>[A-Za-z0-9/+]{40})"#,
     },
     Rule {
+        id: "openssh-private-key",
+        description: "OpenSSH private key",
+        kind: Kind::PrivateKey,
+        // `ssh-keygen`'s default format, for every key type, with or without a passphrase.
+        pattern: concat!(
+            r"-----BEGIN OPENSSH PRIVATE KEY-----(?:\\+(?:[rn]|u000[aAdD])|\\*\s)+",
+            r"(?P<s>[A-Za-z0-9+/=]{40,}(?:(?:\\+(?:[rn]|u000[aAdD])|\\*\s)+[A-Za-z0-9+/=]+)*)"
+        ),
+    },
+    Rule {
         id: "private-key",
         description: "private key",
-        kind: Kind::Token,
+        kind: Kind::PrivateKey,
         // The header alone is not a key (code and docs name it); a base64 body must follow,
-        // possibly after PEM headers, and possibly inside a string with `\n` escapes.
-        pattern: r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:\\[rn]|\s)+(?:[A-Za-z-]+: [^\r\n\\]*(?:\\[rn]|\s)+)*(?P<s>[A-Za-z0-9+/=]{40,})",
+        // possibly after PEM headers (`Proc-Type`, `DEK-Info`). Line breaks may be written
+        // as escapes at any depth: `\n` in a string, `\\n` in JSON inside JSON, ...
+        pattern: concat!(
+            r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:\\+(?:[rn]|u000[aAdD])|\\*\s)+",
+            r"(?:[A-Za-z-]+: [^\r\n\\]*(?:\\+(?:[rn]|u000[aAdD])|\\*\s)+)*",
+            r"(?P<s>[A-Za-z0-9+/=]{40,}(?:(?:\\+(?:[rn]|u000[aAdD])|\\*\s)+[A-Za-z0-9+/=]+)*)"
+        ),
     },
     Rule {
         id: "slack-token",

@@ -1,0 +1,59 @@
+//! Where a registry serves a version's `.crate`: the `dl` template of its `config.json`,
+//! expanded as cargo expands it.
+
+use semver::Version;
+
+/// The download URL of `name` `version`, whose index checksum is `cksum`. The markers
+/// `{crate}`, `{version}`, `{prefix}`, `{lowerprefix}` and `{sha256-checksum}` are
+/// replaced; a template without any gets `/{crate}/{version}/download` appended.
+pub fn download_url(dl: &str, name: &str, version: &Version, cksum: &str) -> String {
+    const MARKERS: [&str; 5] =
+        ["{crate}", "{version}", "{prefix}", "{lowerprefix}", "{sha256-checksum}"];
+    if !MARKERS.iter().any(|marker| dl.contains(marker)) {
+        return format!("{}/{name}/{version}/download", dl.trim_end_matches('/'));
+    }
+    let prefix = prefix(name);
+    dl.replace("{crate}", name)
+        .replace("{version}", &version.to_string())
+        .replace("{lowerprefix}", &prefix.to_lowercase())
+        .replace("{prefix}", &prefix)
+        .replace("{sha256-checksum}", cksum)
+}
+
+/// The index folders of `name`, in its own case: `1`, `2`, `3/a`, `ab/cd`.
+fn prefix(name: &str) -> String {
+    match name.len() {
+        0 => String::new(),
+        1 => "1".to_owned(),
+        2 => "2".to_owned(),
+        3 => format!("3/{}", &name[..1]),
+        _ => format!("{}/{}", &name[..2], &name[2..4]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::download_url;
+
+    #[test]
+    fn templates_expand_as_cargo_expands_them() {
+        let v = "1.0.11".parse().unwrap();
+        assert_eq!(
+            download_url("https://static.crates.io/crates", "itoa", &v, "ab"),
+            "https://static.crates.io/crates/itoa/1.0.11/download"
+        );
+        assert_eq!(
+            download_url(
+                "https://r.example/{prefix}/{lowerprefix}/{crate}-{version}.crate?c={sha256-checksum}",
+                "Serde_X",
+                &v,
+                "ab"
+            ),
+            "https://r.example/Se/rd/se/rd/Serde_X-1.0.11.crate?c=ab"
+        );
+        assert_eq!(
+            download_url("https://r.example/{prefix}/{crate}", "syn", &v, ""),
+            "https://r.example/3/s/syn"
+        );
+    }
+}
