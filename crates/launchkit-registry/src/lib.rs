@@ -15,6 +15,7 @@ mod docs;
 mod entry;
 mod error;
 mod path;
+mod resolver;
 mod transport;
 
 pub use backoff::Backoff;
@@ -24,7 +25,7 @@ pub use docs::{DOCS_RS, DocsHost, DocsStatus};
 pub use entry::{IndexEntry, parse_index};
 pub use error::RegistryError;
 pub use path::index_path;
-pub use transport::agent;
+pub use transport::{agent, bounded, drain, lookups};
 
 /// The checksum a registry records for a `.crate` file (the index's `cksum`): SHA-256 as
 /// lowercase hex.
