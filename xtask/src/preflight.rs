@@ -29,6 +29,15 @@ use crate::output::{self, Output};
 
 pub use steps::ALL as STEPS;
 
+/// Steps that read only Cargo.lock and the root manifest. Run alone, they get the
+/// workspace's root from where Cargo.lock is, as cargo-audit does, instead of from
+/// `cargo metadata`, which costs more than the audit itself.
+const LOCKFILE_STEPS: &[&str] = &["audit"];
+
+/// Steps whose pass is never cached (they read an advisory database or a registry). Run
+/// alone, they need no cache, so the fingerprint of every tracked file is not computed.
+const NEVER_CACHED: &[&str] = &["audit", "outdated"];
+
 /// One check of the checklist.
 pub struct Step {
     /// Name used by `--only`, `--skip`, and in every report.
@@ -209,7 +218,11 @@ impl flags::Preflight {
     /// Runs the checklist on the shell's workspace.
     pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
         let selected = self.selected_steps()?;
-        let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
+        let ws = if selected.iter().all(|step| LOCKFILE_STEPS.contains(&step.name)) {
+            lockfile_workspace(&sh.current_dir())?
+        } else {
+            Workspace::load(&sh.current_dir().join("Cargo.toml"))?
+        };
         let release = self.release.as_deref().map(flags::semver).transpose()?;
         let ctx = Ctx::new(sh, &ws, &self, release);
         let out = Output::new(self.format);
@@ -235,6 +248,25 @@ impl flags::Preflight {
     }
 }
 
+/// The workspace as the lockfile steps see it: the nearest folder up from `dir` that holds
+/// Cargo.lock (cargo writes it at the workspace root), with no members read. Without a
+/// Cargo.lock, the workspace cargo metadata describes, so the steps say what is missing.
+fn lockfile_workspace(dir: &std::path::Path) -> anyhow::Result<Workspace> {
+    let manifest = dir.join("Cargo.toml");
+    if !manifest.is_file() {
+        return Ok(Workspace::load(&manifest)?);
+    }
+    match dir.ancestors().find(|folder| folder.join("Cargo.lock").is_file()) {
+        Some(root) => Ok(Workspace {
+            root: root.to_path_buf(),
+            target_dir: root.join("target"),
+            members: Vec::new(),
+            config: serde_json::Value::Null,
+        }),
+        None => Ok(Workspace::load(&manifest)?),
+    }
+}
+
 /// The whole checklist for the release of `release`, as `cargo xtask release` requires
 /// it: steps that passed with these inputs are taken from the cache, the rest run, each
 /// reported on stderr as it finishes.
@@ -254,7 +286,11 @@ fn run_steps(
     trust_cache: bool,
     fail_fast: bool,
 ) -> Report {
-    let mut cache = cache::Cache::open(ctx, trust_cache);
+    let mut cache = if steps.iter().all(|step| NEVER_CACHED.contains(&step.name)) {
+        cache::Cache::disabled()
+    } else {
+        cache::Cache::open(ctx, trust_cache)
+    };
     let mut report = Report::new("preflight");
     for (index, step) in steps.iter().enumerate() {
         let step_report = run_step(ctx, step, &mut cache, strict);

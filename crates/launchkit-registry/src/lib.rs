@@ -16,6 +16,7 @@ mod download;
 mod entry;
 mod error;
 mod path;
+mod resolver;
 mod transport;
 
 pub use backoff::Backoff;
@@ -26,7 +27,7 @@ pub use download::download_url;
 pub use entry::{IndexEntry, parse_index};
 pub use error::RegistryError;
 pub use path::index_path;
-pub use transport::agent;
+pub use transport::{agent, bounded, drain, lookups};
 
 /// The checksum a registry records for a `.crate` file (the index's `cksum`): SHA-256 as
 /// lowercase hex.

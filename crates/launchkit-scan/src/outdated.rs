@@ -3,7 +3,6 @@
 //! yanked.
 
 pub mod index;
-mod resolver;
 
 use std::collections::BTreeMap;
 

@@ -20,6 +20,7 @@ fn serve(files: BTreeMap<&'static str, String>) -> HttpServer {
         let path = request.target.trim_start_matches('/');
         let (status, body) = match files.get(path) {
             Some(body) => (200, body.clone().into_bytes()),
+            None if path == "config.json" => (200, br#"{"dl":"http://127.0.0.1/dl"}"#.to_vec()),
             None if path == "er/ro/error" => (500, Vec::new()),
             None => (404, Vec::new()),
         };
@@ -49,7 +50,7 @@ fn the_index_client_reads_versions_yanked_flags_and_errors() {
     );
     assert_eq!(client.releases("missing").unwrap(), None);
     let error = client.releases("error").unwrap_err();
-    assert!(error.ends_with("/er/ro/error: HTTP 500"), "{error}");
+    assert!(error.ends_with("/er/ro/error answered HTTP 500"), "{error}");
 
     let names: Vec<String> = ["foo", "missing", "error"].map(String::from).into();
     let all = client.releases_of_all(&names, 3);

@@ -1,5 +1,6 @@
-//! Just enough HTTP/1.1 for the proxy and health checks: one request per connection,
-//! bodies framed by `Content-Length` (cargo's uploads and the registry's answers are).
+//! Just enough HTTP/1.1 for the proxy and health checks: bodies framed by `Content-Length`
+//! (cargo's uploads and the registry's answers are); one request per connection, except
+//! for the test server, which keeps connections open as real servers do.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -140,13 +141,20 @@ pub fn write_request(stream: &TcpStream, request: &Request) -> io::Result<()> {
         format!("{} {} HTTP/1.1", request.method, request.target),
         headers,
         &request.body,
+        true,
     )
 }
 
 /// Writes `response` with its length and `Connection: close`.
 pub fn write_response(stream: &TcpStream, response: &Response) -> io::Result<()> {
+    write_answer(stream, response, true)
+}
+
+/// Writes `response` with its length, and `Connection: close` when `close`; otherwise the
+/// client may send its next request on the same connection.
+pub fn write_answer(stream: &TcpStream, response: &Response, close: bool) -> io::Result<()> {
     let first = format!("HTTP/1.1 {} {}", response.status, reason(response.status));
-    write_message(stream, first, response.headers.iter(), &response.body)
+    write_message(stream, first, response.headers.iter(), &response.body, close)
 }
 
 fn write_message<'a>(
@@ -154,14 +162,19 @@ fn write_message<'a>(
     first: String,
     headers: impl Iterator<Item = &'a (String, String)>,
     body: &[u8],
+    close: bool,
 ) -> io::Result<()> {
     let mut out = first + "\r\n";
     for (key, value) in headers {
         out.push_str(&format!("{key}: {value}\r\n"));
     }
-    out.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()));
-    stream.write_all(out.as_bytes())?;
-    stream.write_all(body)?;
+    out.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    out.push_str(if close { "Connection: close\r\n\r\n" } else { "\r\n" });
+    // One write: a head and a body sent apart wait for the peer's delayed ACK (Nagle),
+    // 40 ms per answer on a kept-open connection.
+    let mut message = out.into_bytes();
+    message.extend_from_slice(body);
+    stream.write_all(&message)?;
     stream.flush()
 }
 

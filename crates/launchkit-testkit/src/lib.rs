@@ -11,6 +11,7 @@
 //! - [`corpora`]: the opt-in suite's real-world data, found through `LAUNCHKIT_*`
 //!   variables that `cargo xtask test --corpora` sets.
 //! - [`run::Run`]: a finished command, checked for leaked tokens.
+//! - [`rustsec`]: a RustSec advisory database and a Cargo.lock, generated.
 //! - [`server::HttpServer`]: a web API's contract served on 127.0.0.1 by a function of
 //!   the test, and [`server::Silent`], a port that never answers.
 //!
@@ -23,6 +24,7 @@ pub mod http;
 pub mod proxy;
 pub mod registry;
 pub mod run;
+pub mod rustsec;
 pub mod sandbox;
 pub mod server;
 pub mod tmp;

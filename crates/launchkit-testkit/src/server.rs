@@ -2,15 +2,17 @@
 //! API's contract (docs.rs status, a forge) served for real, over a socket.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
 use crate::http::{self, Request, Response};
 
-/// A running server; stops when dropped.
+/// A running server; stops when dropped. It keeps connections open between requests, as
+/// real servers do, and counts them, so tests see whether a client reuses them.
 pub struct HttpServer {
     requests: Arc<Mutex<Vec<Request>>>,
+    connections: Arc<AtomicUsize>,
     acceptor: Acceptor,
 }
 
@@ -19,9 +21,18 @@ impl HttpServer {
     pub fn start(handler: impl Fn(&Request) -> Response + Send + Sync + 'static) -> HttpServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let log = Arc::clone(&requests);
-        let acceptor = Acceptor::start(listener, move |stream| answer(&stream, &handler, &log));
-        HttpServer { requests, acceptor }
+        let connections = Arc::new(AtomicUsize::new(0));
+        let (log, count) = (Arc::clone(&requests), Arc::clone(&connections));
+        let acceptor = Acceptor::start(listener, move |stream| {
+            count.fetch_add(1, Ordering::Relaxed);
+            answer(&stream, &handler, &log);
+        });
+        HttpServer { requests, connections, acceptor }
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::Relaxed)
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -93,12 +104,15 @@ fn answer(
 ) {
     let _ = stream.set_read_timeout(Some(http::IO_TIMEOUT));
     let _ = stream.set_write_timeout(Some(http::IO_TIMEOUT));
-    let Ok(Some(request)) = http::read_request(stream) else {
-        return;
-    };
-    let response = handler(&request);
-    requests.lock().unwrap_or_else(PoisonError::into_inner).push(request);
-    let _ = http::write_response(stream, &response);
+    while let Ok(Some(request)) = http::read_request(stream) {
+        let close = http::header(&request.headers, "connection")
+            .is_some_and(|value| value.eq_ignore_ascii_case("close"));
+        let response = handler(&request);
+        requests.lock().unwrap_or_else(PoisonError::into_inner).push(request);
+        if http::write_answer(stream, &response, close).is_err() || close {
+            return;
+        }
+    }
 }
 
 /// A port that accepts connections and never answers: a registry or host that hangs.

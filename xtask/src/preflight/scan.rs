@@ -46,7 +46,13 @@ pub fn audit(ctx: &Ctx) -> anyhow::Result<Outcome> {
         outcome.reason = Some("no crates.io packages in Cargo.lock".to_owned());
         return Ok(outcome);
     }
-    let db = match advisory_db::open(ctx, &config)? {
+    let names: Vec<&str> = lock
+        .packages
+        .iter()
+        .filter(|package| package.is_crates_io())
+        .map(|package| package.name.as_str())
+        .collect();
+    let db = match advisory_db::open(ctx, &config, &names)? {
         Ok(db) => db,
         Err(reason) => return Ok(Outcome::skipped(reason)),
     };
@@ -61,7 +67,7 @@ pub fn audit(ctx: &Ctx) -> anyhow::Result<Outcome> {
     }));
     let mut outcome = Outcome::from_findings(findings);
     outcome.reason = Some(format!(
-        "{} crates.io packages against {} advisories in {} ({} days old, {})",
+        "{} crates.io packages against the {} advisories about them in {} ({} days old, {})",
         audit.packages,
         db.database.len(),
         db.shown,

@@ -132,9 +132,7 @@ pub enum Outcome {
 impl<'a> Client<'a> {
     /// A client for `target`, authenticated with `token`.
     pub fn new(target: &'a Target, token: String) -> Client<'a> {
-        let agent =
-            launchkit_registry::agent(TIMEOUT, concat!("launchkit/", env!("CARGO_PKG_VERSION")));
-        Client { target, token, agent }
+        Client { target, token, agent: launchkit_registry::agent().clone() }
     }
 
     /// The published release of `tag`, if there is one (drafts are not found by tag).
@@ -210,13 +208,14 @@ impl<'a> Client<'a> {
         ];
         let response = match (method, json) {
             ("GET", _) => {
-                let request =
-                    headers.iter().fold(self.agent.get(&url), |r, (k, v)| r.header(*k, *v));
+                let start = launchkit_registry::bounded(self.agent.get(&url), TIMEOUT);
+                let request = headers.iter().fold(start, |r, (k, v)| r.header(*k, *v));
                 request.call()
             }
             (method, json) => {
                 let start =
                     if method == "POST" { self.agent.post(&url) } else { self.agent.patch(&url) };
+                let start = launchkit_registry::bounded(start, TIMEOUT);
                 let request = headers.iter().fold(start, |r, (k, v)| r.header(*k, *v));
                 let body = json.unwrap_or(Value::Null).to_string();
                 request.header("Content-Type", "application/json").send(body)

@@ -1,6 +1,7 @@
 //! The tasks that talk to a registry, end to end: `publish`, and after a release `verify`,
 //! `yank`, `status` and `doctor`. Real cargo, the real registry server, a fault proxy.
 
+mod connections;
 mod doctor;
 mod errors;
 mod faults;

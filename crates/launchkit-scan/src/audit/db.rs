@@ -30,16 +30,58 @@ impl Database {
                 dir.display()
             ));
         }
-        let mut db = Database::default();
         let crate_files = advisory_files(&crates_dir)
             .map_err(|err| format!("cannot read {}: {err}", crates_dir.display()))?;
         let toolchain_files = advisory_files(&dir.join("rust")).unwrap_or_default();
-        db.crates = parse_all(&crate_files, &mut db.errors);
-        db.toolchain = parse_all(&toolchain_files, &mut db.errors);
+        Ok(Database::from_files(&crate_files, &toolchain_files))
+    }
+
+    /// Loads only the advisories about `packages`, the folders `crates/<name>/` of the
+    /// database in `dir`: all an audit of a Cargo.lock reads, and for most lockfiles a
+    /// small part of the database, since parsing every advisory is most of an audit's
+    /// time. Toolchain advisories are left out, and [`Database::errors`] covers the files
+    /// read only.
+    pub fn load_for<'a>(
+        dir: &Path,
+        packages: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Database, String> {
+        let crates_dir = dir.join("crates");
+        if !crates_dir.is_dir() {
+            return Err(format!(
+                "{} is not a RustSec advisory database: it has no crates/ folder",
+                dir.display()
+            ));
+        }
+        let mut names: Vec<&str> = packages.into_iter().collect();
+        names.sort_unstable();
+        names.dedup();
+        let mut files = Vec::new();
+        for name in names {
+            // A package without advisories has no folder; a name that is not a plain
+            // folder name cannot have one either.
+            if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+                continue;
+            }
+            let Ok(entries) = std::fs::read_dir(crates_dir.join(name)) else { continue };
+            let mut found: Vec<PathBuf> = entries
+                .flatten()
+                .map(|entry| entry.path())
+                .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        }
+        Ok(Database::from_files(&files, &[]))
+    }
+
+    fn from_files(crate_files: &[PathBuf], toolchain_files: &[PathBuf]) -> Database {
+        let mut db = Database::default();
+        db.crates = parse_all(crate_files, &mut db.errors);
+        db.toolchain = parse_all(toolchain_files, &mut db.errors);
         for (index, advisory) in db.crates.iter().enumerate() {
             db.by_package.entry(advisory.package.clone()).or_default().push(index);
         }
-        Ok(db)
+        db
     }
 
     /// The advisories about `package`.

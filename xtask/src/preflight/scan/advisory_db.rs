@@ -44,10 +44,18 @@ pub fn default_path() -> PathBuf {
     cargo_home.join("advisory-db")
 }
 
-/// The database to audit with, or why there is none: it is missing and `--offline`
-/// forbids cloning it, or the clone failed (no network). Either way the audit cannot run,
-/// which the step reports as skipped rather than failed.
-pub fn open(ctx: &Ctx, config: &ScanConfig) -> anyhow::Result<Result<Opened, String>> {
+/// The database to audit `packages` with, or why there is none: it is missing and
+/// `--offline` forbids cloning it, or the clone failed (no network). Either way the audit
+/// cannot run, which the step reports as skipped rather than failed.
+///
+/// A git clone is loaded for `packages` only (their folders), since parsing every
+/// advisory is most of an audit's time; a copy without git metadata is loaded whole,
+/// because its age is the date of its newest advisory.
+pub fn open(
+    ctx: &Ctx,
+    config: &ScanConfig,
+    packages: &[&str],
+) -> anyhow::Result<Result<Opened, String>> {
     let sh = ctx.sh;
     let mut findings = Vec::new();
     let path = match &ctx.flags.advisory_db {
@@ -81,7 +89,12 @@ pub fn open(ctx: &Ctx, config: &ScanConfig) -> anyhow::Result<Result<Opened, Str
             path
         }
     };
-    let database = Database::load(&path).map_err(|err| anyhow!(err))?;
+    let database = if path.join(".git").exists() {
+        Database::load_for(&path, packages.iter().copied())
+    } else {
+        Database::load(&path)
+    };
+    let database = database.map_err(|err| anyhow!(err))?;
     let (age_days, age_source) = age(sh, &path, &database);
     let shown = ctx.flags.advisory_db.as_deref().unwrap_or(&path).display().to_string();
     Ok(Ok(Opened { shown, database, age_days, age_source, findings }))
