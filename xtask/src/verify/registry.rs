@@ -99,11 +99,8 @@ fn download(
         .config()
         .with_context(|| format!("cannot read the index of `{}`", ctx.registry.name))?;
     let url = download_url(&config.dl, &krate.name, &krate.version, cksum);
-    let agent = launchkit_registry::agent(
-        ctx.registry.timeout,
-        concat!("launchkit/", env!("CARGO_PKG_VERSION")),
-    );
-    let mut request = agent.get(&url);
+    let mut request =
+        launchkit_registry::bounded(launchkit_registry::agent().get(&url), ctx.registry.timeout);
     // Registries that require a token for the index require it for downloads too.
     if let Some(token) = ctx.registry.token.as_ref().filter(|_| config.auth_required) {
         request = request.header("Authorization", token.expose());
