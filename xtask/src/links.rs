@@ -67,10 +67,11 @@ impl flags::Links {
     }
 }
 
-/// The `links` step of preflight; http(s) links only with `online` or `online = true`.
-pub fn preflight(ws: &Workspace, online: bool) -> anyhow::Result<Outcome> {
+/// The `links` step of preflight; http(s) links only with `online` or `online = true`,
+/// and never with `offline`.
+pub fn preflight(ws: &Workspace, online: bool, offline: bool) -> anyhow::Result<Outcome> {
     let (mut options, config) = options(&ws.root, Some(ws))?;
-    options.offline = !(online || config.online);
+    options.offline = offline || !(online || config.online);
     let summary = launchkit_links::check(&options)?;
     let reason = reason(&summary, options.offline);
     let mut outcome = Outcome::from_findings(summary.findings);

@@ -219,7 +219,9 @@ impl flags::Preflight {
         Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
     }
 
-    /// The steps to run, in checklist order; an unknown name is an error.
+    /// The steps to run, in checklist order. An unknown name, a step both chosen and
+    /// left out, and a flag that changes only steps this run leaves out are errors: each
+    /// would report checks that were not made.
     fn selected_steps(&self) -> anyhow::Result<Vec<&'static Step>> {
         for name in self.only.iter().chain(&self.skip) {
             if !STEPS.iter().any(|step| step.name == name) {
@@ -227,11 +229,34 @@ impl flags::Preflight {
                 bail!("unknown step `{name}`: use one of {}", known.join(", "));
             }
         }
-        Ok(STEPS
+        if let Some(name) = self.only.iter().find(|name| self.skip.contains(name)) {
+            bail!("--only {name} and --skip {name} contradict each other: pass one of them");
+        }
+        if self.online && self.offline {
+            bail!("--online and --offline contradict each other: pass one of them");
+        }
+        let selected: Vec<&'static Step> = STEPS
             .iter()
             .filter(|step| self.only.is_empty() || self.only.iter().any(|name| name == step.name))
             .filter(|step| !self.skip.iter().any(|name| name == step.name))
-            .collect())
+            .collect();
+        let unset = flags::Preflight::default();
+        // `--offline` is a promise (no network), which holds whatever runs.
+        let options = cache::INPUTS.iter().filter(|input| {
+            input.name.starts_with("--") && !input.steps.is_empty() && input.name != "--offline"
+        });
+        for input in options {
+            let given = cache::flag(self, input.name) != cache::flag(&unset, input.name);
+            if given && !selected.iter().any(|step| input.steps.contains(&step.name)) {
+                bail!(
+                    "{} changes only {}, which this run leaves out: drop the flag or run {}",
+                    input.name,
+                    input.steps.join(" and "),
+                    input.steps.join(", ")
+                );
+            }
+        }
+        Ok(selected)
     }
 }
 
@@ -276,7 +301,8 @@ fn run_steps(
 }
 
 fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> StepReport {
-    if cache.is_fresh(step.name) {
+    let key = cache.key(ctx, step.name);
+    if cache.is_fresh(step.name, key) {
         let mut report = StepReport::new(step.name, Status::Passed);
         report.cached = true;
         return report;
@@ -289,7 +315,7 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
         volatile = outcome.volatile;
         Ok(outcome)
     });
-    cache.record(step.name, report.status == Status::Passed && !volatile);
+    cache.record(step.name, key, report.status == Status::Passed && !volatile);
     report
 }
 

@@ -35,9 +35,10 @@ fn fmt(ctx: &Ctx) -> anyhow::Result<Outcome> {
     Ok(Outcome::from_run(run, findings))
 }
 
-/// The documentation's links; http(s) ones only with `--online` or `online = true`.
+/// The documentation's links; http(s) ones only with `--online` or `online = true`, and
+/// never with `--offline`.
 fn links(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    crate::links::preflight(ctx.ws, ctx.flags.online)
+    crate::links::preflight(ctx.ws, ctx.flags.online, ctx.flags.offline)
 }
 
 fn clippy(ctx: &Ctx) -> anyhow::Result<Outcome> {

@@ -185,3 +185,27 @@ fn an_online_pass_is_checked_again_next_time() {
         assert_eq!(step["cached"], false, "{run} run: link rot does not change the files");
     }
 }
+
+#[test]
+fn an_offline_pass_is_not_reused_online() {
+    let server =
+        launchkit_testkit::HttpServer::start(|_| launchkit_testkit::server::json(404, "{}"));
+    let fixture = documented();
+    fixture.edit(
+        "core/README.md",
+        "[guide](../CONTRIBUTING.md)",
+        &format!("[gone]({}/gone)", server.url()),
+    );
+    let manifest = std::fs::read_to_string(fixture.root.join("Cargo.toml")).unwrap();
+    std::fs::write(fixture.root.join("Cargo.toml"), manifest + LINKS_CONFIG).unwrap();
+    fixture.commit("a link that answers 404");
+
+    let offline = fixture.xtask(&["preflight", "--only", "links", "--format", "json"]);
+    assert_eq!(offline.json()["steps"][0]["status"], "passed", "{}", offline.stdout);
+
+    let online = fixture.xtask(&["preflight", "--only", "links", "--online", "--format", "json"]);
+    let step = &online.json()["steps"][0];
+    assert_eq!((&step["status"], &step["cached"]), (&"failed".into(), &false.into()));
+    assert_eq!(findings(&online), ["core/README.md:3:5 links::http"]);
+    assert_eq!(online.code, 1);
+}

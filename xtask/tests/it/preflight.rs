@@ -111,6 +111,31 @@ fn a_clean_workspace_passes_every_step_then_hits_the_cache() {
 }
 
 #[test]
+fn a_pass_is_not_reused_when_a_variable_it_reads_changed() {
+    let fixture = Fixture::new("clean");
+    let only = |step: &str, env: &[(&str, &str)]| {
+        let run = fixture.xtask_env(&["preflight", "--only", step, "--format", "json"], env);
+        let step = run.json()["steps"][0].clone();
+        (step["status"].as_str().unwrap().to_owned(), step["cached"] == true)
+    };
+    assert_eq!(only("changelog", &[]), ("passed".to_owned(), false));
+    assert_eq!(only("changelog", &[]), ("passed".to_owned(), true));
+    let missing = [("LAUNCHKIT_CHANGELOG", "MISSING.md")];
+    assert_eq!(only("changelog", &missing), ("failed".to_owned(), false));
+    assert_eq!(only("version", &[]), ("passed".to_owned(), false));
+    assert_eq!(
+        only("version", &[("LAUNCHKIT_TAG_PREFIX", "release-")]),
+        ("passed".to_owned(), false)
+    );
+
+    // The cargo that runs a step is one of its inputs too.
+    let cargo = cargo_without(&fixture, &["fmt"]);
+    assert_eq!(only("fmt", &[]), ("passed".to_owned(), false));
+    assert_eq!(only("fmt", &[]), ("passed".to_owned(), true));
+    assert_eq!(only("fmt", &[("CARGO", &cargo)]), ("skipped".to_owned(), false));
+}
+
+#[test]
 fn unformatted_code_fails_fmt() {
     let fixture = Fixture::new("clean");
     fixture.edit("core/src/lib.rs", "#[cfg(test)]", "pub fn  ugly( ) {}\n\n#[cfg(test)]");
@@ -256,6 +281,22 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
         "unknown step `nope`: use one of fmt, changelog, version, links, secrets, audit, clippy",
     );
     one_line_error(fixture.xtask(&["preflight", "--skip", "lint"]), "unknown step `lint`");
+    one_line_error(
+        fixture.xtask(&["preflight", "--only", "fmt", "--skip", "fmt"]),
+        "--only fmt and --skip fmt contradict each other: pass one of them",
+    );
+    one_line_error(
+        fixture.xtask(&["preflight", "--only", "links", "--online", "--offline"]),
+        "--online and --offline contradict each other",
+    );
+    one_line_error(
+        fixture.xtask(&["preflight", "--skip", "secrets", "--history"]),
+        "--history changes only secrets, which this run leaves out: drop the flag or run secrets",
+    );
+    one_line_error(
+        fixture.xtask(&["preflight", "--only", "fmt", "--release", "1.0.0"]),
+        "--release changes only version and breaking",
+    );
 
     let not_a_workspace = fixture.root.join("core/src");
     let manifest = not_a_workspace.join("Cargo.toml");
