@@ -74,9 +74,11 @@ impl Outcome {
 
     /// The outcome of a tool run: failed when the tool failed, even without findings.
     pub fn from_run(run: ToolRun, findings: Vec<launchkit_report::Finding>) -> Outcome {
+        // cargo runs with `--locked`, so a Cargo.lock the manifests outgrew stops it.
+        let stale_lock = !run.success && run.stderr.contains("--locked was passed to prevent this");
         Outcome {
             status: (!run.success).then_some(Status::Failed),
-            reason: None,
+            reason: stale_lock.then(|| STALE_LOCK.to_owned()),
             command: Some(run.command),
             output: Some(run.output),
             findings,
@@ -88,6 +90,11 @@ impl Outcome {
         self.status.unwrap_or_else(|| status_of(&self.findings))
     }
 }
+
+/// Why a cargo step failed when `--locked` refused to update Cargo.lock.
+const STALE_LOCK: &str = "Cargo.lock is missing or out of date with the manifests: run \
+    `cargo update --workspace` and commit Cargo.lock (preflight runs cargo with --locked, \
+    so it never rewrites it)";
 
 /// Failed with an error among `findings`, warning with a warning, else passed.
 pub fn status_of(findings: &[launchkit_report::Finding]) -> Status {
@@ -210,6 +217,16 @@ impl flags::Preflight {
     pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
         let selected = self.selected_steps()?;
         let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
+        let locked = selected.iter().find(|step| steps::LOCKED.contains(&step.name));
+        if let Some(step) = locked
+            && !ws.root.join("Cargo.lock").is_file()
+        {
+            bail!(
+                "the workspace has no Cargo.lock, which `{}` needs: run `cargo generate-lockfile` \
+                 (preflight runs cargo with --locked and never writes it)",
+                step.name
+            );
+        }
         let release = self.release.as_deref().map(flags::semver).transpose()?;
         let ctx = Ctx::new(sh, &ws, &self, release);
         let out = Output::new(self.format);

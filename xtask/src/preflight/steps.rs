@@ -24,6 +24,10 @@ pub static ALL: &[Step] = &[
     Step { name: "outdated", run: super::scan::outdated },
 ];
 
+/// The steps that run cargo with `--locked`, which needs a Cargo.lock that is up to date:
+/// preflight never writes outside the target directory.
+pub const LOCKED: &[&str] = &["clippy", "test", "docs", "build", "package"];
+
 fn fmt(ctx: &Ctx) -> anyhow::Result<Outcome> {
     let run = ctx.capture(ctx.cargo(&["fmt", "--all", "--check", "--", "--color=never"]))?;
     if run.tool_missing() {
@@ -42,7 +46,7 @@ fn links(ctx: &Ctx) -> anyhow::Result<Outcome> {
 }
 
 fn clippy(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    let args = ["clippy", "--workspace", "--all-targets", "--all-features"];
+    let args = ["clippy", "--locked", "--workspace", "--all-targets", "--all-features"];
     let args = [&args[..], &["--message-format=json", "--", "-D", "warnings"]].concat();
     let run = ctx.capture(ctx.cargo(&args))?;
     if run.tool_missing() {
@@ -56,7 +60,7 @@ fn clippy(ctx: &Ctx) -> anyhow::Result<Outcome> {
 /// test runs those. A workspace whose tests need more (a server, a tool) names its own
 /// command in `[workspace.metadata.launchkit.preflight] test-command`.
 fn test(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    const ALL_FEATURES: [&str; 3] = ["--workspace", "--all-features", "--no-fail-fast"];
+    const ALL_FEATURES: [&str; 4] = ["--locked", "--workspace", "--all-features", "--no-fail-fast"];
     if let Some(command) = test_command(&ctx.ws.config)? {
         let (program, args) = command.split_first().expect("a test command has a program");
         let cmd = match program.as_str() {
@@ -85,13 +89,21 @@ fn test(ctx: &Ctx) -> anyhow::Result<Outcome> {
 /// intra-doc links.
 pub fn docs(ctx: &Ctx) -> anyhow::Result<Outcome> {
     let flags = std::env::var("RUSTDOCFLAGS").unwrap_or_default();
-    let args = ["doc", "--workspace", "--no-deps", "--all-features", "--message-format=json"];
+    let args =
+        ["doc", "--locked", "--workspace", "--no-deps", "--all-features", "--message-format=json"];
     let cmd = ctx.cargo(&args).env("RUSTDOCFLAGS", format!("{flags} -D warnings").trim_start());
     compile_step(ctx.capture(cmd)?)
 }
 
 fn build(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    let args = ["build", "--workspace", "--release", "--all-features", "--message-format=json"];
+    let args = [
+        "build",
+        "--locked",
+        "--workspace",
+        "--release",
+        "--all-features",
+        "--message-format=json",
+    ];
     compile_step(ctx.capture(ctx.cargo(&args))?)
 }
 
@@ -106,7 +118,8 @@ fn package(ctx: &Ctx) -> anyhow::Result<Outcome> {
         Ok(findings) => findings,
         Err(failed) => return Ok(failed),
     };
-    let run = ctx.capture(ctx.cargo(&["publish", "--workspace", "--dry-run", "--allow-dirty"]))?;
+    let args = ["publish", "--locked", "--workspace", "--dry-run", "--allow-dirty"];
+    let run = ctx.capture(ctx.cargo(&args))?;
     Ok(Outcome::from_run(run, findings))
 }
 
@@ -116,8 +129,8 @@ pub fn package_contents(ctx: &Ctx) -> anyhow::Result<Result<Vec<Finding>, Outcom
     let mut findings = Vec::new();
     for member in ctx.ws.publishable() {
         findings.extend(super::package::missing_metadata(ctx.ws, member));
-        let list =
-            ctx.capture(ctx.cargo(&["package", "--list", "--allow-dirty", "-p", &member.name]))?;
+        let args = ["package", "--locked", "--list", "--allow-dirty", "-p", &member.name];
+        let list = ctx.capture(ctx.cargo(&args))?;
         if !list.success {
             return Ok(Err(Outcome::from_run(list, findings)));
         }

@@ -136,6 +136,34 @@ fn a_pass_is_not_reused_when_a_variable_it_reads_changed() {
 }
 
 #[test]
+fn cargo_runs_locked_and_a_stale_or_missing_lock_file_is_never_written() {
+    let fixture = Fixture::new("clean");
+    // Cargo.lock still records the members at 0.3.1.
+    fixture.edit("Cargo.toml", "version = \"0.3.1\"", "version = \"0.3.2\"");
+    fixture.commit("bump without updating the lock file");
+    let lock = fixture.read("Cargo.lock");
+    let steps = "clippy,test,docs,build,package";
+    let run = fixture.xtask(&["preflight", "--only", steps, "--format", "json", "--no-cache"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for step in run.json()["steps"].as_array().unwrap() {
+        assert_eq!(step["status"], "failed", "{step}");
+        let reason = step["reason"].as_str().unwrap_or_default();
+        assert!(reason.starts_with("Cargo.lock is missing or out of date"), "{step}");
+        assert!(step["command"].as_str().unwrap().contains(" --locked"), "{step}");
+    }
+    assert_eq!(fixture.read("Cargo.lock"), lock, "preflight must not rewrite Cargo.lock");
+
+    std::fs::remove_file(fixture.root.join("Cargo.lock")).unwrap();
+    let run = fixture.xtask(&["preflight", "--only", "fmt,build"]);
+    run.assert_refused(
+        "the workspace has no Cargo.lock, which `build` needs: run `cargo generate-lockfile`",
+    );
+    let untouched = fixture.xtask(&["preflight", "--only", "fmt,changelog"]);
+    assert_eq!(untouched.code, 0, "{}", untouched.stderr);
+    assert!(!fixture.root.join("Cargo.lock").exists(), "preflight must not create Cargo.lock");
+}
+
+#[test]
 fn unformatted_code_fails_fmt() {
     let fixture = Fixture::new("clean");
     fixture.edit("core/src/lib.rs", "#[cfg(test)]", "pub fn  ugly( ) {}\n\n#[cfg(test)]");
@@ -363,7 +391,10 @@ fn a_missing_tool_skips_its_step_with_the_install_command() {
     assert_eq!(steps[1]["reason"], "clippy is not installed: run `rustup component add clippy`");
     // Without nextest, cargo test runs unit, integration and doc tests in one go.
     assert_eq!(steps[2]["status"], "passed");
-    assert_eq!(steps[2]["command"], "cargo test --workspace --all-features --no-fail-fast");
+    assert_eq!(
+        steps[2]["command"],
+        "cargo test --locked --workspace --all-features --no-fail-fast"
+    );
     assert!(steps[2]["output"].is_null(), "output is kept for failures only");
 }
 
