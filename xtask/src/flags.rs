@@ -190,7 +190,8 @@ pub struct Preflight {
     /// Stop at the first failed step.
     #[arg(long)]
     pub fail_fast: bool,
-    /// Count skipped and warning steps as failures (the default when CI=true).
+    /// Count warnings, and steps skipped for a missing tool or an unreachable resource, as
+    /// failures (the default when CI=true).
     #[arg(long)]
     pub strict: bool,
     /// Run every step even when an earlier pass with the same inputs is cached.

@@ -4,8 +4,9 @@
 //! audit, clippy, test, docs, build, package, breaking, outdated), reports every one as
 //! passed, warning, failed or skipped with its time and findings, and exits with 0 only when none failed. `--release X.Y.Z`
 //! names the version the release steps check. `--only` and `--skip` choose steps,
-//! `--fail-fast` stops at the first failure, `--strict` (or `CI=true`) counts skipped and
-//! warning steps as failures. A step whose inputs have not changed since it last passed is
+//! `--fail-fast` stops at the first failure, `--strict` (or `CI=true`) counts warnings and
+//! steps that could not run (a missing tool, an unreachable resource) as failures; a step
+//! that does not apply passes with a note. A step whose inputs have not changed since it last passed is
 //! reported `passed (cached)` without running; `--no-cache` runs everything.
 
 mod breaking;
@@ -52,12 +53,29 @@ pub struct Outcome {
     /// It read inputs the cache cannot fingerprint (a registry, an advisory database, git
     /// history), so its pass is never reused.
     volatile: bool,
+    /// Skipped because the user chose so (`--offline`, a setting), which strict mode
+    /// accepts: it fails only a missing tool or an unreachable resource.
+    by_choice: bool,
 }
 
 impl Outcome {
-    /// Skipped, saying why and how to make it run.
+    /// Skipped because it could not run (a missing tool, an unreachable resource), saying
+    /// why and how to make it run. Strict mode counts it as failed.
     pub fn skipped(reason: impl Into<String>) -> Outcome {
         Outcome { status: Some(Status::Skipped), reason: Some(reason.into()), ..Outcome::default() }
+    }
+
+    /// Skipped because the user chose so (`--offline`, a setting), saying how to make it
+    /// run. Strict mode accepts it: nothing that should have run failed to.
+    pub fn skipped_by_choice(reason: impl Into<String>) -> Outcome {
+        Outcome { by_choice: true, ..Outcome::skipped(reason) }
+    }
+
+    /// Passed with a note: the step does not apply (nothing to publish, no release to
+    /// compare with yet), so there is nothing to check. Decided before any tool is looked
+    /// up, so it never depends on what is installed.
+    pub fn not_applicable(note: impl Into<String>) -> Outcome {
+        Outcome { status: Some(Status::Passed), reason: Some(note.into()), ..Outcome::default() }
     }
 
     /// What a check found: failed with an error, warning with a warning, else passed.
@@ -83,6 +101,7 @@ impl Outcome {
             output: Some(run.output),
             findings,
             volatile: false,
+            by_choice: false,
         }
     }
 
@@ -357,7 +376,7 @@ pub fn run_checks<C, F: Fn(&C) -> anyhow::Result<Outcome>>(
 }
 
 /// Runs one check and reports it: its time, its outcome or the error that stopped it,
-/// and in strict mode a skip or a warning counted as a failure. Every task that reports
+/// and in strict mode a warning, or a skip the user did not choose, counted as a failure. Every task that reports
 /// checks as steps (preflight, verify, doctor) runs them through here.
 pub fn run_check(
     name: &str,
@@ -366,8 +385,10 @@ pub fn run_check(
 ) -> StepReport {
     let started = Instant::now();
     let mut report = StepReport::new(name, Status::Passed);
+    let mut by_choice = false;
     match check() {
         Ok(outcome) => {
+            by_choice = outcome.by_choice;
             report.status = outcome.status();
             report.reason = outcome.reason;
             report.command = outcome.command;
@@ -384,7 +405,12 @@ pub fn run_check(
         // The tool's output is only worth keeping when something failed.
         report.output = None;
     }
-    if strict && matches!(report.status, Status::Skipped | Status::Warning) {
+    let strict_fails = match report.status {
+        Status::Warning => true,
+        Status::Skipped => !by_choice,
+        _ => false,
+    };
+    if strict && strict_fails {
         let was = report.status.as_str();
         let why = report.reason.take().map(|reason| format!(": {reason}")).unwrap_or_default();
         report.reason = Some(format!("{was} counts as failed in strict mode{why}"));

@@ -112,7 +112,7 @@ fn build(ctx: &Ctx) -> anyhow::Result<Outcome> {
 /// each from its package.
 fn package(ctx: &Ctx) -> anyhow::Result<Outcome> {
     if ctx.ws.publishable().next().is_none() {
-        return Ok(Outcome::skipped("no crate to publish: every member has `publish = false`"));
+        return Ok(Outcome::not_applicable("does not apply: every member has `publish = false`"));
     }
     let findings = match package_contents(ctx)? {
         Ok(findings) => findings,

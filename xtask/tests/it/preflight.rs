@@ -22,12 +22,6 @@ const STEPS: [&str; 13] = [
     "outdated",
 ];
 
-/// How a step ends on a fixture with nothing wrong: `breaking` has no release tag to
-/// compare against (nor, on most machines, cargo-semver-checks), so it is skipped.
-fn clean_status(step: &str) -> &'static str {
-    if step == "breaking" { "skipped" } else { "passed" }
-}
-
 fn statuses(run: &Run) -> Vec<(String, String)> {
     let report = run.json();
     report["steps"]
@@ -50,10 +44,7 @@ fn only_step_fails(fixture: &Fixture, failing: &str) -> Vec<(String, String)> {
     let expected: Vec<(String, String)> = STEPS
         .iter()
         .map(|step| {
-            (
-                step.to_string(),
-                if *step == failing { "failed" } else { clean_status(step) }.to_owned(),
-            )
+            (step.to_string(), if *step == failing { "failed" } else { "passed" }.to_owned())
         })
         .collect();
     assert_eq!(statuses(&run), expected, "{}", run.stdout);
@@ -82,8 +73,9 @@ fn a_clean_workspace_passes_every_step_then_hits_the_cache() {
     let report = run.json();
     let problems = schema::violations(&report_schema(), &report);
     assert!(problems.is_empty(), "{problems:#?}");
+    // `breaking` passes with a note: there is no release tag to compare against yet.
     let all_passed: Vec<(String, String)> =
-        STEPS.iter().map(|step| (step.to_string(), clean_status(step).to_owned())).collect();
+        STEPS.iter().map(|step| (step.to_string(), "passed".to_owned())).collect();
     assert_eq!(statuses(&run), all_passed);
     assert!(report["steps"].as_array().unwrap().iter().all(|step| step["cached"] == false));
 
@@ -255,7 +247,7 @@ fn github_mode_writes_annotations_and_the_step_summary() {
 }
 
 #[test]
-fn fail_fast_stops_and_strict_fails_skipped_steps() {
+fn fail_fast_stops_and_strict_fails_only_steps_that_could_not_run() {
     let fixture = Fixture::new("clean");
     fixture.edit("core/src/lib.rs", "#[cfg(test)]", "pub fn  ugly( ) {}\n\n#[cfg(test)]");
     let run = fixture.xtask(&["preflight", "--format", "json", "--fail-fast", "--no-cache"]);
@@ -273,20 +265,51 @@ fn fail_fast_stops_and_strict_fails_skipped_steps() {
     for manifest in ["core/Cargo.toml", "app/Cargo.toml"] {
         fixture.edit(manifest, "[package]\n", "[package]\npublish = false\n");
     }
-    let lenient = fixture.xtask(&["preflight", "--only", "package", "--format", "json"]);
+    // Nothing to publish: the step does not apply, which is a pass with a note.
+    let args = ["preflight", "--only", "package", "--format", "json", "--strict"];
+    let strict = fixture.xtask(&args);
+    let step = &strict.json()["steps"][0];
+    assert_eq!((strict.code, &step["status"]), (0, &Value::from("passed")), "{}", strict.stdout);
+    assert_eq!(step["reason"], "does not apply: every member has `publish = false`");
+
+    // A missing tool is a skip leniently and a failure in strict mode.
+    let cargo = cargo_without(&fixture, &["fmt"]);
+    let args = ["preflight", "--only", "fmt", "--format", "json"];
+    let lenient = fixture.xtask_env(&args, &[("CARGO", &cargo)]);
     assert_eq!(
         (lenient.code, lenient.json()["steps"][0]["status"].clone()),
         (0, Value::from("skipped"))
     );
-    let strict = fixture.xtask(&["preflight", "--only", "package", "--format", "json", "--strict"]);
-    assert_eq!(strict.code, 1);
-    let reason = strict.json()["steps"][0]["reason"].as_str().unwrap().to_owned();
+    let ci = fixture.xtask_env(&args, &[("CARGO", &cargo), ("CI", "true")]);
+    assert_eq!(ci.code, 1, "CI=true implies --strict");
+    let reason = ci.json()["steps"][0]["reason"].as_str().unwrap().to_owned();
     assert!(
-        reason.starts_with("skipped counts as failed in strict mode: no crate to publish"),
+        reason.starts_with("skipped counts as failed in strict mode: rustfmt is not installed"),
         "{reason}"
     );
-    let ci = fixture.xtask_env(&["preflight", "--only", "package"], &[("CI", "true")]);
-    assert_eq!(ci.code, 1, "CI=true implies --strict");
+}
+
+#[test]
+fn strict_ci_passes_breaking_on_a_repository_without_release_tags() {
+    let fixture = Fixture::new("clean");
+    // Decided before the tool is looked up: without cargo-semver-checks it passes too.
+    let cargo = cargo_without(&fixture, &["semver-checks"]);
+    let args = ["preflight", "--only", "breaking,version", "--format", "json"];
+    let first = fixture.xtask_env(&args, &[("CI", "true"), ("CARGO", &cargo)]);
+    assert_eq!(first.code, 0, "{}\n{}", first.stdout, first.stderr);
+    let breaking = &first.json()["steps"][1];
+    assert_eq!(breaking["status"], "passed");
+    assert_eq!(
+        breaking["reason"],
+        "does not apply: no release tag vX.Y.Z at or below 0.3.1 to compare against yet"
+    );
+
+    // Once there is a release to compare with, the missing tool fails strict mode.
+    fixture.git(&["tag", "v0.3.0"]);
+    let tagged = fixture.xtask_env(&args, &[("CI", "true"), ("CARGO", &cargo)]);
+    assert_eq!(tagged.code, 1, "{}", tagged.stdout);
+    let reason = tagged.json()["steps"][1]["reason"].as_str().unwrap().to_owned();
+    assert!(reason.contains("cargo-semver-checks is not installed"), "{reason}");
 }
 
 #[test]
