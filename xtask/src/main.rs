@@ -1,7 +1,8 @@
 //! launchkit's command line: `cargo xtask <task>`.
 //!
-//! Parses the flags, makes one [`xshell::Shell`] rooted at the workspace to work on, and
-//! hands it to the task. Errors that stop a task before it can report are printed as one
+//! Parses the flags, makes one [`xshell::Shell`] rooted at the workspace to work on (the
+//! one containing the current folder, or `--manifest-path`'s, found as cargo finds it,
+//! so every task works from any folder inside it), and hands it to the task. Errors that stop a task before it can report are printed as one
 //! line and exit with code 2; a task that ran and found problems exits with code 1.
 
 mod bench;
@@ -24,6 +25,7 @@ mod verify;
 mod version;
 mod yank;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -44,6 +46,9 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
     if let Some(dir) = cli.workspace_dir()? {
         sh.change_dir(dir);
     }
+    if let Some(root) = workspace_root(&sh) {
+        sh.change_dir(root);
+    }
     match cli.command {
         flags::Command::Preflight(cmd) => cmd.run(&sh),
         flags::Command::Config(cmd) => cmd.run(&sh),
@@ -59,4 +64,17 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
         flags::Command::Status(cmd) => cmd.run(&sh),
         flags::Command::Doctor(cmd) => cmd.run(&sh),
     }
+}
+
+/// The root of the workspace containing the shell's folder, as cargo finds it: the nearest
+/// Cargo.toml upwards, then its workspace. `None` outside a workspace or when cargo cannot
+/// read it; the task then reports that on its own terms.
+fn workspace_root(sh: &xshell::Shell) -> Option<PathBuf> {
+    let cargo = preflight::cargo_program();
+    let manifest = xshell::cmd!(sh, "{cargo} locate-project --workspace --message-format plain")
+        .quiet()
+        .ignore_stderr()
+        .read()
+        .ok()?;
+    Some(PathBuf::from(manifest).parent()?.to_owned())
 }

@@ -225,6 +225,14 @@ impl<'a> Ctx<'a> {
         cmd!(self.sh, "{cargo} {args...}")
     }
 
+    /// `cargo SUBCOMMAND --locked ARGS`, so cargo never rewrites Cargo.lock. Preflight
+    /// refuses its [`steps::LOCKED`] steps without a Cargo.lock; the tasks that share
+    /// these steps (doctor) leave `--locked` out then, as `cargo publish` would.
+    pub fn cargo_locked(&self, subcommand: &[&str], args: &[&str]) -> Cmd<'_> {
+        let locked = self.ws.root.join("Cargo.lock").is_file().then_some("--locked");
+        self.cargo(subcommand).args(locked).args(args)
+    }
+
     /// Runs a command to completion, capturing its output whatever its exit status.
     pub fn capture(&self, cmd: Cmd<'_>) -> anyhow::Result<ToolRun> {
         ToolRun::capture(cmd, &self.cargo)
@@ -236,15 +244,8 @@ impl flags::Preflight {
     pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
         let selected = self.selected_steps()?;
         let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
-        let locked = selected.iter().find(|step| steps::LOCKED.contains(&step.name));
-        if let Some(step) = locked
-            && !ws.root.join("Cargo.lock").is_file()
-        {
-            bail!(
-                "the workspace has no Cargo.lock, which `{}` needs: run `cargo generate-lockfile` \
-                 (preflight runs cargo with --locked and never writes it)",
-                step.name
-            );
+        if let Some(step) = selected.iter().find(|step| needs_missing_lockfile(&ws, step)) {
+            bail!("{}", no_lockfile(step.name));
         }
         let release = self.release.as_deref().map(flags::semver).transpose()?;
         let ctx = Ctx::new(sh, &ws, &self, release);
@@ -337,6 +338,11 @@ fn run_steps(
 }
 
 fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> StepReport {
+    if needs_missing_lockfile(ctx.ws, step) {
+        let mut report = StepReport::new(step.name, Status::Failed);
+        report.reason = Some(no_lockfile(step.name));
+        return report;
+    }
     let key = cache.key(ctx, step.name);
     if cache.is_fresh(step.name, key) {
         let mut report = StepReport::new(step.name, Status::Passed);
@@ -353,6 +359,19 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
     });
     cache.record(step.name, key, report.status == Status::Passed && !volatile);
     report
+}
+
+/// True when `step` runs cargo with `--locked` and the workspace has no Cargo.lock: cargo
+/// would write one, and preflight writes nothing outside the target directory.
+fn needs_missing_lockfile(ws: &Workspace, step: &Step) -> bool {
+    steps::LOCKED.contains(&step.name) && !ws.root.join("Cargo.lock").is_file()
+}
+
+fn no_lockfile(step: &str) -> String {
+    format!(
+        "the workspace has no Cargo.lock, which `{step}` needs: run `cargo generate-lockfile` \
+         (preflight runs cargo with --locked and never writes it)"
+    )
 }
 
 /// Runs `checks` in order on `ctx` for task `command`, reporting each through `format`'s

@@ -24,8 +24,8 @@ pub static ALL: &[Step] = &[
     Step { name: "outdated", run: super::scan::outdated },
 ];
 
-/// The steps that run cargo with `--locked`, which needs a Cargo.lock that is up to date:
-/// preflight never writes outside the target directory.
+/// The steps that run cargo with `--locked` ([`Ctx::cargo_locked`]), which needs a
+/// Cargo.lock that is up to date: preflight never writes outside the target directory.
 pub const LOCKED: &[&str] = &["clippy", "test", "docs", "build", "package"];
 
 fn fmt(ctx: &Ctx) -> anyhow::Result<Outcome> {
@@ -46,9 +46,8 @@ fn links(ctx: &Ctx) -> anyhow::Result<Outcome> {
 }
 
 fn clippy(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    let args = ["clippy", "--locked", "--workspace", "--all-targets", "--all-features"];
-    let args = [&args[..], &["--message-format=json", "--", "-D", "warnings"]].concat();
-    let run = ctx.capture(ctx.cargo(&args))?;
+    let args = ["--workspace", "--all-targets", "--all-features", "--message-format=json"];
+    let run = ctx.capture(ctx.cargo_locked(&["clippy"], &args).args(["--", "-D", "warnings"]))?;
     if run.tool_missing() {
         return Ok(Outcome::skipped("clippy is not installed: run `rustup component add clippy`"));
     }
@@ -60,7 +59,7 @@ fn clippy(ctx: &Ctx) -> anyhow::Result<Outcome> {
 /// test runs those. A workspace whose tests need more (a server, a tool) names its own
 /// command in `[workspace.metadata.launchkit.preflight] test-command`.
 fn test(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    const ALL_FEATURES: [&str; 4] = ["--locked", "--workspace", "--all-features", "--no-fail-fast"];
+    const ALL_FEATURES: [&str; 3] = ["--workspace", "--all-features", "--no-fail-fast"];
     if let Some(command) = test_command(&ctx.ws.config)? {
         let (program, args) = command.split_first().expect("a test command has a program");
         let cmd = match program.as_str() {
@@ -71,12 +70,12 @@ fn test(ctx: &Ctx) -> anyhow::Result<Outcome> {
         let findings = diagnostics::tests(&run.output);
         return Ok(Outcome::from_run(run, findings));
     }
-    let nextest =
-        ctx.capture(ctx.cargo(&["nextest", "run", "--no-tests=warn"]).args(ALL_FEATURES))?;
+    let nextest = ctx
+        .capture(ctx.cargo_locked(&["nextest", "run"], &["--no-tests=warn"]).args(ALL_FEATURES))?;
     let run = if nextest.tool_missing() {
-        ctx.capture(ctx.cargo(&["test"]).args(ALL_FEATURES))?
+        ctx.capture(ctx.cargo_locked(&["test"], &ALL_FEATURES))?
     } else if ctx.ws.members.iter().any(|member| member.has_lib) {
-        let doc = ctx.capture(ctx.cargo(&["test", "--doc"]).args(ALL_FEATURES))?;
+        let doc = ctx.capture(ctx.cargo_locked(&["test", "--doc"], &ALL_FEATURES))?;
         ToolRun::chain(vec![nextest, doc])
     } else {
         nextest
@@ -89,22 +88,16 @@ fn test(ctx: &Ctx) -> anyhow::Result<Outcome> {
 /// intra-doc links.
 pub fn docs(ctx: &Ctx) -> anyhow::Result<Outcome> {
     let flags = std::env::var("RUSTDOCFLAGS").unwrap_or_default();
-    let args =
-        ["doc", "--locked", "--workspace", "--no-deps", "--all-features", "--message-format=json"];
-    let cmd = ctx.cargo(&args).env("RUSTDOCFLAGS", format!("{flags} -D warnings").trim_start());
+    let args = ["--workspace", "--no-deps", "--all-features", "--message-format=json"];
+    let cmd = ctx
+        .cargo_locked(&["doc"], &args)
+        .env("RUSTDOCFLAGS", format!("{flags} -D warnings").trim_start());
     compile_step(ctx.capture(cmd)?)
 }
 
 fn build(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    let args = [
-        "build",
-        "--locked",
-        "--workspace",
-        "--release",
-        "--all-features",
-        "--message-format=json",
-    ];
-    compile_step(ctx.capture(ctx.cargo(&args))?)
+    let args = ["--workspace", "--release", "--all-features", "--message-format=json"];
+    compile_step(ctx.capture(ctx.cargo_locked(&["build"], &args))?)
 }
 
 /// What crates.io would receive: required metadata, the file list of each package, and
@@ -118,8 +111,8 @@ fn package(ctx: &Ctx) -> anyhow::Result<Outcome> {
         Ok(findings) => findings,
         Err(failed) => return Ok(failed),
     };
-    let args = ["publish", "--locked", "--workspace", "--dry-run", "--allow-dirty"];
-    let run = ctx.capture(ctx.cargo(&args))?;
+    let args = ["--workspace", "--dry-run", "--allow-dirty"];
+    let run = ctx.capture(ctx.cargo_locked(&["publish"], &args))?;
     Ok(Outcome::from_run(run, findings))
 }
 
@@ -129,8 +122,8 @@ pub fn package_contents(ctx: &Ctx) -> anyhow::Result<Result<Vec<Finding>, Outcom
     let mut findings = Vec::new();
     for member in ctx.ws.publishable() {
         findings.extend(super::package::missing_metadata(ctx.ws, member));
-        let args = ["package", "--locked", "--list", "--allow-dirty", "-p", &member.name];
-        let list = ctx.capture(ctx.cargo(&args))?;
+        let args = ["--list", "--allow-dirty", "-p", &member.name];
+        let list = ctx.capture(ctx.cargo_locked(&["package"], &args))?;
         if !list.success {
             return Ok(Err(Outcome::from_run(list, findings)));
         }

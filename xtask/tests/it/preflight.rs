@@ -355,10 +355,13 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
         fixture.xtask(&["preflight", "--manifest-path", manifest.to_str().unwrap()]),
         "is not a Cargo.toml file",
     );
+    let outside = std::env::temp_dir().join(format!("launchkit-outside-{}", std::process::id()));
+    std::fs::create_dir_all(&outside).unwrap();
     one_line_error(
-        crate::support::xtask(&not_a_workspace, &["preflight"], &[]),
+        crate::support::xtask(&outside, &["preflight"], &[]),
         "run from a cargo workspace",
     );
+    std::fs::remove_dir_all(&outside).unwrap();
 
     fixture.edit("core/Cargo.toml", "[features]", "[features");
     let broken = fixture.snapshot();
