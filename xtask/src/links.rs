@@ -35,7 +35,9 @@ impl flags::Links {
         options.offline = self.offline;
         // Paths on the command line are relative to where the command was typed.
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
-        options.paths = self.paths.iter().map(|path| cwd.join(path)).collect();
+        options.paths = (self.paths.iter())
+            .map(|path| flags::inside(&root, &cwd.join(path), "PATH"))
+            .collect::<anyhow::Result<_>>()?;
         for pattern in &self.exclude {
             let regex = Regex::new(pattern).map_err(|err| {
                 let why = err.to_string().lines().last().unwrap_or_default().replace("error: ", "");
@@ -58,6 +60,7 @@ impl flags::Links {
         step.duration = started.elapsed();
         step.reason = reason(&summary, options.offline);
         step.findings = summary.findings;
+        crate::output::cap(&mut step);
         let out = Output::new(self.format);
         out.step_done(&step);
         let mut report = Report::new("links");

@@ -31,11 +31,19 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = flags::Cli::parse();
+    let cli = match flags::Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version.
+        Err(err) if !err.use_stderr() => err.exit(),
+        Err(err) => {
+            eprint!("{}", output::clip_words(&err.render().to_string()));
+            return ExitCode::from(2);
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", output::clip_words(&format!("{err:#}")));
             ExitCode::from(2)
         }
     }

@@ -429,6 +429,7 @@ pub fn run_check(
         Status::Skipped => !by_choice,
         _ => false,
     };
+    output::cap(&mut report);
     if strict && strict_fails {
         let was = report.status.as_str();
         let why = report.reason.take().map(|reason| format!(": {reason}")).unwrap_or_default();

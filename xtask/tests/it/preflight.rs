@@ -349,6 +349,21 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
         "--release changes only version and breaking",
     );
 
+    // A huge argument is echoed cut, with a count of what was left out.
+    let huge = "x".repeat(100_000);
+    let run = fixture.xtask(&["preflight", "--only", &huge]);
+    assert!(run.stderr.len() < 500, "{} bytes", run.stderr.len());
+    one_line_error(run, "unknown step `xxxxx");
+    let run = fixture.xtask(&["preflight", "--only", &huge]);
+    assert!(
+        run.stderr.contains("x... (99900 more characters)`: use one of fmt,"),
+        "{}",
+        run.stderr
+    );
+    let run = fixture.xtask(&["preflight", "--format", &huge]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.len() < 500 && run.stderr.contains("more characters)"), "{}", run.stderr);
+
     let not_a_workspace = fixture.root.join("core/src");
     let manifest = not_a_workspace.join("Cargo.toml");
     one_line_error(
