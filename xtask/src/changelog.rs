@@ -23,12 +23,12 @@ use crate::flags::{self, ChangelogCommand, SemVer};
 impl flags::Changelog {
     /// Runs the chosen subcommand on the shell's workspace.
     pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
-        let file = match self.file {
-            Some(file) => file,
-            None => configured_changelog(sh)?,
+        let (file, source) = match self.file {
+            Some(file) => (file, "--file"),
+            None => (configured_changelog(sh)?, "the configured changelog"),
         };
         let shown = file.to_string_lossy().replace('\\', "/");
-        let path = sh.current_dir().join(&file);
+        let path = flags::inside(&sh.current_dir(), &file, source)?;
         let changelog = load(&path, &shown).map_err(|finding| anyhow!(one_line(&finding)))?;
         match self.command {
             ChangelogCommand::Check => Ok(check(&changelog, &shown)),

@@ -1,6 +1,6 @@
 //! The whole command line, as clap derive types. `cargo xtask --help` is the manual.
 
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::bail;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -194,7 +194,8 @@ pub struct Preflight {
     /// Stop at the first failed step.
     #[arg(long)]
     pub fail_fast: bool,
-    /// Count skipped and warning steps as failures (the default when CI=true).
+    /// Count warnings, and steps skipped for a missing tool or an unreachable resource, as
+    /// failures (the default when CI=true).
     #[arg(long)]
     pub strict: bool,
     /// Run every step even when an earlier pass with the same inputs is cached.
@@ -418,6 +419,39 @@ pub fn duration(text: &str) -> anyhow::Result<std::time::Duration> {
     }
 }
 
+/// `path` (relative to `root`, or absolute) when it stays inside `root` once `..` and
+/// symbolic links are resolved; `flag` names it in the error. A task reads only its
+/// workspace's files.
+pub fn inside(root: &Path, path: &Path, flag: &str) -> anyhow::Result<PathBuf> {
+    let full = root.join(path);
+    let inside = match (full.canonicalize(), root.canonicalize()) {
+        (Ok(full), Ok(root)) => full.starts_with(root),
+        // A path that does not exist yet: its `..` alone can lead out.
+        _ => lexical(&full).starts_with(lexical(root)),
+    };
+    if !inside {
+        bail!(
+            "{flag} {} is outside the workspace: pass a path inside {}",
+            path.display(),
+            root.display()
+        );
+    }
+    Ok(full)
+}
+
+/// `path` with `.` and `..` resolved by their names alone.
+fn lexical(path: &Path) -> PathBuf {
+    let mut resolved = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => drop(resolved.pop()),
+            other => resolved.push(other),
+        }
+    }
+    resolved
+}
+
 /// How a task prints its result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -455,6 +489,18 @@ mod tests {
     #[test]
     fn verify_cli() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn paths_leading_out_of_the_workspace_are_refused() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let inside = |path: &str| super::inside(root, std::path::Path::new(path), "--file");
+        assert!(inside("Cargo.toml").is_ok() && inside("src/../Cargo.toml").is_ok());
+        assert!(inside("not/yet/there.md").is_ok());
+        for outside in ["../Cargo.toml", "src/../../x.md", "/etc/hostname", "no/../../../x"] {
+            let error = inside(outside).unwrap_err().to_string();
+            assert!(error.starts_with(&format!("--file {outside} is outside the workspace")));
+        }
     }
 
     #[test]

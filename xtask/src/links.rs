@@ -37,7 +37,9 @@ impl flags::Links {
         options.offline = self.offline;
         // Paths on the command line are relative to where the command was typed.
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
-        options.paths = self.paths.iter().map(|path| cwd.join(path)).collect();
+        options.paths = (self.paths.iter())
+            .map(|path| flags::inside(&root, &cwd.join(path), "PATH"))
+            .collect::<anyhow::Result<_>>()?;
         for pattern in &self.exclude {
             let regex = Regex::new(pattern).map_err(|err| {
                 let why = err.to_string().lines().last().unwrap_or_default().replace("error: ", "");
@@ -65,6 +67,7 @@ impl flags::Links {
         step.duration = started.elapsed();
         step.reason = reason(&summary, options.offline);
         step.findings = summary.findings;
+        crate::output::cap(&mut step);
         let out = Output::new(self.format);
         out.step_done(&step);
         let mut report = Report::new("links");
@@ -74,10 +77,16 @@ impl flags::Links {
     }
 }
 
-/// The `links` step of preflight; http(s) links only with `online` or `online = true`.
-pub fn preflight(sh: &Shell, ws: &Workspace, online: bool) -> anyhow::Result<Outcome> {
+/// The `links` step of preflight; http(s) links only with `online` or `online = true`,
+/// and never with `offline`.
+pub fn preflight(
+    sh: &Shell,
+    ws: &Workspace,
+    online: bool,
+    offline: bool,
+) -> anyhow::Result<Outcome> {
     let (mut options, config) = options(sh, &ws.root, Some(ws))?;
-    options.offline = !(online || config.online);
+    options.offline = offline || !(online || config.online);
     let summary = launchkit_links::check(&options)?;
     let reason = reason(&summary, options.offline);
     let mut outcome = Outcome::from_findings(summary.findings);

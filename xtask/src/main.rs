@@ -1,7 +1,8 @@
 //! launchkit's command line: `cargo xtask <task>`.
 //!
-//! Parses the flags, makes one [`xshell::Shell`] rooted at the workspace to work on, and
-//! hands it to the task. Errors that stop a task before it can report are printed as one
+//! Parses the flags, makes one [`xshell::Shell`] rooted at the workspace to work on (the
+//! one containing the current folder, or `--manifest-path`'s, found as cargo finds it,
+//! so every task works from any folder inside it), and hands it to the task. Errors that stop a task before it can report are printed as one
 //! line and exit with code 2; a task that ran and found problems exits with code 1.
 
 mod bench;
@@ -30,11 +31,19 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     forget_cargo_run_env();
-    let cli = flags::Cli::parse();
+    let cli = match flags::Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version.
+        Err(err) if !err.use_stderr() => err.exit(),
+        Err(err) => {
+            eprint!("{}", output::clip_words(&err.render().to_string()));
+            return ExitCode::from(2);
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", output::clip_words(&format!("{err:#}")));
             ExitCode::from(2)
         }
     }
@@ -44,6 +53,11 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
     let sh = xshell::Shell::new()?;
     if let Some(dir) = cli.workspace_dir()? {
         sh.change_dir(dir);
+    }
+    // Every task runs from the workspace's root, wherever inside it it was started (paths
+    // typed on the command line are resolved against that folder first).
+    if let Some(root) = launchkit_workspace::root_of(&sh.current_dir()) {
+        sh.change_dir(root);
     }
     match cli.command {
         flags::Command::Preflight(cmd) => cmd.run(&sh),

@@ -4,8 +4,9 @@
 //! audit, clippy, test, docs, build, package, breaking, outdated), reports every one as
 //! passed, warning, failed or skipped with its time and findings, and exits with 0 only when none failed. `--release X.Y.Z`
 //! names the version the release steps check. `--only` and `--skip` choose steps,
-//! `--fail-fast` stops at the first failure, `--strict` (or `CI=true`) counts skipped and
-//! warning steps as failures. A step whose inputs have not changed since it last passed is
+//! `--fail-fast` stops at the first failure, `--strict` (or `CI=true`) counts warnings and
+//! steps that could not run (a missing tool, an unreachable resource) as failures; a step
+//! that does not apply passes with a note. A step whose inputs have not changed since it last passed is
 //! reported `passed (cached)` without running; `--no-cache` runs everything.
 
 mod breaking;
@@ -61,12 +62,29 @@ pub struct Outcome {
     /// It read inputs the cache cannot fingerprint (a registry, an advisory database, git
     /// history), so its pass is never reused.
     volatile: bool,
+    /// Skipped because the user chose so (`--offline`, a setting), which strict mode
+    /// accepts: it fails only a missing tool or an unreachable resource.
+    by_choice: bool,
 }
 
 impl Outcome {
-    /// Skipped, saying why and how to make it run.
+    /// Skipped because it could not run (a missing tool, an unreachable resource), saying
+    /// why and how to make it run. Strict mode counts it as failed.
     pub fn skipped(reason: impl Into<String>) -> Outcome {
         Outcome { status: Some(Status::Skipped), reason: Some(reason.into()), ..Outcome::default() }
+    }
+
+    /// Skipped because the user chose so (`--offline`, a setting), saying how to make it
+    /// run. Strict mode accepts it: nothing that should have run failed to.
+    pub fn skipped_by_choice(reason: impl Into<String>) -> Outcome {
+        Outcome { by_choice: true, ..Outcome::skipped(reason) }
+    }
+
+    /// Passed with a note: the step does not apply (nothing to publish, no release to
+    /// compare with yet), so there is nothing to check. Decided before any tool is looked
+    /// up, so it never depends on what is installed.
+    pub fn not_applicable(note: impl Into<String>) -> Outcome {
+        Outcome { status: Some(Status::Passed), reason: Some(note.into()), ..Outcome::default() }
     }
 
     /// What a check found: failed with an error, warning with a warning, else passed.
@@ -83,13 +101,16 @@ impl Outcome {
 
     /// The outcome of a tool run: failed when the tool failed, even without findings.
     pub fn from_run(run: ToolRun, findings: Vec<launchkit_report::Finding>) -> Outcome {
+        // cargo runs with `--locked`, so a Cargo.lock the manifests outgrew stops it.
+        let stale_lock = !run.success && run.stderr.contains("--locked was passed to prevent this");
         Outcome {
             status: (!run.success).then_some(Status::Failed),
-            reason: None,
+            reason: stale_lock.then(|| STALE_LOCK.to_owned()),
             command: Some(run.command),
             output: Some(run.output),
             findings,
             volatile: false,
+            by_choice: false,
         }
     }
 
@@ -97,6 +118,11 @@ impl Outcome {
         self.status.unwrap_or_else(|| status_of(&self.findings))
     }
 }
+
+/// Why a cargo step failed when `--locked` refused to update Cargo.lock.
+const STALE_LOCK: &str = "Cargo.lock is missing or out of date with the manifests: run \
+    `cargo update --workspace` and commit Cargo.lock (preflight runs cargo with --locked, \
+    so it never rewrites it)";
 
 /// Failed with an error among `findings`, warning with a warning, else passed.
 pub fn status_of(findings: &[launchkit_report::Finding]) -> Status {
@@ -208,6 +234,14 @@ impl<'a> Ctx<'a> {
         cmd!(self.sh, "{cargo} {args...}")
     }
 
+    /// `cargo SUBCOMMAND --locked ARGS`, so cargo never rewrites Cargo.lock. Preflight
+    /// refuses its [`steps::LOCKED`] steps without a Cargo.lock; the tasks that share
+    /// these steps (doctor) leave `--locked` out then, as `cargo publish` would.
+    pub fn cargo_locked(&self, subcommand: &[&str], args: &[&str]) -> Cmd<'_> {
+        let locked = self.ws.root.join("Cargo.lock").is_file().then_some("--locked");
+        self.cargo(subcommand).args(locked).args(args)
+    }
+
     /// Runs a command to completion, capturing its output whatever its exit status.
     pub fn capture(&self, cmd: Cmd<'_>) -> anyhow::Result<ToolRun> {
         ToolRun::capture(cmd, &self.cargo)
@@ -223,6 +257,9 @@ impl flags::Preflight {
         } else {
             Workspace::load(&sh.current_dir().join("Cargo.toml"))?
         };
+        if let Some(step) = selected.iter().find(|step| needs_missing_lockfile(&ws, step)) {
+            bail!("{}", no_lockfile(step.name));
+        }
         let release = self.release.as_deref().map(flags::semver).transpose()?;
         let ctx = Ctx::new(sh, &ws, &self, release);
         let out = Output::new(self.format);
@@ -232,7 +269,9 @@ impl flags::Preflight {
         Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
     }
 
-    /// The steps to run, in checklist order; an unknown name is an error.
+    /// The steps to run, in checklist order. An unknown name, a step both chosen and
+    /// left out, and a flag that changes only steps this run leaves out are errors: each
+    /// would report checks that were not made.
     fn selected_steps(&self) -> anyhow::Result<Vec<&'static Step>> {
         for name in self.only.iter().chain(&self.skip) {
             if !STEPS.iter().any(|step| step.name == name) {
@@ -240,11 +279,34 @@ impl flags::Preflight {
                 bail!("unknown step `{name}`: use one of {}", known.join(", "));
             }
         }
-        Ok(STEPS
+        if let Some(name) = self.only.iter().find(|name| self.skip.contains(name)) {
+            bail!("--only {name} and --skip {name} contradict each other: pass one of them");
+        }
+        if self.online && self.offline {
+            bail!("--online and --offline contradict each other: pass one of them");
+        }
+        let selected: Vec<&'static Step> = STEPS
             .iter()
             .filter(|step| self.only.is_empty() || self.only.iter().any(|name| name == step.name))
             .filter(|step| !self.skip.iter().any(|name| name == step.name))
-            .collect())
+            .collect();
+        let unset = flags::Preflight::default();
+        // `--offline` is a promise (no network), which holds whatever runs.
+        let options = cache::INPUTS.iter().filter(|input| {
+            input.name.starts_with("--") && !input.steps.is_empty() && input.name != "--offline"
+        });
+        for input in options {
+            let given = cache::flag(self, input.name) != cache::flag(&unset, input.name);
+            if given && !selected.iter().any(|step| input.steps.contains(&step.name)) {
+                bail!(
+                    "{} changes only {}, which this run leaves out: drop the flag or run {}",
+                    input.name,
+                    input.steps.join(" and "),
+                    input.steps.join(", ")
+                );
+            }
+        }
+        Ok(selected)
     }
 }
 
@@ -312,7 +374,13 @@ fn run_steps(
 }
 
 fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> StepReport {
-    if cache.is_fresh(step.name) {
+    if needs_missing_lockfile(ctx.ws, step) {
+        let mut report = StepReport::new(step.name, Status::Failed);
+        report.reason = Some(no_lockfile(step.name));
+        return report;
+    }
+    let key = cache.key(ctx, step.name);
+    if cache.is_fresh(step.name, key) {
         let mut report = StepReport::new(step.name, Status::Passed);
         report.cached = true;
         return report;
@@ -325,8 +393,21 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
         volatile = outcome.volatile;
         Ok(outcome)
     });
-    cache.record(step.name, report.status == Status::Passed && !volatile);
+    cache.record(step.name, key, report.status == Status::Passed && !volatile);
     report
+}
+
+/// True when `step` runs cargo with `--locked` and the workspace has no Cargo.lock: cargo
+/// would write one, and preflight writes nothing outside the target directory.
+fn needs_missing_lockfile(ws: &Workspace, step: &Step) -> bool {
+    steps::LOCKED.contains(&step.name) && !ws.root.join("Cargo.lock").is_file()
+}
+
+fn no_lockfile(step: &str) -> String {
+    format!(
+        "the workspace has no Cargo.lock, which `{step}` needs: run `cargo generate-lockfile` \
+         (preflight runs cargo with --locked and never writes it)"
+    )
 }
 
 /// Runs `checks` in order on `ctx` for task `command`, reporting each through `format`'s
@@ -350,7 +431,7 @@ pub fn run_checks<C, F: Fn(&C) -> anyhow::Result<Outcome>>(
 }
 
 /// Runs one check and reports it: its time, its outcome or the error that stopped it,
-/// and in strict mode a skip or a warning counted as a failure. Every task that reports
+/// and in strict mode a warning, or a skip the user did not choose, counted as a failure. Every task that reports
 /// checks as steps (preflight, verify, doctor) runs them through here.
 pub fn run_check(
     name: &str,
@@ -359,8 +440,10 @@ pub fn run_check(
 ) -> StepReport {
     let started = Instant::now();
     let mut report = StepReport::new(name, Status::Passed);
+    let mut by_choice = false;
     match check() {
         Ok(outcome) => {
+            by_choice = outcome.by_choice;
             report.status = outcome.status();
             report.reason = outcome.reason;
             report.command = outcome.command;
@@ -377,7 +460,13 @@ pub fn run_check(
         // The tool's output is only worth keeping when something failed.
         report.output = None;
     }
-    if strict && matches!(report.status, Status::Skipped | Status::Warning) {
+    let strict_fails = match report.status {
+        Status::Warning => true,
+        Status::Skipped => !by_choice,
+        _ => false,
+    };
+    output::cap(&mut report);
+    if strict && strict_fails {
         let was = report.status.as_str();
         let why = report.reason.take().map(|reason| format!(": {reason}")).unwrap_or_default();
         report.reason = Some(format!("{was} counts as failed in strict mode{why}"));

@@ -5,6 +5,7 @@
 //! secrets.ignore-file = ".launchkit/secrets-ignore"
 //! audit.ignore = [{ id = "RUSTSEC-2020-0071", reason = "only `time::now` is affected; we never call it" }]
 //! audit.db-url = "https://github.com/rustsec/advisory-db.git"
+//! outdated.warn = false
 //! outdated.deny = false
 //! ```
 //!
@@ -29,7 +30,10 @@ pub struct ScanConfig {
     pub audit_ignore: Vec<IgnoredAdvisory>,
     /// The git repository of the advisory database.
     pub advisory_db_url: String,
-    /// Outdated and yanked dependencies fail preflight instead of warning.
+    /// Outdated and yanked dependencies are warnings (which strict mode fails) instead of
+    /// notes.
+    pub outdated_warn: bool,
+    /// Outdated and yanked dependencies fail preflight in every mode.
     pub outdated_deny: bool,
 }
 
@@ -39,6 +43,7 @@ impl Default for ScanConfig {
             secrets_ignore_file: ignore::DEFAULT_PATH.to_owned(),
             audit_ignore: Vec::new(),
             advisory_db_url: ADVISORY_DB_URL.to_owned(),
+            outdated_warn: false,
             outdated_deny: false,
         }
     }
@@ -66,10 +71,14 @@ impl ScanConfig {
                 config.advisory_db_url = url;
             }
         }
-        if let Some(outdated) = section(launchkit, "outdated", &["deny"])?
-            && let Some(deny) = outdated.get("deny")
-        {
-            config.outdated_deny = deny.as_bool().ok_or("outdated.deny must be true or false")?;
+        if let Some(outdated) = section(launchkit, "outdated", &["warn", "deny"])? {
+            let flag = |key: &str| {
+                outdated.get(key).map_or(Ok(false), |value| {
+                    value.as_bool().ok_or(format!("outdated.{key} must be true or false"))
+                })
+            };
+            config.outdated_warn = flag("warn")?;
+            config.outdated_deny = flag("deny")?;
         }
         Ok(config)
     }
@@ -137,13 +146,13 @@ mod tests {
 
     #[test]
     fn settings_are_read_in_dotted_and_table_form() {
-        let dotted = "[workspace.metadata.launchkit]\naudit.ignore = [{ id = \"RUSTSEC-1\", reason = \"not used\" }]\noutdated.deny = true\n";
+        let dotted = "[workspace.metadata.launchkit]\naudit.ignore = [{ id = \"RUSTSEC-1\", reason = \"not used\" }]\noutdated.deny = true\noutdated.warn = true\n";
         let config = ScanConfig::from_manifest(dotted).unwrap();
         assert_eq!(
             config.audit_ignore,
             [IgnoredAdvisory { id: "RUSTSEC-1".into(), reason: "not used".into() }]
         );
-        assert!(config.outdated_deny);
+        assert!(config.outdated_deny && config.outdated_warn);
         let tables = "[workspace.metadata.launchkit.secrets]\nignore-file = \"x\"\n";
         assert_eq!(ScanConfig::from_manifest(tables).unwrap().secrets_ignore_file, "x");
         assert_eq!(ScanConfig::from_manifest("[workspace]\n").unwrap(), ScanConfig::default());

@@ -5,12 +5,14 @@
 #![doc = include_str!("../README.md")]
 
 pub mod order;
+mod root;
 pub mod version;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use order::{Dependency, OrderError, PublishOrder};
+pub use root::root_of;
 
 /// A cargo workspace: its root and its members.
 #[derive(Debug, Clone)]

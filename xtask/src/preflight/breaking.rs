@@ -32,18 +32,18 @@ enum Verdict {
 pub fn breaking(ctx: &Ctx) -> anyhow::Result<Outcome> {
     let settings = settings(ctx)?;
     if settings.independent {
-        return Ok(Outcome::skipped(
+        return Ok(Outcome::skipped_by_choice(
             "versions are independent: compare each crate with `cargo semver-checks -p <crate>`",
         ));
     }
     let Some(current) = ctx.ws.publishable().map(|member| &member.version).max() else {
-        return Ok(Outcome::skipped("no crate to publish: every member has `publish = false`"));
+        return Ok(Outcome::not_applicable("does not apply: every member has `publish = false`"));
     };
     let target = ctx.release.clone().unwrap_or_else(|| current.clone());
     let prefix = &settings.tag_prefix;
     let Some((tag, baseline)) = last_release(ctx, prefix, &target)? else {
-        return Ok(Outcome::skipped(format!(
-            "no release tag {prefix}X.Y.Z at or below {target} to compare against"
+        return Ok(Outcome::not_applicable(format!(
+            "does not apply: no release tag {prefix}X.Y.Z at or below {target} to compare against yet"
         )));
     };
     let args = [

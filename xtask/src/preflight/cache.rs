@@ -1,30 +1,107 @@
 //! Remembers which steps passed for which inputs, so an unchanged workspace is not
 //! checked twice.
 //!
-//! A step's fingerprint covers everything it reads: the content of every file git tracks
-//! or would track in the workspace (plus Cargo.lock, even when ignored), the toolchain
-//! (`rustc -vV`), the flag variables cargo and rustdoc read, and launchkit's own version.
-//! Only passes are stored; a failure or a warning always runs again. The cache lives in
-//! the target directory, so `cargo clean` forgets it.
+//! A step's key holds everything its result depends on. Every step's key has the content
+//! of every file git tracks or would track in the workspace (plus Cargo.lock, even when
+//! ignored), the release tags and the commits they name, the toolchain (`rustc -vV`,
+//! `cargo -V`) and launchkit's own version. [`INPUTS`] adds the flags and environment
+//! variables each step reads, and [`TOOLS`] the version of the tool it runs; the steps
+//! that run cargo also hold cargo's configuration files outside the workspace.
+//! Only passes are stored; a failure or a warning always runs again, and a pass that read
+//! a moving source (marked volatile: online links, the advisory database, a registry, git
+//! history) is never stored. The cache lives in the target directory, so `cargo clean`
+//! forgets it.
 
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hasher};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use xshell::cmd;
 
 use super::Ctx;
+use crate::flags;
 
-/// Environment variables that change what cargo, rustc or rustdoc do.
-const FLAG_VARIABLES: &[&str] = &[
-    "RUSTFLAGS",
-    "RUSTDOCFLAGS",
-    "CARGO_ENCODED_RUSTFLAGS",
-    "CARGO_ENCODED_RUSTDOCFLAGS",
-    "CARGO_BUILD_TARGET",
-    "CARGO_PROFILE_RELEASE_DEBUG",
-    "CARGO_PROFILE_DEV_DEBUG",
+/// One flag or environment variable preflight reads, and the steps whose result depends
+/// on it. Every other step is declared not to depend on it.
+pub struct Input {
+    /// `--flag`, `VARIABLE`, or `PREFIX*` for every variable whose name starts so.
+    pub name: &'static str,
+    /// The steps whose key holds its value.
+    pub steps: &'static [&'static str],
+}
+
+/// The steps that run cargo, and so read cargo's and rustc's variables and configuration.
+const CARGO_STEPS: &[&str] = &["fmt", "clippy", "test", "docs", "build", "package", "breaking"];
+
+/// The steps that read the environment's settings (`changelog`, `tag-prefix`, and any
+/// `LAUNCHKIT_*` that does not parse).
+const SETTINGS_STEPS: &[&str] = &["changelog", "version", "breaking"];
+
+/// Every flag and variable preflight reads. A test checks that each of preflight's flags
+/// and each variable its code reads is listed here.
+pub const INPUTS: &[Input] = &[
+    // They choose which steps run and how the report reads; a pass is the same pass.
+    Input { name: "--only", steps: &[] },
+    Input { name: "--skip", steps: &[] },
+    Input { name: "--fail-fast", steps: &[] },
+    Input { name: "--strict", steps: &[] },
+    Input { name: "--no-cache", steps: &[] },
+    Input { name: "--format", steps: &[] },
+    // It chooses the workspace, whose root names the cache file.
+    Input { name: "--manifest-path", steps: &[] },
+    Input { name: "--history", steps: &["secrets"] },
+    Input { name: "--advisory-db", steps: &["audit"] },
+    Input { name: "--offline", steps: &["links", "audit", "outdated"] },
+    Input { name: "--release", steps: &["version", "breaking"] },
+    Input { name: "--online", steps: &["links"] },
+    Input { name: "LAUNCHKIT_*", steps: SETTINGS_STEPS },
+    Input { name: "CARGO", steps: CARGO_STEPS },
+    Input { name: "CARGO_*", steps: CARGO_STEPS },
+    Input { name: "RUST*", steps: CARGO_STEPS },
+    // A configured test command finds its program on the PATH.
+    Input { name: "PATH", steps: &["test"] },
+    // Only online link checks send it, and an online result is never cached.
+    Input { name: "GITHUB_TOKEN", steps: &[] },
+    // Strict mode and the output format: a pass is a pass in every mode.
+    Input { name: "CI", steps: &[] },
+    Input { name: "GITHUB_ACTIONS", steps: &[] },
+    Input { name: "GITHUB_STEP_SUMMARY", steps: &[] },
 ];
+
+/// The version of the tool a step runs besides cargo and rustc: `cargo ARGS`.
+pub const TOOLS: &[(&str, &[&str])] = &[
+    ("fmt", &["fmt", "--version"]),
+    ("clippy", &["clippy", "--version"]),
+    ("test", &["nextest", "--version"]),
+    ("breaking", &["semver-checks", "--version"]),
+];
+
+/// Variables under a listed prefix that are not inputs: tokens change no build, and
+/// cargo's jobserver handle changes on every run under make.
+fn ignored_variable(name: &str) -> bool {
+    name.ends_with("_TOKEN") || name == "CARGO_MAKEFLAGS"
+}
+
+/// The value of preflight's flag `name`, or `None` for a flag this function does not know.
+pub fn flag(flags: &flags::Preflight, name: &str) -> Option<String> {
+    Some(match name {
+        "--only" => format!("{:?}", flags.only),
+        "--skip" => format!("{:?}", flags.skip),
+        "--fail-fast" => flags.fail_fast.to_string(),
+        "--strict" => flags.strict.to_string(),
+        "--no-cache" => flags.no_cache.to_string(),
+        "--format" => format!("{:?}", flags.format),
+        "--history" => flags.history.to_string(),
+        // Absolute: the same relative path names another database in another folder.
+        "--advisory-db" => {
+            format!("{:?}", flags.advisory_db.as_ref().map(|path| std::path::absolute(path).ok()))
+        }
+        "--offline" => flags.offline.to_string(),
+        "--release" => format!("{:?}", flags.release),
+        "--online" => flags.online.to_string(),
+        _ => return None,
+    })
+}
 
 /// Cached passes, keyed by step name.
 pub struct Cache {
@@ -60,20 +137,39 @@ impl Cache {
         Cache { path: Some(path), trusted, inputs, passed, changed: false }
     }
 
-    /// True when `step` passed before with the same inputs.
-    pub fn is_fresh(&self, step: &str) -> bool {
-        self.trusted
-            && self.path.is_some()
-            && self.passed.get(step) == Some(&self.fingerprint(step))
+    /// The key of `step`'s result with the current inputs, or `None` when caching is off.
+    pub fn key(&self, ctx: &Ctx, step: &str) -> Option<u64> {
+        self.path.as_ref()?;
+        let mut hasher = DefaultHasher::new();
+        hasher.write_u64(self.inputs);
+        hasher.write(step.as_bytes());
+        for input in INPUTS.iter().filter(|input| input.steps.contains(&step)) {
+            hasher.write(input.name.as_bytes());
+            hasher.write(input_value(ctx, input.name).as_bytes());
+            hasher.write_u8(0);
+        }
+        for (_, args) in TOOLS.iter().filter(|(name, _)| *name == step) {
+            hasher.write(tool_version(ctx, args).as_bytes());
+        }
+        if CARGO_STEPS.contains(&step) {
+            for (path, content) in cargo_config_files(&ctx.ws.root) {
+                hasher.write(path.as_os_str().as_encoded_bytes());
+                hasher.write(&content);
+            }
+        }
+        Some(hasher.finish())
     }
 
-    /// Records whether `step` passed with the current inputs.
-    pub fn record(&mut self, step: &str, passed: bool) {
-        if self.path.is_none() {
-            return;
-        }
+    /// True when `step` passed before with the inputs of `key`.
+    pub fn is_fresh(&self, step: &str, key: Option<u64>) -> bool {
+        self.trusted && key.is_some() && self.passed.get(step).copied() == key
+    }
+
+    /// Records whether `step` passed with the inputs of `key`.
+    pub fn record(&mut self, step: &str, key: Option<u64>, passed: bool) {
+        let Some(key) = key else { return };
         let before = if passed {
-            self.passed.insert(step.to_owned(), self.fingerprint(step))
+            self.passed.insert(step.to_owned(), key)
         } else {
             self.passed.remove(step)
         };
@@ -98,13 +194,50 @@ impl Cache {
             eprintln!("warning: cannot save the preflight cache at {}: {err}", path.display());
         }
     }
+}
 
-    fn fingerprint(&self, step: &str) -> u64 {
-        let mut hasher = DefaultHasher::new();
-        hasher.write_u64(self.inputs);
-        hasher.write(step.as_bytes());
-        hasher.finish()
+/// The value of the flag or variable(s) `name` names, as one string.
+fn input_value(ctx: &Ctx, name: &str) -> String {
+    if name.starts_with("--") {
+        return flag(ctx.flags, name).expect("every flag in INPUTS has a value");
     }
+    let Some(prefix) = name.strip_suffix('*') else {
+        return format!("{:?}", std::env::var_os(name));
+    };
+    let mut variables: Vec<(String, String)> = std::env::vars_os()
+        .filter_map(|(name, value)| {
+            let name = name.into_string().ok()?;
+            let value = value.to_string_lossy().into_owned();
+            (name.starts_with(prefix) && !ignored_variable(&name)).then_some((name, value))
+        })
+        .collect();
+    variables.sort();
+    format!("{variables:?}")
+}
+
+/// What `cargo ARGS` prints: the version of a tool, or the error saying it is missing.
+fn tool_version(ctx: &Ctx, args: &[&str]) -> String {
+    match ctx.cargo(args).quiet().ignore_status().output() {
+        Ok(out) => format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(err) => err.to_string(),
+    }
+}
+
+/// cargo's configuration files outside the workspace's tracked files: those of every
+/// folder above it and of `CARGO_HOME`, with their content.
+fn cargo_config_files(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::home_dir().map(|home| home.join(".cargo")));
+    let folders = root.ancestors().map(|dir| dir.join(".cargo")).chain(home);
+    folders
+        .flat_map(|dir| [dir.join("config.toml"), dir.join("config")])
+        .filter_map(|path| Some((path.clone(), std::fs::read(&path).ok()?)))
+        .collect()
 }
 
 fn parse(text: &str) -> BTreeMap<String, u64> {
@@ -116,7 +249,7 @@ fn parse(text: &str) -> BTreeMap<String, u64> {
         .collect()
 }
 
-/// Digest of the workspace's files, the toolchain and the flag variables.
+/// Digest of the inputs every step shares: the workspace's files, the tags, the toolchain.
 fn input_digest(ctx: &Ctx) -> Option<u64> {
     let sh = ctx.sh;
     let listing = cmd!(sh, "git ls-files -z --cached --others --exclude-standard")
@@ -126,9 +259,13 @@ fn input_digest(ctx: &Ctx) -> Option<u64> {
         .ok()?;
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
     let toolchain = cmd!(sh, "{rustc} -vV").quiet().read().ok()?;
-    // The release steps also read the tags and the version asked for.
-    let tags = cmd!(sh, "git tag --list").quiet().ignore_stderr().read().unwrap_or_default();
-    let release = ctx.release.as_ref().map(ToString::to_string).unwrap_or_default();
+    let cargo = ctx.cargo(&["-V"]).quiet().read().ok()?;
+    // The release steps read the tags, and `breaking` the commits they name.
+    let tags = cmd!(sh, "git for-each-ref --format=%(objectname)%(refname) refs/tags")
+        .quiet()
+        .ignore_stderr()
+        .read()
+        .unwrap_or_default();
 
     let target = ctx.ws.relative(&ctx.ws.target_dir) + "/";
     let mut files: Vec<&str> =
@@ -142,14 +279,8 @@ fn input_digest(ctx: &Ctx) -> Option<u64> {
     let mut hasher = DefaultHasher::new();
     hasher.write(env!("CARGO_PKG_VERSION").as_bytes());
     hasher.write(toolchain.as_bytes());
+    hasher.write(cargo.as_bytes());
     hasher.write(tags.as_bytes());
-    hasher.write(release.as_bytes());
-    for name in FLAG_VARIABLES {
-        hasher.write(std::env::var(name).unwrap_or_default().as_bytes());
-        hasher.write_u8(0);
-    }
-    // `--history` makes `secrets` read git history: a pass without it says nothing about it.
-    hasher.write_u8(ctx.flags.history.into());
     for file in files {
         // A file listed but gone (deleted, not yet staged) hashes as its absence.
         let content = std::fs::read(ctx.ws.root.join(file)).ok();
@@ -166,4 +297,87 @@ fn digest(bytes: &[u8]) -> u64 {
     let mut hasher = DefaultHasher::new();
     hasher.write(bytes);
     hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use clap::CommandFactory;
+
+    use super::{INPUTS, TOOLS, flag};
+    use crate::flags::{Cli, Preflight};
+    use crate::preflight::STEPS;
+
+    /// The entry of [`INPUTS`] that covers the flag or variable `name`.
+    fn listed(name: &str) -> bool {
+        INPUTS.iter().any(|input| match input.name.strip_suffix('*') {
+            Some(prefix) => name.starts_with(prefix),
+            None => input.name == name,
+        })
+    }
+
+    /// Every variable named in a `var("..")` or `var_os("..")` call in `path`'s Rust files.
+    fn variables_read(path: &Path, found: &mut Vec<String>) {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(path).unwrap() {
+                variables_read(&entry.unwrap().path(), found);
+            }
+            return;
+        }
+        let text = std::fs::read_to_string(path).unwrap();
+        let call = regex::Regex::new(r#"\bvar(?:_os)?\("([A-Z_]+)"\)"#).unwrap();
+        found.extend(call.captures_iter(&text).map(|found| found[1].to_owned()));
+    }
+
+    #[test]
+    fn every_flag_and_variable_is_in_a_key_or_declared_irrelevant() {
+        let cli = Cli::command();
+        let preflight = cli.find_subcommand("preflight").unwrap();
+        let flags: Vec<String> = preflight
+            .get_arguments()
+            .chain(cli.get_arguments())
+            .filter_map(|arg| arg.get_long())
+            .filter(|long| !["help", "version"].contains(long))
+            .map(|long| format!("--{long}"))
+            .collect();
+        assert!(flags.len() > 10, "{flags:?}");
+        for name in &flags {
+            assert!(listed(name), "{name} is in no step's key and not declared irrelevant");
+        }
+        for input in INPUTS.iter().filter(|input| input.name.starts_with("--")) {
+            assert!(flags.contains(&input.name.to_owned()), "{} is not a flag", input.name);
+            let keyed = !input.steps.is_empty();
+            assert!(
+                !keyed || flag(&Preflight::default(), input.name).is_some(),
+                "{} has no value for the key",
+                input.name
+            );
+        }
+
+        // The variables the steps' code reads, and those the configuration layers read.
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut variables = Vec::new();
+        for path in ["preflight.rs", "preflight", "links.rs", "changelog.rs", "config.rs"] {
+            variables_read(&src.join(path), &mut variables);
+        }
+        assert!(variables.contains(&"RUSTDOCFLAGS".to_owned()), "{variables:?}");
+        let seen = std::cell::RefCell::new(Vec::new());
+        crate::config::environment(&serde_json::Value::Null, None, |name| {
+            seen.borrow_mut().push(name.to_owned());
+            None
+        })
+        .unwrap();
+        variables.extend(seen.take());
+        assert!(variables.contains(&"LAUNCHKIT_CHANGELOG".to_owned()), "{variables:?}");
+        for name in &variables {
+            assert!(listed(name), "{name} is in no step's key and not declared irrelevant");
+        }
+
+        let steps: Vec<&str> = STEPS.iter().map(|step| step.name).collect();
+        let named = INPUTS.iter().flat_map(|input| input.steps).chain(TOOLS.iter().map(|t| &t.0));
+        for step in named {
+            assert!(steps.contains(step), "`{step}` is not a step");
+        }
+    }
 }

@@ -78,7 +78,7 @@ struct Release<'a> {
 pub fn version(ctx: &Ctx) -> anyhow::Result<Outcome> {
     let publishable: Vec<&Member> = ctx.ws.publishable().collect();
     let Some(newest) = publishable.iter().map(|member| &member.version).max() else {
-        return Ok(Outcome::skipped("no crate to publish: every member has `publish = false`"));
+        return Ok(Outcome::not_applicable("does not apply: every member has `publish = false`"));
     };
     let settings = settings(ctx)?;
     let mut findings = Vec::new();

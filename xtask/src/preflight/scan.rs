@@ -7,8 +7,9 @@
 //!   are not reported.
 //! - `audit` matches Cargo.lock against the RustSec advisory database: vulnerabilities
 //!   fail, informational advisories warn, `audit.ignore` entries are notes with a reason.
-//! - `outdated` compares each direct dependency with crates.io's sparse index and warns
-//!   about yanked versions in Cargo.lock (errors with `outdated.deny = true`).
+//! - `outdated` compares each direct dependency with crates.io's sparse index and notes
+//!   yanked versions in Cargo.lock (warnings with `outdated.warn = true`, errors with
+//!   `outdated.deny = true`).
 //!
 //! A pass that read git history, the advisory database or the registry is never cached:
 //! the preflight cache fingerprints the workspace's files, not those.
@@ -80,7 +81,7 @@ pub fn audit(ctx: &Ctx) -> anyhow::Result<Outcome> {
 /// Direct dependencies behind crates.io, and yanked versions in Cargo.lock.
 pub fn outdated(ctx: &Ctx) -> anyhow::Result<Outcome> {
     if ctx.flags.offline {
-        return Ok(Outcome::skipped("--offline: the registry index is not read"));
+        return Ok(Outcome::skipped_by_choice("--offline: the registry index is not read"));
     }
     let config = config(ctx)?;
     let Some(lock) = lockfile(ctx)? else {
@@ -116,7 +117,12 @@ pub fn outdated(ctx: &Ctx) -> anyhow::Result<Outcome> {
             failures[0]
         )));
     }
-    let severity = if config.outdated_deny { Severity::Error } else { Severity::Warning };
+    // Being behind is news, not a fault: a note unless the configuration asks for more.
+    let severity = match (config.outdated_deny, config.outdated_warn) {
+        (true, _) => Severity::Error,
+        (false, true) => Severity::Warning,
+        (false, false) => Severity::Note,
+    };
     let statuses = outdated::statuses(&dependencies.crates_io, &lock, &releases);
     let yanked = outdated::yanked(&lock, &releases);
     let mut findings = outdated::findings(&statuses, &yanked, "Cargo.lock", severity);

@@ -24,6 +24,10 @@ pub static ALL: &[Step] = &[
     Step { name: "outdated", run: super::scan::outdated },
 ];
 
+/// The steps that run cargo with `--locked` ([`Ctx::cargo_locked`]), which needs a
+/// Cargo.lock that is up to date: preflight never writes outside the target directory.
+pub const LOCKED: &[&str] = &["clippy", "test", "docs", "build", "package"];
+
 fn fmt(ctx: &Ctx) -> anyhow::Result<Outcome> {
     let run = ctx.capture(ctx.cargo(&["fmt", "--all", "--check", "--", "--color=never"]))?;
     if run.tool_missing() {
@@ -35,15 +39,15 @@ fn fmt(ctx: &Ctx) -> anyhow::Result<Outcome> {
     Ok(Outcome::from_run(run, findings))
 }
 
-/// The documentation's links; http(s) ones only with `--online` or `online = true`.
+/// The documentation's links; http(s) ones only with `--online` or `online = true`, and
+/// never with `--offline`.
 fn links(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    crate::links::preflight(ctx.sh, ctx.ws, ctx.flags.online)
+    crate::links::preflight(ctx.sh, ctx.ws, ctx.flags.online, ctx.flags.offline)
 }
 
 fn clippy(ctx: &Ctx) -> anyhow::Result<Outcome> {
-    let args = ["clippy", "--workspace", "--all-targets", "--all-features"];
-    let args = [&args[..], &["--message-format=json", "--", "-D", "warnings"]].concat();
-    let run = ctx.capture(ctx.cargo(&args))?;
+    let args = ["--workspace", "--all-targets", "--all-features", "--message-format=json"];
+    let run = ctx.capture(ctx.cargo_locked(&["clippy"], &args).args(["--", "-D", "warnings"]))?;
     if run.tool_missing() {
         return Ok(Outcome::skipped("clippy is not installed: run `rustup component add clippy`"));
     }
@@ -66,12 +70,12 @@ fn test(ctx: &Ctx) -> anyhow::Result<Outcome> {
         let findings = diagnostics::tests(&run.output);
         return Ok(Outcome::from_run(run, findings));
     }
-    let nextest =
-        ctx.capture(ctx.cargo(&["nextest", "run", "--no-tests=warn"]).args(ALL_FEATURES))?;
+    let nextest = ctx
+        .capture(ctx.cargo_locked(&["nextest", "run"], &["--no-tests=warn"]).args(ALL_FEATURES))?;
     let run = if nextest.tool_missing() {
-        ctx.capture(ctx.cargo(&["test"]).args(ALL_FEATURES))?
+        ctx.capture(ctx.cargo_locked(&["test"], &ALL_FEATURES))?
     } else if ctx.ws.members.iter().any(|member| member.has_lib) {
-        let doc = ctx.capture(ctx.cargo(&["test", "--doc"]).args(ALL_FEATURES))?;
+        let doc = ctx.capture(ctx.cargo_locked(&["test", "--doc"], &ALL_FEATURES))?;
         ToolRun::chain(vec![nextest, doc])
     } else {
         nextest
@@ -84,8 +88,10 @@ fn test(ctx: &Ctx) -> anyhow::Result<Outcome> {
 /// intra-doc links.
 pub fn docs(ctx: &Ctx) -> anyhow::Result<Outcome> {
     let flags = std::env::var("RUSTDOCFLAGS").unwrap_or_default();
-    let args = ["doc", "--workspace", "--no-deps", "--all-features", "--message-format=json"];
-    let cmd = ctx.cargo(&args).env("RUSTDOCFLAGS", format!("{flags} -D warnings").trim_start());
+    let args = ["--workspace", "--no-deps", "--all-features", "--message-format=json"];
+    let cmd = ctx
+        .cargo_locked(&["doc"], &args)
+        .env("RUSTDOCFLAGS", format!("{flags} -D warnings").trim_start());
     compile_step(ctx.capture(cmd)?)
 }
 
@@ -94,8 +100,8 @@ pub fn docs(ctx: &Ctx) -> anyhow::Result<Outcome> {
 /// after it. `build-profile = "release"` builds the optimized profile instead.
 fn build(ctx: &Ctx) -> anyhow::Result<Outcome> {
     let profile = setting(&ctx.ws.config, "build-profile")?.unwrap_or("dev");
-    let args = ["build", "--workspace", "--all-features", "--message-format=json", "--profile"];
-    compile_step(ctx.capture(ctx.cargo(&args).arg(profile))?)
+    let args = ["--workspace", "--all-features", "--message-format=json", "--profile", profile];
+    compile_step(ctx.capture(ctx.cargo_locked(&["build"], &args))?)
 }
 
 /// What crates.io would receive: required metadata, the file list of each package, and
@@ -103,13 +109,14 @@ fn build(ctx: &Ctx) -> anyhow::Result<Outcome> {
 /// each from its package.
 fn package(ctx: &Ctx) -> anyhow::Result<Outcome> {
     if ctx.ws.publishable().next().is_none() {
-        return Ok(Outcome::skipped("no crate to publish: every member has `publish = false`"));
+        return Ok(Outcome::not_applicable("does not apply: every member has `publish = false`"));
     }
     let findings = match package_contents(ctx)? {
         Ok(findings) => findings,
         Err(failed) => return Ok(failed),
     };
-    let run = ctx.capture(ctx.cargo(&["publish", "--workspace", "--dry-run", "--allow-dirty"]))?;
+    let args = ["--workspace", "--dry-run", "--allow-dirty"];
+    let run = ctx.capture(ctx.cargo_locked(&["publish"], &args))?;
     Ok(Outcome::from_run(run, findings))
 }
 
@@ -119,8 +126,8 @@ pub fn package_contents(ctx: &Ctx) -> anyhow::Result<Result<Vec<Finding>, Outcom
     let mut findings = Vec::new();
     for member in ctx.ws.publishable() {
         findings.extend(super::package::missing_metadata(ctx.ws, member));
-        let list =
-            ctx.capture(ctx.cargo(&["package", "--list", "--allow-dirty", "-p", &member.name]))?;
+        let args = ["--list", "--allow-dirty", "-p", &member.name];
+        let list = ctx.capture(ctx.cargo_locked(&["package"], &args))?;
         if !list.success {
             return Ok(Err(Outcome::from_run(list, findings)));
         }

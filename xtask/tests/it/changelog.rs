@@ -102,9 +102,13 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
     fixture.write("EMPTY.md", empty);
     fixture.write("MALFORMED.md", "# Changelog\n\n## [0.3.1] - 2024-05-01\n\n- Start.\n");
     fixture.write("LATIN1.md", b"# Changelog\n\n## [Unreleased]\n\n- Caf\xe9.\n".as_slice());
+    // A changelog outside the workspace, and a link to it inside.
+    let outside = fixture.root.with_extension("outside.md");
+    std::fs::copy(fixture.root.join("CHANGELOG.md"), &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, fixture.root.join("LINKED.md")).unwrap();
     let before = fixture.snapshot();
 
-    let cases: [(&[&str], &str); 11] = [
+    let cases: [(&[&str], &str); 14] = [
         (&["changelog", "promote", "0.4"], "`0.4` is not a SemVer version X.Y.Z"),
         (&["changelog", "notes", "latest"], "`latest` is not a SemVer version X.Y.Z"),
         (
@@ -140,6 +144,18 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
             "LATIN1.md:5: not UTF-8 text: save the file as UTF-8",
         ),
         (&["changelog", "check", "--file", "MISSING.md"], "MISSING.md: cannot read it:"),
+        (
+            &["changelog", "check", "--file", "../CHANGELOG.md"],
+            "--file ../CHANGELOG.md is outside the workspace: pass a path inside ",
+        ),
+        (
+            &["changelog", "notes", "0.3.1", "--file", outside.to_str().unwrap()],
+            "is outside the workspace",
+        ),
+        (
+            &["changelog", "check", "--file", "LINKED.md"],
+            "--file LINKED.md is outside the workspace",
+        ),
     ];
     for (args, expected) in cases {
         fixture.xtask(args).assert_refused(expected);

@@ -89,6 +89,10 @@ fn paths_replace_the_defaults_and_bad_ones_are_one_line_errors() {
         missing.stderr
     );
     assert_eq!(missing.stderr.trim().lines().count(), 1);
+
+    let outside = fixture.xtask(&["links", "README.md", "../elsewhere"]);
+    assert_eq!((outside.code, outside.stderr.lines().count()), (2, 1), "{}", outside.stderr);
+    assert!(outside.stderr.contains("elsewhere is outside the workspace"), "{}", outside.stderr);
 }
 
 #[test]
@@ -232,4 +236,47 @@ fn an_online_pass_is_checked_again_next_time() {
         assert_eq!(step["status"], "passed", "{run} run: {}", online.stdout);
         assert_eq!(step["cached"], false, "{run} run: link rot does not change the files");
     }
+}
+
+#[test]
+fn an_offline_pass_is_not_reused_online() {
+    let server =
+        launchkit_testkit::HttpServer::start(|_| launchkit_testkit::server::json(404, "{}"));
+    let fixture = documented();
+    fixture.edit(
+        "core/README.md",
+        "[guide](../CONTRIBUTING.md)",
+        &format!("[gone]({}/gone)", server.url()),
+    );
+    let manifest = std::fs::read_to_string(fixture.root.join("Cargo.toml")).unwrap();
+    std::fs::write(fixture.root.join("Cargo.toml"), manifest + LINKS_CONFIG).unwrap();
+    fixture.commit("a link that answers 404");
+
+    let offline = fixture.xtask(&["preflight", "--only", "links", "--format", "json"]);
+    assert_eq!(offline.json()["steps"][0]["status"], "passed", "{}", offline.stdout);
+
+    let online = fixture.xtask(&["preflight", "--only", "links", "--online", "--format", "json"]);
+    let step = &online.json()["steps"][0];
+    assert_eq!((&step["status"], &step["cached"]), (&"failed".into(), &false.into()));
+    assert_eq!(findings(&online), ["core/README.md:3:5 links::http"]);
+    assert_eq!(online.code, 1);
+}
+
+#[test]
+fn a_huge_number_of_findings_is_capped_with_a_count_of_the_rest() {
+    let fixture = documented();
+    let many: String = (0..3000).map(|n| format!("[{n}](missing-{n}.md)\n")).collect();
+    fixture.write("docs/many.md", many);
+    fixture.commit("3000 broken links");
+    let run = fixture.xtask(&["links", "--offline", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found = &run.json()["steps"][0]["findings"];
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1001);
+    let last = &found[1000];
+    assert_eq!((&last["severity"], &last["rule"]), (&"note".into(), &"report::capped".into()));
+    assert_eq!(last["message"], "2001 more findings left out of this report");
+    let human = fixture.xtask(&["links", "--offline"]);
+    assert!(human.stderr.len() < 200_000, "{} bytes", human.stderr.len());
+    assert!(human.stderr.contains("2001 more findings left out"), "{}", human.stderr);
 }

@@ -2,6 +2,7 @@
 
 mod changelog;
 mod config;
+mod folders;
 mod links;
 mod preflight;
 mod rebuild;

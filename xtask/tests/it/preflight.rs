@@ -22,12 +22,6 @@ const STEPS: [&str; 13] = [
     "outdated",
 ];
 
-/// How a step ends on a fixture with nothing wrong: `breaking` has no release tag to
-/// compare against (nor, on most machines, cargo-semver-checks), so it is skipped.
-fn clean_status(step: &str) -> &'static str {
-    if step == "breaking" { "skipped" } else { "passed" }
-}
-
 fn statuses(run: &Run) -> Vec<(String, String)> {
     let report = run.json();
     report["steps"]
@@ -50,10 +44,7 @@ fn only_step_fails(fixture: &Fixture, failing: &str) -> Vec<(String, String)> {
     let expected: Vec<(String, String)> = STEPS
         .iter()
         .map(|step| {
-            (
-                step.to_string(),
-                if *step == failing { "failed" } else { clean_status(step) }.to_owned(),
-            )
+            (step.to_string(), if *step == failing { "failed" } else { "passed" }.to_owned())
         })
         .collect();
     assert_eq!(statuses(&run), expected, "{}", run.stdout);
@@ -82,8 +73,9 @@ fn a_clean_workspace_passes_every_step_then_hits_the_cache() {
     let report = run.json();
     let problems = schema::violations(&report_schema(), &report);
     assert!(problems.is_empty(), "{problems:#?}");
+    // `breaking` passes with a note: there is no release tag to compare against yet.
     let all_passed: Vec<(String, String)> =
-        STEPS.iter().map(|step| (step.to_string(), clean_status(step).to_owned())).collect();
+        STEPS.iter().map(|step| (step.to_string(), "passed".to_owned())).collect();
     assert_eq!(statuses(&run), all_passed);
     assert!(report["steps"].as_array().unwrap().iter().all(|step| step["cached"] == false));
 
@@ -108,6 +100,59 @@ fn a_clean_workspace_passes_every_step_then_hits_the_cache() {
     fixture.edit("core/src/lib.rs", "right + left", "left + right");
 
     assert_eq!(fixture.snapshot(), before, "preflight must not change the repository");
+}
+
+#[test]
+fn a_pass_is_not_reused_when_a_variable_it_reads_changed() {
+    let fixture = Fixture::new("clean");
+    let only = |step: &str, env: &[(&str, &str)]| {
+        let run = fixture.xtask_env(&["preflight", "--only", step, "--format", "json"], env);
+        let step = run.json()["steps"][0].clone();
+        (step["status"].as_str().unwrap().to_owned(), step["cached"] == true)
+    };
+    assert_eq!(only("changelog", &[]), ("passed".to_owned(), false));
+    assert_eq!(only("changelog", &[]), ("passed".to_owned(), true));
+    let missing = [("LAUNCHKIT_CHANGELOG", "MISSING.md")];
+    assert_eq!(only("changelog", &missing), ("failed".to_owned(), false));
+    assert_eq!(only("version", &[]), ("passed".to_owned(), false));
+    assert_eq!(
+        only("version", &[("LAUNCHKIT_TAG_PREFIX", "release-")]),
+        ("passed".to_owned(), false)
+    );
+
+    // The cargo that runs a step is one of its inputs too.
+    let cargo = cargo_without(&fixture, &["fmt"]);
+    assert_eq!(only("fmt", &[]), ("passed".to_owned(), false));
+    assert_eq!(only("fmt", &[]), ("passed".to_owned(), true));
+    assert_eq!(only("fmt", &[("CARGO", &cargo)]), ("skipped".to_owned(), false));
+}
+
+#[test]
+fn cargo_runs_locked_and_a_stale_or_missing_lock_file_is_never_written() {
+    let fixture = Fixture::new("clean");
+    // Cargo.lock still records the members at 0.3.1.
+    fixture.edit("Cargo.toml", "version = \"0.3.1\"", "version = \"0.3.2\"");
+    fixture.commit("bump without updating the lock file");
+    let lock = fixture.read("Cargo.lock");
+    let steps = "clippy,test,docs,build,package";
+    let run = fixture.xtask(&["preflight", "--only", steps, "--format", "json", "--no-cache"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for step in run.json()["steps"].as_array().unwrap() {
+        assert_eq!(step["status"], "failed", "{step}");
+        let reason = step["reason"].as_str().unwrap_or_default();
+        assert!(reason.starts_with("Cargo.lock is missing or out of date"), "{step}");
+        assert!(step["command"].as_str().unwrap().contains(" --locked"), "{step}");
+    }
+    assert_eq!(fixture.read("Cargo.lock"), lock, "preflight must not rewrite Cargo.lock");
+
+    std::fs::remove_file(fixture.root.join("Cargo.lock")).unwrap();
+    let run = fixture.xtask(&["preflight", "--only", "fmt,build"]);
+    run.assert_refused(
+        "the workspace has no Cargo.lock, which `build` needs: run `cargo generate-lockfile`",
+    );
+    let untouched = fixture.xtask(&["preflight", "--only", "fmt,changelog"]);
+    assert_eq!(untouched.code, 0, "{}", untouched.stderr);
+    assert!(!fixture.root.join("Cargo.lock").exists(), "preflight must not create Cargo.lock");
 }
 
 #[test]
@@ -202,7 +247,7 @@ fn github_mode_writes_annotations_and_the_step_summary() {
 }
 
 #[test]
-fn fail_fast_stops_and_strict_fails_skipped_steps() {
+fn fail_fast_stops_and_strict_fails_only_steps_that_could_not_run() {
     let fixture = Fixture::new("clean");
     fixture.edit("core/src/lib.rs", "#[cfg(test)]", "pub fn  ugly( ) {}\n\n#[cfg(test)]");
     let run = fixture.xtask(&["preflight", "--format", "json", "--fail-fast", "--no-cache"]);
@@ -220,20 +265,51 @@ fn fail_fast_stops_and_strict_fails_skipped_steps() {
     for manifest in ["core/Cargo.toml", "app/Cargo.toml"] {
         fixture.edit(manifest, "[package]\n", "[package]\npublish = false\n");
     }
-    let lenient = fixture.xtask(&["preflight", "--only", "package", "--format", "json"]);
+    // Nothing to publish: the step does not apply, which is a pass with a note.
+    let args = ["preflight", "--only", "package", "--format", "json", "--strict"];
+    let strict = fixture.xtask(&args);
+    let step = &strict.json()["steps"][0];
+    assert_eq!((strict.code, &step["status"]), (0, &Value::from("passed")), "{}", strict.stdout);
+    assert_eq!(step["reason"], "does not apply: every member has `publish = false`");
+
+    // A missing tool is a skip leniently and a failure in strict mode.
+    let cargo = cargo_without(&fixture, &["fmt"]);
+    let args = ["preflight", "--only", "fmt", "--format", "json"];
+    let lenient = fixture.xtask_env(&args, &[("CARGO", &cargo)]);
     assert_eq!(
         (lenient.code, lenient.json()["steps"][0]["status"].clone()),
         (0, Value::from("skipped"))
     );
-    let strict = fixture.xtask(&["preflight", "--only", "package", "--format", "json", "--strict"]);
-    assert_eq!(strict.code, 1);
-    let reason = strict.json()["steps"][0]["reason"].as_str().unwrap().to_owned();
+    let ci = fixture.xtask_env(&args, &[("CARGO", &cargo), ("CI", "true")]);
+    assert_eq!(ci.code, 1, "CI=true implies --strict");
+    let reason = ci.json()["steps"][0]["reason"].as_str().unwrap().to_owned();
     assert!(
-        reason.starts_with("skipped counts as failed in strict mode: no crate to publish"),
+        reason.starts_with("skipped counts as failed in strict mode: rustfmt is not installed"),
         "{reason}"
     );
-    let ci = fixture.xtask_env(&["preflight", "--only", "package"], &[("CI", "true")]);
-    assert_eq!(ci.code, 1, "CI=true implies --strict");
+}
+
+#[test]
+fn strict_ci_passes_breaking_on_a_repository_without_release_tags() {
+    let fixture = Fixture::new("clean");
+    // Decided before the tool is looked up: without cargo-semver-checks it passes too.
+    let cargo = cargo_without(&fixture, &["semver-checks"]);
+    let args = ["preflight", "--only", "breaking,version", "--format", "json"];
+    let first = fixture.xtask_env(&args, &[("CI", "true"), ("CARGO", &cargo)]);
+    assert_eq!(first.code, 0, "{}\n{}", first.stdout, first.stderr);
+    let breaking = &first.json()["steps"][1];
+    assert_eq!(breaking["status"], "passed");
+    assert_eq!(
+        breaking["reason"],
+        "does not apply: no release tag vX.Y.Z at or below 0.3.1 to compare against yet"
+    );
+
+    // Once there is a release to compare with, the missing tool fails strict mode.
+    fixture.git(&["tag", "v0.3.0"]);
+    let tagged = fixture.xtask_env(&args, &[("CI", "true"), ("CARGO", &cargo)]);
+    assert_eq!(tagged.code, 1, "{}", tagged.stdout);
+    let reason = tagged.json()["steps"][1]["reason"].as_str().unwrap().to_owned();
+    assert!(reason.contains("cargo-semver-checks is not installed"), "{reason}");
 }
 
 #[test]
@@ -256,6 +332,37 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
         "unknown step `nope`: use one of fmt, changelog, version, links, secrets, audit, clippy",
     );
     one_line_error(fixture.xtask(&["preflight", "--skip", "lint"]), "unknown step `lint`");
+    one_line_error(
+        fixture.xtask(&["preflight", "--only", "fmt", "--skip", "fmt"]),
+        "--only fmt and --skip fmt contradict each other: pass one of them",
+    );
+    one_line_error(
+        fixture.xtask(&["preflight", "--only", "links", "--online", "--offline"]),
+        "--online and --offline contradict each other",
+    );
+    one_line_error(
+        fixture.xtask(&["preflight", "--skip", "secrets", "--history"]),
+        "--history changes only secrets, which this run leaves out: drop the flag or run secrets",
+    );
+    one_line_error(
+        fixture.xtask(&["preflight", "--only", "fmt", "--release", "1.0.0"]),
+        "--release changes only version and breaking",
+    );
+
+    // A huge argument is echoed cut, with a count of what was left out.
+    let huge = "x".repeat(100_000);
+    let run = fixture.xtask(&["preflight", "--only", &huge]);
+    assert!(run.stderr.len() < 500, "{} bytes", run.stderr.len());
+    one_line_error(run, "unknown step `xxxxx");
+    let run = fixture.xtask(&["preflight", "--only", &huge]);
+    assert!(
+        run.stderr.contains("x... (99900 more characters)`: use one of fmt,"),
+        "{}",
+        run.stderr
+    );
+    let run = fixture.xtask(&["preflight", "--format", &huge]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.len() < 500 && run.stderr.contains("more characters)"), "{}", run.stderr);
 
     let not_a_workspace = fixture.root.join("core/src");
     let manifest = not_a_workspace.join("Cargo.toml");
@@ -263,10 +370,13 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
         fixture.xtask(&["preflight", "--manifest-path", manifest.to_str().unwrap()]),
         "is not a Cargo.toml file",
     );
+    let outside = std::env::temp_dir().join(format!("launchkit-outside-{}", std::process::id()));
+    std::fs::create_dir_all(&outside).unwrap();
     one_line_error(
-        crate::support::xtask(&not_a_workspace, &["preflight"], &[]),
+        crate::support::xtask(&outside, &["preflight"], &[]),
         "run from a cargo workspace",
     );
+    std::fs::remove_dir_all(&outside).unwrap();
 
     fixture.edit("core/Cargo.toml", "[features]", "[features");
     let broken = fixture.snapshot();
@@ -322,7 +432,10 @@ fn a_missing_tool_skips_its_step_with_the_install_command() {
     assert_eq!(steps[1]["reason"], "clippy is not installed: run `rustup component add clippy`");
     // Without nextest, cargo test runs unit, integration and doc tests in one go.
     assert_eq!(steps[2]["status"], "passed");
-    assert_eq!(steps[2]["command"], "cargo test --workspace --all-features --no-fail-fast");
+    assert_eq!(
+        steps[2]["command"],
+        "cargo test --locked --workspace --all-features --no-fail-fast"
+    );
     assert!(steps[2]["output"].is_null(), "output is kept for failures only");
 }
 

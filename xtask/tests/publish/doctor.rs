@@ -142,4 +142,15 @@ fn a_healthy_workspace_has_nothing_to_report() {
     let (statuses, messages) = report(&run);
     assert!(statuses.iter().all(|(_, status)| status == "passed"), "{statuses:?}");
     assert!(messages.is_empty(), "{messages:?}");
+
+    // The same from a member's source folder, without --manifest-path (cargo wrote the
+    // Cargo.lock the fixture lacked: commit it, as a user would).
+    setup.fixture.commit("lock file");
+    let inside = setup.fixture.root().join("fine/src");
+    let mut command = setup.sandbox.command(env!("CARGO_BIN_EXE_xtask"), &inside);
+    command.env_remove("CI").env_remove("GITHUB_ACTIONS").env("LAUNCHKIT_REGISTRY", REGISTRY);
+    let run =
+        Run::checked(command.args(["doctor", "--format", "json"]).output().unwrap(), &[TOKEN]);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert_eq!(report(&run).0, statuses, "{run}");
 }

@@ -129,7 +129,7 @@ fn audit_clones_the_database_into_cargo_home_and_fetches_it_after_a_day() {
 }
 
 #[test]
-fn outdated_warns_about_old_and_yanked_dependencies_on_crates_io() {
+fn outdated_notes_old_and_yanked_dependencies_on_crates_io() {
     let fixture = Fixture::new("clean");
     for file in ["Cargo.toml", "Cargo.lock", "app/Cargo.toml", "tool/Cargo.toml"] {
         std::fs::create_dir_all(fixture.root.join(file).parent().unwrap()).unwrap();
@@ -143,10 +143,11 @@ fn outdated_warns_about_old_and_yanked_dependencies_on_crates_io() {
     fixture.commit("old dependencies");
     let args = ["preflight", "--only", "outdated", "--format", "json"];
 
-    let run = fixture.xtask(&args);
+    // Notes by default, so strict mode (CI) passes too.
+    let run = fixture.xtask_env(&args, &[("CI", "true")]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let outdated = step(&run);
-    assert_eq!(outdated["status"], "warning");
+    assert_eq!(outdated["status"], "passed");
     let found = findings(&outdated);
     for expected in [
         ("app/Cargo.toml:8", "outdated"),
@@ -157,7 +158,7 @@ fn outdated_warns_about_old_and_yanked_dependencies_on_crates_io() {
             found
                 .iter()
                 .any(|(location, severity, rule)| (location.as_str(), rule.as_str()) == expected
-                    && severity == "warning"),
+                    && severity == "note"),
             "{expected:?} in {found:?}"
         );
     }
@@ -176,15 +177,24 @@ fn outdated_warns_about_old_and_yanked_dependencies_on_crates_io() {
     );
     assert!(outdated["reason"].as_str().unwrap().starts_with("5 direct dependencies: "));
 
-    let offline =
-        fixture.xtask(&["preflight", "--only", "outdated", "--format", "json", "--offline"]);
-    assert_eq!(step(&offline)["status"], "skipped");
+    // Skipped on request, which strict mode accepts.
+    let offline = fixture.xtask_env(
+        &["preflight", "--only", "outdated", "--format", "json", "--offline"],
+        &[("CI", "true")],
+    );
+    assert_eq!((offline.code, step(&offline)["status"].clone()), (0, Value::from("skipped")));
 
     fixture.edit(
         "Cargo.toml",
         "[workspace]",
-        "[workspace.metadata.launchkit]\noutdated.deny = true\n\n[workspace]",
+        "[workspace.metadata.launchkit]\noutdated.warn = true\n\n[workspace]",
     );
+    let warned = fixture.xtask(&args);
+    assert_eq!((warned.code, step(&warned)["status"].clone()), (0, Value::from("warning")));
+    let strict = fixture.xtask_env(&args, &[("CI", "true")]);
+    assert_eq!((strict.code, step(&strict)["status"].clone()), (1, Value::from("failed")));
+
+    fixture.edit("Cargo.toml", "outdated.warn = true", "outdated.deny = true");
     let denied = fixture.xtask(&args);
     assert_eq!((denied.code, step(&denied)["status"].clone()), (1, Value::from("failed")));
 }
