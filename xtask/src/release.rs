@@ -22,6 +22,7 @@ mod execute;
 mod forge;
 pub mod git;
 mod journal;
+mod lock;
 mod outward;
 mod record;
 mod show;
@@ -81,8 +82,8 @@ pub struct Ctx<'a> {
     pub root: &'a Path,
     /// The release.
     pub release: &'a Release,
-    /// The lock and journal file.
-    pub lock: PathBuf,
+    /// The journal file.
+    pub journal_path: PathBuf,
     /// The journal: this run's when executing, an interrupted run's in a dry run.
     pub journal: Option<Journal>,
     /// The steps this run went through (the checks first), with their status.
@@ -95,10 +96,10 @@ impl Ctx<'_> {
         self.journal.as_mut().expect("the journal exists while the release executes")
     }
 
-    /// Writes the journal back to the lock file.
+    /// Writes the journal back to its file.
     pub fn save_journal(&self) -> anyhow::Result<()> {
         match &self.journal {
-            Some(journal) => journal.save(&self.lock),
+            Some(journal) => journal.save(&self.journal_path),
             None => Ok(()),
         }
     }
@@ -114,8 +115,16 @@ impl flags::Release {
         if !git.has_commits() {
             bail!("not a git repository with a commit: release from a clone of the project");
         }
-        let lock = journal::path(&git.common_dir()?);
-        let journal = Journal::read(&lock)?;
+        // One release at a time: the lock comes before any check and is held to the end.
+        let common_dir = git.common_dir()?;
+        let lock_path = lock::path(&common_dir);
+        let _lock = match self.execute {
+            true => Some(lock::take(&lock_path, &self.command(sh))?),
+            false => None,
+        };
+        checks::lock(&lock_path, self.execute)?;
+        let journal_path = journal::path(&common_dir);
+        let journal = Journal::read(&journal_path)?;
         let manifest = sh.current_dir().join("Cargo.toml");
         let mut ws = Workspace::load(&manifest)?;
         let mut env =
@@ -137,8 +146,15 @@ impl flags::Release {
             duration_ms: deployments::millis(started.elapsed()),
         };
         let outcomes = vec![checks];
-        let mut ctx =
-            Ctx { sh, git: &git, root: &ws.root, release: &release, lock, journal, outcomes };
+        let mut ctx = Ctx {
+            sh,
+            git: &git,
+            root: &ws.root,
+            release: &release,
+            journal_path,
+            journal,
+            outcomes,
+        };
         show::plan(&ctx, &ws);
         if !self.execute {
             eprintln!("dry run: nothing was changed; add --execute to release");
@@ -161,7 +177,12 @@ impl flags::Release {
         let target = target::read(ws, git, &env, bump, date)
             .map_err(|failures| failures.into_iter().for_each(|f| checks.add("version", Err(f))))
             .ok();
-        checks.add("lock", checks::lock(git, journal));
+        if let Some(journal) = journal {
+            eprintln!(
+                "note    the release of {} (process {}) stopped unfinished; --execute picks it up",
+                journal.version, journal.pid
+            );
+        }
         checks.add("tree", checks::tree(git, journal));
         let branch = checks.value("branch", checks::branch(git, &env));
         if let Some(branch) = branch.as_deref().filter(|_| env.push) {

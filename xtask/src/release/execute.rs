@@ -1,6 +1,6 @@
-//! Running the steps: take the lock, run each step that is not done, and on a failure
-//! either restore the repository (nothing left it yet) or say what is done and how to
-//! resume.
+//! Running the steps (under the lock `release.rs` took first): start or carry on the
+//! journal, run each step that is not done, and on a failure either restore the
+//! repository (nothing left it yet) or say what is done and how to resume.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -17,7 +17,7 @@ use crate::deployments::{self, StepRecord};
 
 /// Runs the release, returning its exit code: 0 released, 1 stopped.
 pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
-    take_lock(ctx)?;
+    start_journal(ctx)?;
     let started = Instant::now();
     let (mut external, mut acted_any) = (false, false);
     for (number, step) in STEPS.iter().enumerate() {
@@ -60,7 +60,7 @@ pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
             step.name
         );
     }
-    journal::remove(&ctx.lock)?;
+    journal::remove(&ctx.journal_path)?;
     let release = ctx.release;
     let (version, env) = (&release.target.version, &release.env.name);
     if acted_any {
@@ -72,9 +72,9 @@ pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Takes the lock for this run, carrying on the journal of an interrupted run of the same
+/// Starts this run's journal, carrying on the journal of an interrupted run of the same
 /// release.
-fn take_lock(ctx: &mut Ctx) -> anyhow::Result<()> {
+fn start_journal(ctx: &mut Ctx) -> anyhow::Result<()> {
     let target = &ctx.release.target;
     let (version, environment) = (target.version.to_string(), ctx.release.env.name.clone());
     let same = ctx.journal.take().filter(|journal| {
@@ -91,29 +91,19 @@ fn take_lock(ctx: &mut Ctx) -> anyhow::Result<()> {
                 (journal.files, journal.docs_hook) = (Vec::new(), false);
                 journal.steps.clear();
             }
-            journal.save(&ctx.lock)?;
             journal
         }
-        None => {
-            let journal = Journal {
-                pid: std::process::id(),
-                version,
-                environment,
-                start: target.start.clone(),
-                started: clock::now(),
-                runs: 1,
-                files: Vec::new(),
-                steps: Default::default(),
-                docs_hook: false,
-            };
-            // A stale journal of some other release is replaced; a fresh lock must be ours alone.
-            if ctx.lock.is_file() {
-                journal.save(&ctx.lock)?;
-            } else {
-                journal.create(&ctx.lock)?;
-            }
-            journal
-        }
+        None => Journal {
+            pid: std::process::id(),
+            version,
+            environment,
+            start: target.start.clone(),
+            started: clock::now(),
+            runs: 1,
+            files: Vec::new(),
+            steps: Default::default(),
+            docs_hook: false,
+        },
     };
     ctx.journal = Some(journal);
     // The checks of the run that started the release (with its preflight) are the ones
@@ -186,7 +176,7 @@ fn restore(ctx: &Ctx) -> anyhow::Result<String> {
             }
         }
     }
-    journal::remove(&ctx.lock)?;
+    journal::remove(&ctx.journal_path)?;
     Ok(checks::short(start).to_owned())
 }
 
@@ -196,7 +186,8 @@ pub fn restore_interrupted(git: &Git, journal: Option<&Journal>) -> anyhow::Resu
     let Some(journal) = journal.filter(|journal| !journal.files.is_empty()) else {
         return Ok(false);
     };
-    if journal::is_running(git.sh(), journal.pid) || git.head()? != journal.start {
+    // The lock this run holds says the interrupted run is gone.
+    if git.head()? != journal.start {
         return Ok(false);
     }
     let mut restored = 0;

@@ -5,5 +5,6 @@ mod flows;
 mod forge;
 mod hotfix;
 mod interrupts;
+mod lock;
 mod refusals;
 mod support;
