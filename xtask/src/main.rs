@@ -44,6 +44,12 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
     if let Some(dir) = cli.workspace_dir()? {
         sh.change_dir(dir);
     }
+    // Tasks on the workspace run from its root, wherever inside it they were started:
+    // `links` and `changelog` take paths relative to where they were typed.
+    use flags::Command::{Bench, Changelog, Links};
+    if !matches!(cli.command, Links(_) | Changelog(_) | Bench(_)) {
+        root_at_workspace(&sh);
+    }
     match cli.command {
         flags::Command::Preflight(cmd) => cmd.run(&sh),
         flags::Command::Config(cmd) => cmd.run(&sh),
@@ -58,5 +64,21 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
         flags::Command::Yank(cmd) => cmd.run(&sh),
         flags::Command::Status(cmd) => cmd.run(&sh),
         flags::Command::Doctor(cmd) => cmd.run(&sh),
+    }
+}
+
+/// Moves the shell to the root of the workspace its directory is in (cargo decides, as
+/// for `cargo build` there); outside any workspace it stays, and the task says what to do.
+fn root_at_workspace(sh: &xshell::Shell) {
+    let cargo = preflight::cargo_program();
+    let located = xshell::cmd!(sh, "{cargo} locate-project --workspace --message-format plain")
+        .quiet()
+        .ignore_stderr()
+        .read();
+    let root = located.ok().and_then(|manifest| {
+        std::path::Path::new(manifest.trim()).parent().map(std::path::Path::to_path_buf)
+    });
+    if let Some(root) = root {
+        sh.change_dir(root);
     }
 }

@@ -2,6 +2,7 @@
 //! behind its fault proxy, and GitHub's release API served on 127.0.0.1.
 
 mod flows;
+mod folders;
 mod forge;
 mod hotfix;
 mod interrupts;
