@@ -1,7 +1,8 @@
 //! The release journal: `.git/launchkit/release.json` (the lock is `lock.rs`).
 //!
 //! It journals what the release did: where it started, the files it wrote (before
-//! and after), each step's time, whether the docs hook ran. A release that stops after
+//! and after), the commit and the tag it made, each step's time, whether the docs hook
+//! ran. A restore undoes exactly these and nothing else. A release that stops after
 //! something left the repository keeps the file, and the next run picks its journal up;
 //! one killed outright leaves it too, with a process id that is no longer running. The file
 //! goes away when the release is recorded, or when a failure restored the repository.
@@ -41,6 +42,14 @@ pub struct Journal {
     pub runs: u32,
     /// The files the release wrote.
     pub files: Vec<Written>,
+    /// The release commit this release made, once made: a restore moves the branch back
+    /// only while it still points there.
+    #[serde(default)]
+    pub commit: Option<String>,
+    /// The tag object this release made, once made: a restore deletes the tag only while
+    /// it still names this object.
+    #[serde(default)]
+    pub tag: Option<String>,
     /// Milliseconds spent on each step the release did itself.
     pub steps: BTreeMap<String, u64>,
     /// The docs hook ran to success.

@@ -86,7 +86,8 @@ fn pushed(ctx: &Ctx) -> anyhow::Result<Option<State>> {
 }
 
 /// After a failed push, whether the remote got part of it anyway (the push is atomic, but
-/// the connection may drop after the remote updated).
+/// the connection may drop after the remote updated). A tag of the same name at another
+/// commit is not this release's: another clone released first, and this one is undone.
 fn partly_pushed(ctx: &Ctx) -> bool {
     let release = ctx.release;
     let names = [format!("refs/heads/{}", release.branch), format!("refs/tags/{}", release.tag)];
@@ -94,7 +95,7 @@ fn partly_pushed(ctx: &Ctx) -> bool {
     else {
         return true;
     };
-    refs.get(&names[0]) == Some(head.as_str()) || refs.tag_commit(&release.tag).is_some()
+    refs.get(&names[0]) == Some(head.as_str()) || refs.tag_commit(&release.tag) == Some(&head)
 }
 
 fn push(ctx: &mut Ctx) -> anyhow::Result<String> {

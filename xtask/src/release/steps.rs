@@ -150,7 +150,10 @@ fn commit(ctx: &mut Ctx) -> anyhow::Result<String> {
     let (sh, message) = (ctx.sh, &ctx.release.message);
     cmd!(sh, "git add -- {tracked...}").run()?;
     cmd!(sh, "git commit -q -m {message}").run()?;
-    Ok(checks::short(&ctx.git.head()?).to_owned())
+    let head = ctx.git.head()?;
+    ctx.journal_mut().commit = Some(head.clone());
+    ctx.save_journal()?;
+    Ok(checks::short(&head).to_owned())
 }
 
 fn describe_tag(ctx: &Ctx) -> String {
@@ -177,7 +180,10 @@ fn tagged(ctx: &Ctx) -> anyhow::Result<Option<State>> {
 fn tag(ctx: &mut Ctx) -> anyhow::Result<String> {
     let (sh, tag) = (ctx.sh, &ctx.release.tag);
     cmd!(sh, "git tag -a --cleanup=verbatim -F - {tag}").stdin(&ctx.release.target.notes).run()?;
-    Ok(tag.clone())
+    let tag = tag.clone();
+    ctx.journal_mut().tag = ctx.git.tag_object(&tag);
+    ctx.save_journal()?;
+    Ok(tag)
 }
 
 /// `path` relative to the workspace root, as git and people read it.

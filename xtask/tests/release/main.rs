@@ -8,4 +8,5 @@ mod hotfix;
 mod interrupts;
 mod lock;
 mod refusals;
+mod restore;
 mod support;
