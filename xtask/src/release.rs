@@ -1,18 +1,19 @@
 //! `cargo xtask release <major|minor|patch|alpha|beta|rc|release|X.Y.Z>`: ship a release.
 //!
-//! 1. Checks every precondition before anything changes and reports all failures at
-//!    once: no other release running, a clean tree, an allowed branch, not behind the
-//!    remote, the tag free, the version above the current one and the registry's, a
-//!    non-empty `[Unreleased]`, tokens for the registry and the forge, not a Friday, and
+//! 1. Takes the release lock (one release at a time), then checks every precondition
+//!    before anything changes and reports all failures at once: a clean tree, an
+//!    allowed branch, not behind the remote, the tag free, the version above the current
+//!    one and the registry's, a non-empty `[Unreleased]`, tokens for the registry and the forge, not a Friday, and
 //!    preflight passed for this exact tree (cached passes count, else it runs).
 //! 2. Prints the plan: the version and changelog edits as diffs, then each step with what
 //!    it will do and whether it is already done. Without `--execute` nothing else happens.
 //! 3. With `--execute`, runs the steps: write, commit, tag, push, publish, forge, docs,
 //!    record. Each reads the real state first and skips what is done, so the same command
 //!    resumes a release that stopped, wherever it stopped. Until something leaves the
-//!    repository (push, upload, forge release, docs hook), a failure restores the
-//!    repository exactly; after that, the error says what is done and that running the
-//!    same command again resumes.
+//!    repository (push, upload, forge release, docs hook), a failure undoes exactly what
+//!    the release made (the ids and contents its journal recorded), keeping any change
+//!    made meanwhile; after that, the error says what is done and that running the same
+//!    command again resumes.
 //!
 //! The environment (`--env`, see docs/configuration.md) decides where it pushes and
 //! publishes; docs/releasing.md walks through a project's releases.
