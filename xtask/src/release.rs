@@ -3,8 +3,9 @@
 //! 1. Takes the release lock (one release at a time), then checks every precondition
 //!    before anything changes and reports all failures at once: a clean tree, an
 //!    allowed branch, not behind the remote, the tag free, the version above the current
-//!    one and the registry's, a non-empty `[Unreleased]`, tokens for the registry and the forge, not a Friday, and
-//!    preflight passed for this exact tree (cached passes count, else it runs).
+//!    one and the registry's, a non-empty `[Unreleased]`, tokens for the registry and
+//!    the forge, not a Friday, and preflight passed for this exact tree (cached passes
+//!    count, else it runs).
 //! 2. Prints the plan: the version and changelog edits as diffs, then each step with what
 //!    it will do and whether it is already done. Without `--execute` nothing else happens.
 //! 3. With `--execute`, runs the steps: write, commit, tag, push, publish, forge, docs,
