@@ -12,8 +12,8 @@ use super::git::Git;
 use super::journal::{self, Journal};
 use super::steps::{Reach, STEPS, State};
 use super::{Ctx, checks};
-use crate::clock;
 use crate::deployments::{self, StepRecord};
+use crate::{clock, tokens};
 
 /// Runs the release, returning its exit code: 0 released, 1 stopped.
 pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
@@ -199,7 +199,8 @@ fn restore(ctx: &Ctx) -> anyhow::Result<Vec<String>> {
     let mut kept = Vec::new();
     if let Some(object) = &journal.tag {
         let name = format!("refs/tags/{}", release.tag);
-        if cmd!(sh, "git update-ref -d {name} {object}").quiet().ignore_stderr().run().is_err() {
+        let delete = cmd!(sh, "git update-ref -d {name} {object}");
+        if tokens::strip(delete).quiet().ignore_stderr().run().is_err() {
             kept.push(format!("tag {}: it no longer names the release's tag object", release.tag));
         }
     }
@@ -207,8 +208,8 @@ fn restore(ctx: &Ctx) -> anyhow::Result<Vec<String>> {
     if let Some(commit) = &journal.commit {
         let name = format!("refs/heads/{}", release.branch);
         let why = "launchkit: undo the release commit";
-        let moved =
-            cmd!(sh, "git update-ref -m {why} {name} {start} {commit}").quiet().ignore_stderr();
+        let moved = cmd!(sh, "git update-ref -m {why} {name} {start} {commit}");
+        let moved = tokens::strip(moved).quiet().ignore_stderr();
         if moved.run().is_err() {
             files_ours = false;
             kept.push(format!(

@@ -102,7 +102,7 @@ fn push(ctx: &mut Ctx) -> anyhow::Result<String> {
     let refspecs = missing(ctx)?;
     let (sh, remote) = (ctx.sh, &ctx.release.env.remote);
     let specs = &refspecs;
-    cmd!(sh, "git push --atomic -q {remote} {specs...}").run()?;
+    crate::tokens::strip(cmd!(sh, "git push --atomic -q {remote} {specs...}")).run()?;
     Ok(format!("{} to {remote}", refspecs.join(" ")))
 }
 
@@ -240,20 +240,13 @@ fn docs(ctx: &mut Ctx) -> anyhow::Result<String> {
     let release = ctx.release;
     let hook = release.env.docs_hook.as_deref().expect("the docs step acts only with a hook");
     let sh = ctx.sh;
-    let mut command = cmd!(sh, "sh -c {hook}")
+    let command = cmd!(sh, "sh -c {hook}")
         .env("LAUNCHKIT_VERSION", release.target.version.to_string())
         .env("LAUNCHKIT_TAG", &release.tag)
         .env("LAUNCHKIT_ENV", &release.env.name);
-    // A docs command has no business with registry tokens (GITHUB_TOKEN stays: publishing
-    // docs to GitHub Pages needs it).
-    for (name, _) in std::env::vars() {
-        let registry_token = name == "CARGO_REGISTRY_TOKEN"
-            || (name.starts_with("CARGO_REGISTRIES_") && name.ends_with("_TOKEN"));
-        if registry_token {
-            command = command.env_remove(name);
-        }
-    }
-    command.run()?;
+    // A docs command has no business with registry tokens (the forge's stay: publishing
+    // docs to GitHub Pages needs GITHUB_TOKEN).
+    crate::tokens::strip_registry(command).run()?;
     ctx.journal_mut().docs_hook = true;
     ctx.save_journal()?;
     Ok("the docs hook succeeded".into())

@@ -10,3 +10,4 @@ mod lock;
 mod refusals;
 mod restore;
 mod support;
+mod tokens;
