@@ -257,14 +257,18 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
     );
     one_line_error(fixture.xtask(&["preflight", "--skip", "lint"]), "unknown step `lint`");
 
-    let not_a_workspace = fixture.root.join("core/src");
-    let manifest = not_a_workspace.join("Cargo.toml");
+    let member_folder = fixture.root.join("core/src");
+    let manifest = member_folder.join("Cargo.toml");
     one_line_error(
         fixture.xtask(&["preflight", "--manifest-path", manifest.to_str().unwrap()]),
         "is not a Cargo.toml file",
     );
+    // A folder inside the workspace is the workspace; one outside any is an error.
+    let inside = crate::support::xtask(&member_folder, &["preflight", "--only", "fmt"], &[]);
+    assert_eq!(inside.code, 0, "{}", inside.stderr);
+    let outside = launchkit_testkit::TempDir::new(std::env::temp_dir(), "no-workspace");
     one_line_error(
-        crate::support::xtask(&not_a_workspace, &["preflight"], &[]),
+        crate::support::xtask(outside.path(), &["preflight"], &[]),
         "run from a cargo workspace",
     );
 
