@@ -91,16 +91,17 @@ fn start_journal(ctx: &mut Ctx) -> anyhow::Result<()> {
                 (journal.files, journal.docs_hook) = (Vec::new(), false);
                 (journal.commit, journal.tag) = (None, None);
                 journal.steps.clear();
-            } else if journal.commit.is_none() {
+            } else {
                 // Killed between its commit (or tag) and noting it: HEAD is the release
                 // commit on top of where this journal's release started.
-                let git = ctx.git;
-                journal.commit =
-                    git.head().ok().filter(|_| git.rev("HEAD~1") == Some(journal.start.clone()));
-                let at_head = git
-                    .tag_commit(&ctx.release.tag)
-                    .is_some_and(|tagged| Some(&tagged) == journal.commit.as_ref());
-                journal.tag = at_head.then(|| git.tag_object(&ctx.release.tag)).flatten();
+                let (git, tag) = (ctx.git, &ctx.release.tag);
+                if journal.commit.is_none() && git.rev("HEAD~1").as_ref() == Some(&journal.start) {
+                    journal.commit = git.head().ok();
+                }
+                let tagged = git.tag_commit(tag).is_some_and(|at| journal.commit == Some(at));
+                if journal.tag.is_none() && tagged {
+                    journal.tag = git.tag_object(tag);
+                }
             }
             journal
         }
@@ -172,7 +173,7 @@ fn stop(ctx: &Ctx, step: &str, err: &anyhow::Error, external: bool) -> anyhow::R
 }
 
 /// After a failed push, the advice when the remote moved on (another clone pushed, or
-/// released first): its branch has commits this one lacks, or its tag is elsewhere.
+/// released first): its branch has commits the release's start lacks.
 fn remote_moved(ctx: &Ctx) -> Option<String> {
     let (release, git) = (ctx.release, ctx.git);
     let (remote, branch) = (&release.env.remote, &release.branch);

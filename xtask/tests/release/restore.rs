@@ -87,3 +87,26 @@ fn a_push_rejected_because_another_clone_released_first_undoes_the_local_release
 fn run_in(dir: &std::path::Path, args: &[&str]) -> String {
     run("git", args, dir)
 }
+
+#[cfg(unix)]
+#[test]
+fn a_release_killed_after_its_commit_then_stopped_undoes_the_commit_it_made() {
+    let setup = Setup::new(Faults::none());
+    let state = setup.state();
+    // Killed right after its commit, before its journal noted the commit id.
+    let marker = setup.dir.path().join("hook-started");
+    setup.hook(false, "post-commit", &format!("touch '{}'; sleep 60", marker.display()));
+    crate::interrupts::kill_when(&setup, &marker);
+    setup.unhook(false, "post-commit");
+    assert_eq!(setup.git(&["log", "-1", "--format=%s"]), "chore: release version 0.2.0");
+
+    // The next run resumes, takes the commit as its release's (it sits on the journal's
+    // start), stops at the tag and undoes it.
+    setup.hook(false, "reference-transaction", NO_TAGS);
+    let run = setup.release(&["minor", "--execute"]);
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(run.stderr.contains("note: took over the release lock from process "), "{run}");
+    assert!(run.stderr.contains("stopped at tag: "), "{run}");
+    assert!(run.stderr.contains("restored: the repository is back at"), "{run}");
+    assert_eq!(setup.state(), state, "the repository was not restored exactly:\n{run}");
+}
