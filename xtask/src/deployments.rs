@@ -19,6 +19,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use xshell::{Shell, cmd};
 
+use crate::tokens::strip;
+
 /// The notes ref holding the log.
 pub const NOTES_REF: &str = "refs/notes/launchkit";
 /// Where a remote's log is fetched to before it is merged into [`NOTES_REF`].
@@ -143,7 +145,8 @@ pub fn append(sh: &Shell, record: &Record) -> anyhow::Result<()> {
     lines.push(serde_json::to_string(record)?);
     let text = lines.join("\n") + "\n";
     // `output` rather than `run`: git says "Overwriting existing notes" on stderr.
-    let output = cmd!(sh, "git notes --ref={NOTES_REF} add -f -F - {commit}")
+    // Every git command that changes a ref runs the project's hooks: no tokens for them.
+    let output = strip(cmd!(sh, "git notes --ref={NOTES_REF} add -f -F - {commit}"))
         .quiet()
         .ignore_status()
         .stdin(text)
@@ -163,16 +166,16 @@ pub fn fetch(sh: &Shell, remote: &str) -> anyhow::Result<()> {
     if found.trim().is_empty() {
         return Ok(());
     }
-    cmd!(sh, "git fetch -q {remote} +{NOTES_REF}:{FETCHED_REF}").quiet().run()?;
+    strip(cmd!(sh, "git fetch -q {remote} +{NOTES_REF}:{FETCHED_REF}")).quiet().run()?;
     let local = cmd!(sh, "git rev-parse -q --verify {NOTES_REF}").quiet().ignore_status().read()?;
     let merged = if local.trim().is_empty() {
-        cmd!(sh, "git update-ref {NOTES_REF} {FETCHED_REF}").quiet().run()
+        strip(cmd!(sh, "git update-ref {NOTES_REF} {FETCHED_REF}")).quiet().run()
     } else {
-        cmd!(sh, "git notes --ref={NOTES_REF} merge -q -s cat_sort_uniq {FETCHED_REF}")
+        strip(cmd!(sh, "git notes --ref={NOTES_REF} merge -q -s cat_sort_uniq {FETCHED_REF}"))
             .quiet()
             .run()
     };
-    let cleaned = cmd!(sh, "git update-ref -d {FETCHED_REF}").quiet().run();
+    let cleaned = strip(cmd!(sh, "git update-ref -d {FETCHED_REF}")).quiet().run();
     merged.context("cannot merge the remote's deployment log")?;
     Ok(cleaned?)
 }
@@ -182,7 +185,7 @@ pub fn fetch(sh: &Shell, remote: &str) -> anyhow::Result<()> {
 pub fn push(sh: &Shell, remote: &str) -> anyhow::Result<()> {
     for attempt in 0..2 {
         let pushed =
-            cmd!(sh, "git push -q {remote} {NOTES_REF}:{NOTES_REF}").quiet().ignore_status();
+            strip(cmd!(sh, "git push -q {remote} {NOTES_REF}:{NOTES_REF}")).quiet().ignore_status();
         let output = pushed.output()?;
         if output.status.success() {
             return Ok(());

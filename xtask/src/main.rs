@@ -21,6 +21,7 @@ mod release;
 mod status;
 mod target;
 mod test;
+mod tokens;
 mod verify;
 mod version;
 mod yank;

@@ -173,11 +173,12 @@ impl ToolRun {
                 || self.stderr.contains("is not installed for the toolchain"))
     }
 
-    /// Runs `cmd` to completion, capturing its output whatever its exit status. The
-    /// command line is reported with `cargo` in place of the path in `cargo`.
+    /// Runs `cmd` to completion, without any token, capturing its output whatever its
+    /// exit status. The command line is reported with `cargo` in place of the path in
+    /// `cargo`.
     pub fn capture(cmd: Cmd<'_>, cargo: &str) -> anyhow::Result<ToolRun> {
         let command = cmd.to_string().replace(cargo, "cargo");
-        let out = cmd
+        let out = crate::tokens::strip(cmd)
             .quiet()
             .ignore_status()
             .output()

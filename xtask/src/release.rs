@@ -1,18 +1,20 @@
 //! `cargo xtask release <major|minor|patch|alpha|beta|rc|release|X.Y.Z>`: ship a release.
 //!
-//! 1. Checks every precondition before anything changes and reports all failures at
-//!    once: no other release running, a clean tree, an allowed branch, not behind the
-//!    remote, the tag free, the version above the current one and the registry's, a
-//!    non-empty `[Unreleased]`, tokens for the registry and the forge, not a Friday, and
-//!    preflight passed for this exact tree (cached passes count, else it runs).
+//! 1. Takes the release lock (one release at a time), then checks every precondition
+//!    before anything changes and reports all failures at once: a clean tree, an
+//!    allowed branch, not behind the remote, the tag free, the version above the current
+//!    one and the registry's, a non-empty `[Unreleased]`, tokens for the registry and
+//!    the forge, not a Friday, and preflight passed for this exact tree (cached passes
+//!    count, else it runs).
 //! 2. Prints the plan: the version and changelog edits as diffs, then each step with what
 //!    it will do and whether it is already done. Without `--execute` nothing else happens.
 //! 3. With `--execute`, runs the steps: write, commit, tag, push, publish, forge, docs,
 //!    record. Each reads the real state first and skips what is done, so the same command
 //!    resumes a release that stopped, wherever it stopped. Until something leaves the
-//!    repository (push, upload, forge release, docs hook), a failure restores the
-//!    repository exactly; after that, the error says what is done and that running the
-//!    same command again resumes.
+//!    repository (push, upload, forge release, docs hook), a failure undoes exactly what
+//!    the release made (the ids and contents its journal recorded), keeping any change
+//!    made meanwhile; after that, the error says what is done and that running the same
+//!    command again resumes.
 //!
 //! The environment (`--env`, see docs/configuration.md) decides where it pushes and
 //! publishes; docs/releasing.md walks through a project's releases.
@@ -22,6 +24,7 @@ mod execute;
 mod forge;
 pub mod git;
 mod journal;
+mod lock;
 mod outward;
 mod record;
 mod show;
@@ -81,8 +84,8 @@ pub struct Ctx<'a> {
     pub root: &'a Path,
     /// The release.
     pub release: &'a Release,
-    /// The lock and journal file.
-    pub lock: PathBuf,
+    /// The journal file.
+    pub journal_path: PathBuf,
     /// The journal: this run's when executing, an interrupted run's in a dry run.
     pub journal: Option<Journal>,
     /// The steps this run went through (the checks first), with their status.
@@ -95,10 +98,10 @@ impl Ctx<'_> {
         self.journal.as_mut().expect("the journal exists while the release executes")
     }
 
-    /// Writes the journal back to the lock file.
+    /// Writes the journal back to its file.
     pub fn save_journal(&self) -> anyhow::Result<()> {
         match &self.journal {
-            Some(journal) => journal.save(&self.lock),
+            Some(journal) => journal.save(&self.journal_path),
             None => Ok(()),
         }
     }
@@ -114,8 +117,16 @@ impl flags::Release {
         if !git.has_commits() {
             bail!("not a git repository with a commit: release from a clone of the project");
         }
-        let lock = journal::path(&git.common_dir()?);
-        let journal = Journal::read(&lock)?;
+        // One release at a time: the lock comes before any check and is held to the end.
+        let common_dir = git.common_dir()?;
+        let lock_path = lock::path(&common_dir);
+        let _lock = match self.execute {
+            true => Some(lock::take(&lock_path, &self.command(sh))?),
+            false => None,
+        };
+        checks::lock(&lock_path, self.execute)?;
+        let journal_path = journal::path(&common_dir);
+        let journal = Journal::read(&journal_path)?;
         let manifest = sh.current_dir().join("Cargo.toml");
         let mut ws = Workspace::load(&manifest)?;
         let mut env =
@@ -137,8 +148,15 @@ impl flags::Release {
             duration_ms: deployments::millis(started.elapsed()),
         };
         let outcomes = vec![checks];
-        let mut ctx =
-            Ctx { sh, git: &git, root: &ws.root, release: &release, lock, journal, outcomes };
+        let mut ctx = Ctx {
+            sh,
+            git: &git,
+            root: &ws.root,
+            release: &release,
+            journal_path,
+            journal,
+            outcomes,
+        };
         show::plan(&ctx, &ws);
         if !self.execute {
             eprintln!("dry run: nothing was changed; add --execute to release");
@@ -161,7 +179,12 @@ impl flags::Release {
         let target = target::read(ws, git, &env, bump, date)
             .map_err(|failures| failures.into_iter().for_each(|f| checks.add("version", Err(f))))
             .ok();
-        checks.add("lock", checks::lock(git, journal));
+        if let Some(journal) = journal {
+            eprintln!(
+                "note    the release of {} (process {}) stopped unfinished; --execute picks it up",
+                journal.version, journal.pid
+            );
+        }
         checks.add("tree", checks::tree(git, journal));
         let branch = checks.value("branch", checks::branch(git, &env));
         if let Some(branch) = branch.as_deref().filter(|_| env.push) {

@@ -14,7 +14,7 @@ use launchkit_workspace::Workspace;
 use launchkit_workspace::version::{Bump, FileChange, VersionPlan};
 use xshell::{Shell, cmd};
 
-use crate::{diff, flags};
+use crate::{diff, flags, tokens};
 
 impl flags::Version {
     /// Plans the bump and, with `--execute`, applies it.
@@ -50,7 +50,7 @@ pub fn apply(sh: &Shell, ws: &Workspace, plan: &VersionPlan) -> anyhow::Result<(
     if ws.root.join("Cargo.lock").is_file() {
         let cargo = crate::preflight::cargo_program();
         let _dir = sh.push_dir(&ws.root);
-        if let Err(err) = cmd!(sh, "{cargo} update --workspace").run() {
+        if let Err(err) = tokens::strip(cmd!(sh, "{cargo} update --workspace")).run() {
             write(&plan.files, |file| &file.before)?;
             bail!("{err}: the manifests are restored; fix the problem cargo reports and run again");
         }

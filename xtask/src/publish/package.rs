@@ -38,7 +38,7 @@ pub fn package(
     let selection: Vec<&str> = names.iter().flat_map(|name| ["-p", name.as_str()]).collect();
     let cmd = cmd!(sh, "{cargo} package --registry {registry} {flags...} {selection...}");
     let command = cmd.to_string().replace(cargo, "cargo");
-    let out = cmd.quiet().ignore_status().output()?;
+    let out = crate::tokens::strip(cmd).quiet().ignore_status().output()?;
     if out.status.success() {
         return Ok(Ok(()));
     }

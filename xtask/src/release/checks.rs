@@ -2,12 +2,14 @@
 //! registry. All of them are checked before anything changes, and every failure is
 //! reported together, each as one line that says what to do.
 
+use std::path::Path;
+
 use cargo_metadata::semver::Version;
 use launchkit_registry::{CargoConfig, Registry, SparseIndex};
 use launchkit_workspace::Workspace;
 
 use super::git::Git;
-use super::journal::{self, Journal};
+use super::journal::Journal;
 use super::target::Target;
 use crate::clock;
 use crate::config::Environment;
@@ -44,25 +46,18 @@ impl Checks {
     }
 }
 
-/// No other release is running: the lock's process is gone, or there is no lock.
-pub fn lock(git: &Git, journal: Option<&Journal>) -> Result<String, String> {
-    match journal {
-        Some(journal) if journal::is_running(git.sh(), journal.pid) => Err(format!(
-            "another release is running: {} to {} by process {}, started {}; wait for it, or delete {} if that process is not a release",
-            journal.version,
-            journal.environment,
-            journal.pid,
-            journal.started,
-            git.common_dir()
-                .map(|dir| journal::path(&dir).display().to_string())
-                .unwrap_or_default()
-        )),
-        Some(journal) => Ok(format!(
-            "the release of {} (process {}) stopped unfinished; --execute picks it up",
-            journal.version, journal.pid
-        )),
-        None => Ok("no other release is running".into()),
-    }
+/// No other release is running. An executed run holds the lock already; a dry run only
+/// looks, and refuses at once when someone holds it.
+pub fn lock(path: &Path, held: bool) -> anyhow::Result<()> {
+    let passed = match held {
+        true => format!("taken by this run (process {})", std::process::id()),
+        false => match super::lock::holder_of(path)? {
+            Some(busy) => anyhow::bail!("{busy}"),
+            None => "no other release is running".into(),
+        },
+    };
+    eprintln!("ok      {:<10} {passed}", "lock");
+    Ok(())
 }
 
 /// The working tree has no uncommitted change.

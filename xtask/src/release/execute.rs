@@ -1,6 +1,6 @@
-//! Running the steps: take the lock, run each step that is not done, and on a failure
-//! either restore the repository (nothing left it yet) or say what is done and how to
-//! resume.
+//! Running the steps (under the lock `release.rs` took first): start or carry on the
+//! journal, run each step that is not done, and on a failure either restore the
+//! repository (nothing left it yet) or say what is done and how to resume.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -12,12 +12,12 @@ use super::git::Git;
 use super::journal::{self, Journal};
 use super::steps::{Reach, STEPS, State};
 use super::{Ctx, checks};
-use crate::clock;
 use crate::deployments::{self, StepRecord};
+use crate::{clock, tokens};
 
 /// Runs the release, returning its exit code: 0 released, 1 stopped.
 pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
-    take_lock(ctx)?;
+    start_journal(ctx)?;
     let started = Instant::now();
     let (mut external, mut acted_any) = (false, false);
     for (number, step) in STEPS.iter().enumerate() {
@@ -60,7 +60,7 @@ pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
             step.name
         );
     }
-    journal::remove(&ctx.lock)?;
+    journal::remove(&ctx.journal_path)?;
     let release = ctx.release;
     let (version, env) = (&release.target.version, &release.env.name);
     if acted_any {
@@ -72,9 +72,9 @@ pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Takes the lock for this run, carrying on the journal of an interrupted run of the same
+/// Starts this run's journal, carrying on the journal of an interrupted run of the same
 /// release.
-fn take_lock(ctx: &mut Ctx) -> anyhow::Result<()> {
+fn start_journal(ctx: &mut Ctx) -> anyhow::Result<()> {
     let target = &ctx.release.target;
     let (version, environment) = (target.version.to_string(), ctx.release.env.name.clone());
     let same = ctx.journal.take().filter(|journal| {
@@ -89,31 +89,35 @@ fn take_lock(ctx: &mut Ctx) -> anyhow::Result<()> {
             if !target.resuming() {
                 // It stopped before its commit and was restored: this run starts over.
                 (journal.files, journal.docs_hook) = (Vec::new(), false);
+                (journal.commit, journal.tag) = (None, None);
                 journal.steps.clear();
-            }
-            journal.save(&ctx.lock)?;
-            journal
-        }
-        None => {
-            let journal = Journal {
-                pid: std::process::id(),
-                version,
-                environment,
-                start: target.start.clone(),
-                started: clock::now(),
-                runs: 1,
-                files: Vec::new(),
-                steps: Default::default(),
-                docs_hook: false,
-            };
-            // A stale journal of some other release is replaced; a fresh lock must be ours alone.
-            if ctx.lock.is_file() {
-                journal.save(&ctx.lock)?;
             } else {
-                journal.create(&ctx.lock)?;
+                // Killed between its commit (or tag) and noting it: HEAD is the release
+                // commit on top of where this journal's release started.
+                let (git, tag) = (ctx.git, &ctx.release.tag);
+                if journal.commit.is_none() && git.rev("HEAD~1").as_ref() == Some(&journal.start) {
+                    journal.commit = git.head().ok();
+                }
+                let tagged = git.tag_commit(tag).is_some_and(|at| journal.commit == Some(at));
+                if journal.tag.is_none() && tagged {
+                    journal.tag = git.tag_object(tag);
+                }
             }
             journal
         }
+        None => Journal {
+            pid: std::process::id(),
+            version,
+            environment,
+            start: target.start.clone(),
+            started: clock::now(),
+            runs: 1,
+            files: Vec::new(),
+            commit: None,
+            tag: None,
+            steps: Default::default(),
+            docs_hook: false,
+        },
     };
     ctx.journal = Some(journal);
     // The checks of the run that started the release (with its preflight) are the ones
@@ -131,20 +135,28 @@ fn stop(ctx: &Ctx, step: &str, err: &anyhow::Error, external: bool) -> anyhow::R
         format!("release {} to {} stopped at {step}", release.target.version, release.env.name);
     eprintln!("error: {head}: {err:#}");
     if !external {
-        return match restore(ctx) {
-            Ok(start) => {
-                eprintln!(
-                    "restored: the repository is back at {start} as it was (release commit and tag removed, files restored); fix the problem and run again: {}",
-                    release.command
-                );
-                Ok(ExitCode::FAILURE)
-            }
-            Err(restore_err) => bail!(
-                "{head}, and restoring the repository failed: {restore_err:#}: restore it with `git reset --hard {}` and `git tag -d {}`",
-                release.target.start,
-                release.tag
-            ),
+        let moved = if step == "push" { remote_moved(ctx) } else { None };
+        let start = checks::short(&release.target.start);
+        let next = match &moved {
+            Some(pull) => format!("{pull}, then run again"),
+            None => "fix the problem and run again".into(),
         };
+        match restore(ctx) {
+            Ok(kept) if kept.is_empty() => eprintln!(
+                "restored: the repository is back at {start} as it was (release commit and tag removed, files restored); {next}: {}",
+                release.command
+            ),
+            Ok(kept) => eprintln!(
+                "restored what the release made, but kept what changed meanwhile:\n  {}\nsort these out, then {next}: {}",
+                kept.join("\n  "),
+                release.command
+            ),
+            Err(restore_err) => eprintln!(
+                "error: restoring the repository failed: {restore_err:#}: the journal {} lists what the release made (commit, tag, files with their old text); undo them by hand (`git reset --keep`, which refuses to lose a change, rather than `--hard`)",
+                ctx.journal_path.display()
+            ),
+        }
+        return Ok(ExitCode::FAILURE);
     }
     let done: Vec<String> = ctx
         .outcomes
@@ -160,34 +172,82 @@ fn stop(ctx: &Ctx, step: &str, err: &anyhow::Error, external: bool) -> anyhow::R
     Ok(ExitCode::FAILURE)
 }
 
-/// Puts the repository back where the release started: tag deleted, release commit
-/// reset away, every written file back to its old text.
-fn restore(ctx: &Ctx) -> anyhow::Result<String> {
-    let (git, sh, release) = (ctx.git, ctx.sh, ctx.release);
+/// After a failed push, the advice when the remote moved on (another clone pushed, or
+/// released first): its branch has commits the release's start lacks.
+fn remote_moved(ctx: &Ctx) -> Option<String> {
+    let (release, git) = (ctx.release, ctx.git);
+    let (remote, branch) = (&release.env.remote, &release.branch);
+    let branch_ref = format!("refs/heads/{branch}");
+    let refs = git.remote_refs(remote, std::slice::from_ref(&branch_ref)).ok()?;
+    let theirs = refs.get(&branch_ref)?;
+    let moved = !git.is_ancestor(theirs, &release.target.start);
+    moved.then(|| {
+        format!(
+            "{remote}/{branch} moved on while this release ran (another clone pushed or released): run `git pull --rebase {remote} {branch}`"
+        )
+    })
+}
+
+/// Undoes exactly what the release made, as its journal recorded it: the tag while it
+/// still names the tag object made, the release commit while the branch still points at
+/// it (`git update-ref` with the expected old value), each written file while it still
+/// holds what the release wrote. What changed meanwhile is kept and returned, one line
+/// each; nothing is ever reset wholesale.
+fn restore(ctx: &Ctx) -> anyhow::Result<Vec<String>> {
+    let (sh, release) = (ctx.sh, ctx.release);
+    let Some(journal) = &ctx.journal else { return Ok(Vec::new()) };
     let start = &release.target.start;
-    let head = git.head()?;
-    if head != *start {
-        let ours = git.rev("HEAD~1").as_ref() == Some(start)
-            && git.subject("HEAD").is_ok_and(|subject| subject == release.message);
-        if !ours {
-            bail!("HEAD moved to {} during the release", checks::short(&head));
-        }
-        if git.tag_commit(&release.tag).is_some_and(|commit| commit == head) {
-            let tag = &release.tag;
-            cmd!(sh, "git tag -d {tag}").quiet().ignore_stdout().run()?;
+    let mut kept = Vec::new();
+    if let Some(object) = &journal.tag {
+        let name = format!("refs/tags/{}", release.tag);
+        let delete = cmd!(sh, "git update-ref -d {name} {object}");
+        if tokens::strip(delete).quiet().ignore_stderr().run().is_err() {
+            kept.push(format!("tag {}: it no longer names the release's tag object", release.tag));
         }
     }
-    cmd!(sh, "git reset -q --hard {start}").run()?;
-    if let Some(journal) = &ctx.journal {
+    let mut files_ours = true;
+    if let Some(commit) = &journal.commit {
+        let name = format!("refs/heads/{}", release.branch);
+        let why = "launchkit: undo the release commit";
+        let moved = cmd!(sh, "git update-ref -m {why} {name} {start} {commit}");
+        let moved = tokens::strip(moved).quiet().ignore_stderr();
+        if moved.run().is_err() {
+            files_ours = false;
+            kept.push(format!(
+                "the release commit {}: {} moved past it; undo it with `git revert {0}` or `git rebase`",
+                checks::short(commit),
+                release.branch
+            ));
+        }
+    }
+    if files_ours {
         for file in &journal.files {
-            if std::fs::read_to_string(&file.path).ok().as_deref() != Some(file.before.as_str()) {
-                std::fs::write(&file.path, &file.before)
-                    .with_context(|| format!("cannot restore {}", file.path.display()))?;
+            let now = std::fs::read_to_string(&file.path).ok();
+            if now.as_deref() == Some(file.before.as_str()) {
+                continue;
             }
+            let ours = file.after.is_none() || now.as_deref() == file.after.as_deref();
+            if !ours {
+                let shown = super::steps::relative(ctx, &file.path);
+                kept.push(format!(
+                    "{shown}: changed during the release, so it still holds the release's edit and yours (see `git diff -- {shown}`)"
+                ));
+                continue;
+            }
+            std::fs::write(&file.path, &file.before)
+                .with_context(|| format!("cannot restore {}", file.path.display()))?;
+        }
+        // The index: the written files' entries back to the start (a commit that failed
+        // after `git add` left them staged); the working tree is not touched.
+        let paths: Vec<String> =
+            journal.files.iter().map(|file| super::steps::relative(ctx, &file.path)).collect();
+        let tracked = ctx.git.tracked(&paths)?;
+        if !tracked.is_empty() {
+            cmd!(sh, "git reset -q -- {tracked...}").run()?;
         }
     }
-    journal::remove(&ctx.lock)?;
-    Ok(checks::short(start).to_owned())
+    journal::remove(&ctx.journal_path)?;
+    Ok(kept)
 }
 
 /// A release killed between writing its files and committing them left its edits in the
@@ -196,7 +256,8 @@ pub fn restore_interrupted(git: &Git, journal: Option<&Journal>) -> anyhow::Resu
     let Some(journal) = journal.filter(|journal| !journal.files.is_empty()) else {
         return Ok(false);
     };
-    if journal::is_running(git.sh(), journal.pid) || git.head()? != journal.start {
+    // The lock this run holds says the interrupted run is gone.
+    if git.head()? != journal.start {
         return Ok(false);
     }
     let mut restored = 0;

@@ -1,21 +1,18 @@
-//! The release lock and journal: `.git/launchkit/release.json`.
+//! The release journal: `.git/launchkit/release.json` (the lock is `lock.rs`).
 //!
-//! While a release runs, the file names its process, so a second release refuses to start.
-//! It also journals what the release did: where it started, the files it wrote (before
-//! and after), each step's time, whether the docs hook ran. A release that stops after
+//! It journals what the release did: where it started, the files it wrote (before
+//! and after), the commit and the tag it made, each step's time, whether the docs hook
+//! ran. A restore undoes exactly these and nothing else. A release that stops after
 //! something left the repository keeps the file, and the next run picks its journal up;
 //! one killed outright leaves it too, with a process id that is no longer running. The file
 //! goes away when the release is recorded, or when a failure restored the repository.
 //! Living in `.git`, it is never committed, and neither `git reset` nor `git clean` touch it.
 
 use std::collections::BTreeMap;
-use std::fs::OpenOptions;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
-use xshell::{Shell, cmd};
 
 /// One file the release wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +42,14 @@ pub struct Journal {
     pub runs: u32,
     /// The files the release wrote.
     pub files: Vec<Written>,
+    /// The release commit this release made, once made: a restore moves the branch back
+    /// only while it still points there.
+    #[serde(default)]
+    pub commit: Option<String>,
+    /// The tag object this release made, once made: a restore deletes the tag only while
+    /// it still names this object.
+    #[serde(default)]
+    pub tag: Option<String>,
     /// Milliseconds spent on each step the release did itself.
     pub steps: BTreeMap<String, u64>,
     /// The docs hook ran to success.
@@ -73,20 +78,6 @@ impl Journal {
         Ok(Some(journal))
     }
 
-    /// Creates the file for a new release; fails when another process created it first.
-    pub fn create(&self, path: &Path) -> anyhow::Result<()> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-        }
-        let mut file =
-            OpenOptions::new().write(true).create_new(true).open(path).with_context(|| {
-                format!("cannot create {}: another release may have started", path.display())
-            })?;
-        file.write_all(self.text().as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))
-    }
-
     /// Writes the journal back, through a temporary file so a kill never leaves half of it.
     pub fn save(&self, path: &Path) -> anyhow::Result<()> {
         let temporary = path.with_extension("json.tmp");
@@ -98,15 +89,6 @@ impl Journal {
     fn text(&self) -> String {
         serde_json::to_string_pretty(self).expect("a journal serializes") + "\n"
     }
-}
-
-/// Whether process `pid` is running on this machine (`kill -0`).
-pub fn is_running(sh: &Shell, pid: u32) -> bool {
-    if pid == std::process::id() {
-        return true;
-    }
-    let pid = pid.to_string();
-    cmd!(sh, "kill -0 {pid}").quiet().ignore_stderr().run().is_ok()
 }
 
 /// Removes the file; a file already gone is fine.

@@ -86,7 +86,8 @@ fn pushed(ctx: &Ctx) -> anyhow::Result<Option<State>> {
 }
 
 /// After a failed push, whether the remote got part of it anyway (the push is atomic, but
-/// the connection may drop after the remote updated).
+/// the connection may drop after the remote updated). A tag of the same name at another
+/// commit is not this release's: another clone released first, and this one is undone.
 fn partly_pushed(ctx: &Ctx) -> bool {
     let release = ctx.release;
     let names = [format!("refs/heads/{}", release.branch), format!("refs/tags/{}", release.tag)];
@@ -94,14 +95,14 @@ fn partly_pushed(ctx: &Ctx) -> bool {
     else {
         return true;
     };
-    refs.get(&names[0]) == Some(head.as_str()) || refs.tag_commit(&release.tag).is_some()
+    refs.get(&names[0]) == Some(head.as_str()) || refs.tag_commit(&release.tag) == Some(&head)
 }
 
 fn push(ctx: &mut Ctx) -> anyhow::Result<String> {
     let refspecs = missing(ctx)?;
     let (sh, remote) = (ctx.sh, &ctx.release.env.remote);
     let specs = &refspecs;
-    cmd!(sh, "git push --atomic -q {remote} {specs...}").run()?;
+    crate::tokens::strip(cmd!(sh, "git push --atomic -q {remote} {specs...}")).run()?;
     Ok(format!("{} to {remote}", refspecs.join(" ")))
 }
 
@@ -239,20 +240,13 @@ fn docs(ctx: &mut Ctx) -> anyhow::Result<String> {
     let release = ctx.release;
     let hook = release.env.docs_hook.as_deref().expect("the docs step acts only with a hook");
     let sh = ctx.sh;
-    let mut command = cmd!(sh, "sh -c {hook}")
+    let command = cmd!(sh, "sh -c {hook}")
         .env("LAUNCHKIT_VERSION", release.target.version.to_string())
         .env("LAUNCHKIT_TAG", &release.tag)
         .env("LAUNCHKIT_ENV", &release.env.name);
-    // A docs command has no business with registry tokens (GITHUB_TOKEN stays: publishing
-    // docs to GitHub Pages needs it).
-    for (name, _) in std::env::vars() {
-        let registry_token = name == "CARGO_REGISTRY_TOKEN"
-            || (name.starts_with("CARGO_REGISTRIES_") && name.ends_with("_TOKEN"));
-        if registry_token {
-            command = command.env_remove(name);
-        }
-    }
-    command.run()?;
+    // A docs command has no business with registry tokens (the forge's stay: publishing
+    // docs to GitHub Pages needs GITHUB_TOKEN).
+    crate::tokens::strip_registry(command).run()?;
     ctx.journal_mut().docs_hook = true;
     ctx.save_journal()?;
     Ok("the docs hook succeeded".into())

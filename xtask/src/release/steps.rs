@@ -10,6 +10,7 @@ use xshell::cmd;
 
 use super::journal::Written;
 use super::{Ctx, checks, outward, record};
+use crate::tokens;
 
 /// Where a step stands before it runs.
 pub enum State {
@@ -118,7 +119,7 @@ fn write(ctx: &mut Ctx) -> anyhow::Result<String> {
     if let Some(lockfile) = &target.lockfile {
         let sh = ctx.sh;
         let cargo = crate::preflight::cargo_program();
-        cmd!(sh, "{cargo} update --workspace --quiet").run()?;
+        tokens::strip(cmd!(sh, "{cargo} update --workspace --quiet")).run()?;
         let after = std::fs::read_to_string(lockfile)?;
         if let Some(file) = ctx.journal_mut().files.last_mut() {
             file.after = Some(after);
@@ -148,9 +149,13 @@ fn commit(ctx: &mut Ctx) -> anyhow::Result<String> {
     paths.extend(target.lockfile.iter().map(|path| relative(ctx, path)));
     let tracked = ctx.git.tracked(&paths)?;
     let (sh, message) = (ctx.sh, &ctx.release.message);
-    cmd!(sh, "git add -- {tracked...}").run()?;
-    cmd!(sh, "git commit -q -m {message}").run()?;
-    Ok(checks::short(&ctx.git.head()?).to_owned())
+    // Git hooks are the project's code: no token for them either.
+    tokens::strip(cmd!(sh, "git add -- {tracked...}")).run()?;
+    tokens::strip(cmd!(sh, "git commit -q -m {message}")).run()?;
+    let head = ctx.git.head()?;
+    ctx.journal_mut().commit = Some(head.clone());
+    ctx.save_journal()?;
+    Ok(checks::short(&head).to_owned())
 }
 
 fn describe_tag(ctx: &Ctx) -> String {
@@ -176,8 +181,12 @@ fn tagged(ctx: &Ctx) -> anyhow::Result<Option<State>> {
 /// `### Added` lines as comments.
 fn tag(ctx: &mut Ctx) -> anyhow::Result<String> {
     let (sh, tag) = (ctx.sh, &ctx.release.tag);
-    cmd!(sh, "git tag -a --cleanup=verbatim -F - {tag}").stdin(&ctx.release.target.notes).run()?;
-    Ok(tag.clone())
+    let make = cmd!(sh, "git tag -a --cleanup=verbatim -F - {tag}");
+    tokens::strip(make).stdin(&ctx.release.target.notes).run()?;
+    let tag = tag.clone();
+    ctx.journal_mut().tag = ctx.git.tag_object(&tag);
+    ctx.save_journal()?;
+    Ok(tag)
 }
 
 /// `path` relative to the workspace root, as git and people read it.

@@ -101,7 +101,7 @@ pub fn read(
     if on_release_commit && !explicit_other {
         let Some(entry) = changelog.release(&current) else {
             return Err(vec![format!(
-                "HEAD is the release commit of {current}, but {shown} has no entry for it: restore the entry, or reset the commit with `git reset --hard HEAD~1`"
+                "HEAD is the release commit of {current}, but {shown} has no entry for it: restore the entry, or undo the commit with `git reset --keep HEAD~1`"
             )]);
         };
         let entry_date = entry.date.as_deref().and_then(|text| text.parse::<Date>().ok());

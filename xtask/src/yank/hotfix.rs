@@ -2,8 +2,9 @@
 //! `hotfix/X.Y.(Z+1)`, cut from the release tag, with the version bumped by the version
 //! code (manifests and Cargo.lock) and an empty `### Fixed` under `[Unreleased]`,
 //! committed. If any of that fails, the branch is removed and the repository is back on
-//! the branch it was on. The next steps it prints end with `cargo xtask release patch`,
-//! which releases the branch's X.Y.(Z+1) as it is (see release/target.rs).
+//! the branch it was on; edits already made are stashed, not thrown away. The next steps
+//! it prints end with `cargo xtask release patch`, which releases the branch's X.Y.(Z+1)
+//! as it is (see release/target.rs).
 
 use anyhow::{Context, bail};
 use launchkit_changelog::Changelog;
@@ -72,11 +73,18 @@ impl Hotfix {
             let back = git.branch().map_or_else(|| git.head(), Ok)?;
             cmd!(sh, "git switch -q -c {branch} {tag}").quiet().run()?;
             if let Err(err) = self.prepare(sh, target) {
-                cmd!(sh, "git reset -q --hard").quiet().run()?;
+                // The tree was clean when the branch was made, so what changed since is
+                // the hotfix's own edits: stashed, never thrown away.
+                let stashed = !git.changes()?.is_empty();
+                if stashed {
+                    let note = format!("launchkit: the unfinished hotfix {next}");
+                    cmd!(sh, "git stash push -q --include-untracked -m {note}").quiet().run()?;
+                }
                 cmd!(sh, "git switch -q {back}").quiet().run()?;
                 cmd!(sh, "git branch -q -D {branch}").quiet().run()?;
+                let saved = if stashed { " (its edits are in `git stash list`)" } else { "" };
                 return Err(err.context(format!(
-                    "the hotfix stopped; branch {branch} is removed and you are back on {back}"
+                    "the hotfix stopped; branch {branch} is removed{saved} and you are back on {back}"
                 )));
             }
             eprintln!("created {branch} from {tag}, at version {next}");

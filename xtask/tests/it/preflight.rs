@@ -364,19 +364,20 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.len() < 500 && run.stderr.contains("more characters)"), "{}", run.stderr);
 
-    let not_a_workspace = fixture.root.join("core/src");
-    let manifest = not_a_workspace.join("Cargo.toml");
+    let member_folder = fixture.root.join("core/src");
+    let manifest = member_folder.join("Cargo.toml");
     one_line_error(
         fixture.xtask(&["preflight", "--manifest-path", manifest.to_str().unwrap()]),
         "is not a Cargo.toml file",
     );
-    let outside = std::env::temp_dir().join(format!("launchkit-outside-{}", std::process::id()));
-    std::fs::create_dir_all(&outside).unwrap();
+    // A folder inside the workspace is the workspace; one outside any is an error.
+    let inside = crate::support::xtask(&member_folder, &["preflight", "--only", "fmt"], &[]);
+    assert_eq!(inside.code, 0, "{}", inside.stderr);
+    let outside = launchkit_testkit::TempDir::new(std::env::temp_dir(), "no-workspace");
     one_line_error(
-        crate::support::xtask(&outside, &["preflight"], &[]),
+        crate::support::xtask(outside.path(), &["preflight"], &[]),
         "run from a cargo workspace",
     );
-    std::fs::remove_dir_all(&outside).unwrap();
 
     fixture.edit("core/Cargo.toml", "[features]", "[features");
     let broken = fixture.snapshot();

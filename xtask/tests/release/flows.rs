@@ -178,7 +178,7 @@ pub fn assert_released(setup: &Setup, start: &str) {
     // `found` when a killed run did the step but died before noting it.
     assert!(steps.iter().all(|(_, status)| ["done", "found"].contains(status)), "{steps:?}");
     assert!(record["started"].as_str().unwrap() <= record["finished"].as_str().unwrap());
-    assert!(!setup.repo().join(".git/launchkit/release.json").exists(), "the lock is gone");
+    assert!(!setup.repo().join(".git/launchkit/release.json").exists(), "the journal is gone");
 }
 
 #[test]

@@ -109,7 +109,7 @@ fn a_release_stopped_after_each_step_in_turn_resumes_to_the_same_end() {
 /// Starts the release in its own process group, waits until `marker` exists (a hook
 /// creates it), and kills the whole group, as a cancelled CI job or Ctrl-C would.
 #[cfg(unix)]
-fn kill_when(setup: &Setup, marker: &Path) {
+pub fn kill_when(setup: &Setup, marker: &Path) {
     use std::os::unix::process::CommandExt;
 
     let mut command = setup.command(&[

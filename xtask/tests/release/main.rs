@@ -2,8 +2,12 @@
 //! behind its fault proxy, and GitHub's release API served on 127.0.0.1.
 
 mod flows;
+mod folders;
 mod forge;
 mod hotfix;
 mod interrupts;
+mod lock;
 mod refusals;
+mod restore;
 mod support;
+mod tokens;

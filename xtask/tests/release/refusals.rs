@@ -2,8 +2,6 @@
 //! code 2 and a line that says what to do; the repository, the remote and the registry are
 //! byte for byte as they were.
 
-use std::process::{Command, Stdio};
-
 use launchkit_testkit::Faults;
 
 use crate::support::{MONDAY, Setup, run};
@@ -158,23 +156,23 @@ fn unsafe_releases_are_refused_before_anything_changes() {
         &[],
         &["friday: 2025-06-06 is a Friday (release date)", "pass --allow-friday"],
     );
-    let mut sleeper = Command::new("sleep").arg("60").stdout(Stdio::null()).spawn().unwrap();
-    let lock = setup.repo().join(".git/launchkit/release.json");
-    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
-    let journal = format!(
-        r#"{{"pid":{},"version":"0.2.0","environment":"staging","start":"{start}","started":"2025-06-02T09:00:00Z","runs":1,"files":[],"steps":{{}},"docs_hook":false}}"#,
-        sleeper.id()
-    );
-    std::fs::write(&lock, journal).unwrap();
+    // Another release holds the lock (this test, as the system sees it): a dry run refuses.
+    let path = setup.repo().join(".git/launchkit/release.lock");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let holder = r#"{"pid":4242,"host":"ci-7","started":"2025-06-02T09:00:00Z","command":"cargo xtask release minor --execute"}"#;
+    std::fs::write(&path, holder).unwrap();
+    let lock = std::fs::File::open(&path).unwrap();
+    lock.lock().unwrap();
     refused(
         &setup,
         &minor(&[]),
         &[],
-        &["lock: another release is running: 0.2.0 to staging by process"],
+        &[
+            "another release is running (process 4242 on ci-7, started 2025-06-02T09:00:00Z: cargo xtask release minor --execute): wait for it to end",
+        ],
     );
-    sleeper.kill().unwrap();
-    sleeper.wait().unwrap();
-    std::fs::remove_file(&lock).unwrap();
+    drop(lock);
+    std::fs::remove_file(&path).unwrap();
     refused(
         &setup,
         &["minor", "--env", "prod"],

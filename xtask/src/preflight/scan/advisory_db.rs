@@ -118,7 +118,7 @@ fn update(sh: &Shell, path: &Path) -> anyhow::Result<()> {
     eprintln!("updating the advisory database in {}", path.display());
     let _dir = sh.push_dir(path);
     cmd!(sh, "git fetch --quiet origin HEAD").quiet().ignore_stdout().run()?;
-    cmd!(sh, "git reset --quiet --hard FETCH_HEAD").quiet().ignore_stdout().run()?;
+    cmd!(sh, "git reset --quiet --keep FETCH_HEAD").quiet().ignore_stdout().run()?;
     Ok(())
 }
 
