@@ -93,7 +93,7 @@ fn fingerprint(root: &Path, members: &[String]) -> std::io::Result<BTreeMap<Stri
     Ok(digests)
 }
 
-fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+pub(super) fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {

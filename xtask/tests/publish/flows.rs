@@ -87,3 +87,24 @@ fn a_publish_killed_after_the_second_upload_resumes_without_duplicates() {
     setup.assert_published_once(SIX);
     setup.assert_dependency_order(SIX);
 }
+
+#[test]
+fn a_fix_commit_after_a_partial_publish_does_not_block_resuming() {
+    let setup = Setup::new(crate::support::DIAMOND, Faults::none());
+    // base went up from this commit, then the publish stopped and a fix was committed.
+    let output = setup
+        .sandbox
+        .cargo(setup.fixture.root())
+        .args(["publish", "-p", "base", "--no-verify", "--registry", REGISTRY])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    setup.fixture.write("top/README.md", "The fix.\n");
+    setup.fixture.commit("Fix top's readme");
+
+    let run = setup.xtask(&["--execute", "--format", "json"]).success();
+    let report = run.json();
+    assert_eq!(states(&report)[0], ("base".to_owned(), "already-published".to_owned(), 0));
+    assert_eq!(report["crates"][0]["note"], "published from another commit; its contents match");
+    setup.assert_published_once(crate::support::DIAMOND);
+}
