@@ -32,7 +32,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::bail;
+use cargo_metadata::semver::VersionReq;
 use launchkit_registry::{CargoConfig, Registry, SparseIndex};
+use launchkit_workspace::order::DepKind;
 use launchkit_workspace::{PublishOrder, Workspace};
 use xshell::Shell;
 
@@ -113,8 +115,33 @@ fn run(
     Ok(if stop.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
-/// The crates that go to `registry`, in publish order; an error when none does.
+/// The crates that go to `registry`, in publish order; an error when none does, or when
+/// one has a path dependency without a version, which cargo refuses to publish.
 pub fn publish_order(ws: &Workspace, registry: &str) -> anyhow::Result<PublishOrder> {
+    let unversioned: Vec<String> = ws
+        .members
+        .iter()
+        .filter(|member| member.publishes_to(registry))
+        .flat_map(|member| {
+            member
+                .dependencies
+                .iter()
+                .filter(|dep| dep.path.is_some() && dep.kind != DepKind::Dev)
+                .filter(|dep| dep.req == VersionReq::STAR)
+                .map(move |dep| {
+                    let version = ws.member(&dep.name).map(|m| m.version.to_string());
+                    format!(
+                        "`{}` needs `{}` by path without a version (add `version = \"{}\"` next to its `path`)",
+                        member.name,
+                        dep.name,
+                        version.as_deref().unwrap_or("X.Y.Z")
+                    )
+                })
+        })
+        .collect();
+    if !unversioned.is_empty() {
+        bail!("{}: cargo publishes no path dependency without a version", unversioned.join("; "));
+    }
     let order = ws.publish_order(registry)?;
     if order.batches.is_empty() {
         bail!(

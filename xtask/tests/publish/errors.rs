@@ -122,3 +122,27 @@ fn a_crate_that_builds_only_with_another_crate_s_features_stops_before_any_uploa
     );
     assert_eq!(registry.proxy().unwrap().upload_attempts(), 0, "{run}");
 }
+
+#[test]
+fn a_path_dependency_without_a_version_is_refused_before_anything_runs() {
+    let setup = Setup::new(&[("base", &[])], Faults::none());
+    let manifest = std::fs::read_to_string(setup.fixture.root().join("base/Cargo.toml")).unwrap();
+    let with_helper = format!("{manifest}helper = {{ path = \"../helper\" }}\n");
+    setup.fixture.write("base/Cargo.toml", &with_helper);
+    setup.fixture.write(
+        "helper/Cargo.toml",
+        "[package]\nname = \"helper\"\nversion = \"0.2.0\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"d\"\npublish = [\"lk\"]\n",
+    );
+    setup.fixture.write("helper/src/lib.rs", "//! Helper.\n");
+    let root = std::fs::read_to_string(setup.fixture.manifest()).unwrap();
+    setup.fixture.write("Cargo.toml", &root.replace("\"base\"", "\"base\", \"helper\""));
+    setup.fixture.commit("Add helper by path");
+    for args in [&[][..], &["--execute"][..]] {
+        let run = setup.xtask(args);
+        crate::support::assert_refused(
+            &run,
+            "`base` needs `helper` by path without a version (add `version = \"0.2.0\"` next to its `path`): cargo publishes no path dependency without a version",
+        );
+    }
+    assert_eq!(setup.upload_attempts(), 0);
+}
