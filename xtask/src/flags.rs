@@ -261,6 +261,11 @@ pub struct Publish {
     /// document is described in docs/publishing.md.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// The most a run waits in all (429s, retries, the index), then it stops with the
+    /// command that resumes: `90s`, `15m`, `1h` (default: LAUNCHKIT_PUBLISH_MAX_WAIT, else
+    /// 15m).
+    #[arg(long, value_name = "DURATION", value_parser = crate::publish::budget::parse_duration)]
+    pub max_wait: Option<std::time::Duration>,
 }
 
 /// `--advisory-db` must name a database, so a typo stops before any step runs.

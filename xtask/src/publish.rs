@@ -9,13 +9,18 @@
 //! 2. uploads in order with `cargo publish -p NAME --no-verify --registry R`, each crate
 //!    only once the index serves the workspace crates it needs;
 //! 3. waits out HTTP 429 (`Retry-After`, else a backoff), retries 5xx and broken
-//!    connections with a backoff, and stops on anything else;
-//! 4. on a stop, prints what is published, what is not, and the command that resumes.
+//!    connections with a backoff, and stops on anything else; every wait comes out of one
+//!    budget (`--max-wait`, 15 minutes by default);
+//! 4. on a stop, reads the registry again and prints what is published, what is not, and
+//!    the command that resumes.
 //!
 //! Running the same command again finishes the job with no duplicate uploads. The token
 //! comes from the environment or cargo's credentials, and only cargo reads it.
 
+pub mod budget;
+mod compare;
 mod engine;
+mod features;
 pub mod package;
 mod plan;
 mod report;
@@ -24,13 +29,17 @@ mod upload;
 pub mod verify;
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::bail;
+use cargo_metadata::semver::VersionReq;
 use launchkit_registry::{CargoConfig, Registry, SparseIndex};
+use launchkit_workspace::order::DepKind;
 use launchkit_workspace::{PublishOrder, Workspace};
 use xshell::Shell;
 
 use crate::flags::{self, Format};
+use budget::Budget;
 pub use engine::{Engine, INDEX_TIMEOUT};
 pub use plan::{Plan, read_versions};
 pub use report::Progress;
@@ -39,7 +48,8 @@ impl flags::Publish {
     /// Plans, and with `--execute` runs, the publish of the shell's workspace.
     pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
         let resume = resume_command(sh, self.registry.as_deref());
-        publish(sh, self.registry.as_deref(), self.execute, self.format, &resume)
+        let limit = budget::max_wait(self.max_wait)?;
+        run(sh, self.registry.as_deref(), self.execute, self.format, &resume, limit)
     }
 }
 
@@ -51,6 +61,17 @@ pub fn publish(
     execute: bool,
     format: Option<Format>,
     resume: &str,
+) -> anyhow::Result<ExitCode> {
+    run(sh, registry, execute, format, resume, budget::max_wait(None)?)
+}
+
+fn run(
+    sh: &Shell,
+    registry: Option<&str>,
+    execute: bool,
+    format: Option<Format>,
+    resume: &str,
+    max_wait: Duration,
 ) -> anyhow::Result<ExitCode> {
     let root = sh.current_dir();
     let ws = Workspace::load(&root.join("Cargo.toml"))?;
@@ -76,15 +97,51 @@ pub fn publish(
         return Ok(ExitCode::SUCCESS);
     }
     let cargo = crate::preflight::cargo_program();
-    let engine =
-        Engine { sh, ws: &ws, registry: &registry, index: &index, progress: &progress, cargo };
+    let budget = Budget::new(max_wait);
+    let engine = Engine {
+        sh,
+        ws: &ws,
+        registry: &registry,
+        index: &index,
+        progress: &progress,
+        cargo,
+        budget: &budget,
+    };
     let stop = engine.execute(&mut plan).err();
+    if stop.is_some() {
+        engine.reread(&mut plan);
+    }
     progress.finish(&plan, stop.as_ref(), resume);
     Ok(if stop.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
-/// The crates that go to `registry`, in publish order; an error when none does.
+/// The crates that go to `registry`, in publish order; an error when none does, or when
+/// one has a path dependency without a version, which cargo refuses to publish.
 pub fn publish_order(ws: &Workspace, registry: &str) -> anyhow::Result<PublishOrder> {
+    let unversioned: Vec<String> = ws
+        .members
+        .iter()
+        .filter(|member| member.publishes_to(registry))
+        .flat_map(|member| {
+            member
+                .dependencies
+                .iter()
+                .filter(|dep| dep.path.is_some() && dep.kind != DepKind::Dev)
+                .filter(|dep| dep.req == VersionReq::STAR)
+                .map(move |dep| {
+                    let version = ws.member(&dep.name).map(|m| m.version.to_string());
+                    format!(
+                        "`{}` needs `{}` by path without a version (add `version = \"{}\"` next to its `path`)",
+                        member.name,
+                        dep.name,
+                        version.as_deref().unwrap_or("X.Y.Z")
+                    )
+                })
+        })
+        .collect();
+    if !unversioned.is_empty() {
+        bail!("{}: cargo publishes no path dependency without a version", unversioned.join("; "));
+    }
     let order = ws.publish_order(registry)?;
     if order.batches.is_empty() {
         bail!(

@@ -1,6 +1,8 @@
 //! Where a registry serves a version's `.crate`: the `dl` template of its `config.json`,
 //! expanded as cargo expands it.
 
+use std::time::Duration;
+
 use semver::Version;
 
 /// The download URL of `name` `version`, whose index checksum is `cksum`. The markers
@@ -18,6 +20,29 @@ pub fn download_url(dl: &str, name: &str, version: &Version, cksum: &str) -> Str
         .replace("{lowerprefix}", &prefix.to_lowercase())
         .replace("{prefix}", &prefix)
         .replace("{sha256-checksum}", cksum)
+}
+
+/// The largest `.crate` read: crates.io accepts 10 MB, other registries may allow more.
+const MAX_CRATE_SIZE: u64 = 256 * 1024 * 1024;
+
+/// Downloads the `.crate` at `url` through the process's agent, with the registry's
+/// `token` when its index requires one (downloads then require it too). `Err` says why
+/// there is none: an HTTP status or a connection error.
+pub fn download(url: &str, token: Option<&str>, timeout: Duration) -> Result<Vec<u8>, String> {
+    let mut request = crate::bounded(crate::agent().get(url), timeout);
+    if let Some(token) = token {
+        request = request.header("Authorization", token);
+    }
+    match request.call() {
+        Ok(mut response) if response.status() == 200 => response
+            .body_mut()
+            .with_config()
+            .limit(MAX_CRATE_SIZE)
+            .read_to_vec()
+            .map_err(|err| err.to_string()),
+        Ok(response) => Err(format!("HTTP {}", response.status().as_u16())),
+        Err(err) => Err(err.to_string()),
+    }
 }
 
 /// The index folders of `name`, in its own case: `1`, `2`, `3/a`, `ab/cd`.

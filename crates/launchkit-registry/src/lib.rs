@@ -23,7 +23,7 @@ pub use backoff::Backoff;
 pub use client::{FetchStats, IndexConfig, SparseIndex};
 pub use config::{CRATES_IO, CRATES_IO_INDEX, CargoConfig, DEFAULT_TIMEOUT, Registry, Token};
 pub use docs::{DOCS_RS, DocsHost, DocsStatus};
-pub use download::download_url;
+pub use download::{download, download_url};
 pub use entry::{IndexEntry, parse_index};
 pub use error::RegistryError;
 pub use path::index_path;

@@ -53,6 +53,15 @@ pub struct Faults {
     lag_readers: Option<String>,
     token: Option<String>,
     last_modified: bool,
+    outage: Option<Outage>,
+}
+
+/// A registry that goes away for a while: see [`Faults::outage_after_upload`].
+#[derive(Debug, Clone)]
+pub(crate) struct Outage {
+    pub(crate) uploads: usize,
+    pub(crate) reader: String,
+    pub(crate) duration: Duration,
 }
 
 impl Faults {
@@ -84,6 +93,20 @@ impl Faults {
     /// Require `Authorization: {token}` on every request and advertise `auth-required`.
     pub fn require_token(mut self, token: &str) -> Faults {
         self.token = Some(token.to_owned());
+        self
+    }
+
+    /// After the `uploads`th accepted upload, the first index read by a client whose
+    /// `User-Agent` contains `reader` starts an outage: that connection is dropped and
+    /// the proxy stops listening for `duration`, so connections are refused, then it
+    /// listens again on the same port.
+    pub fn outage_after_upload(
+        mut self,
+        uploads: usize,
+        reader: &str,
+        duration: Duration,
+    ) -> Faults {
+        self.outage = Some(Outage { uploads, reader: reader.to_owned(), duration });
         self
     }
 
@@ -120,7 +143,9 @@ impl FaultProxy {
     pub fn start(listener: TcpListener, upstream: SocketAddr, faults: Faults) -> FaultProxy {
         let shared = Arc::new(Shared::new(faults, upstream));
         let serving = Arc::clone(&shared);
-        let acceptor = Acceptor::start(listener, move |stream| serving.serve(stream));
+        let closed = Arc::clone(&shared.closed_until);
+        let acceptor =
+            Acceptor::start_closable(listener, closed, move |stream| serving.serve(stream));
         FaultProxy { shared, acceptor }
     }
 

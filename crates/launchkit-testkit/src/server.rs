@@ -5,6 +5,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use crate::http::{self, Request, Response};
 
@@ -59,16 +60,46 @@ impl Acceptor {
         listener: TcpListener,
         serve: impl Fn(TcpStream) + Send + Sync + 'static,
     ) -> Acceptor {
+        Acceptor::start_closable(listener, Arc::default(), serve)
+    }
+
+    /// Like [`Acceptor::start`]; while `closed_until` lies in the future the socket is
+    /// closed (clients get "connection refused"), then bound again on the same port.
+    pub(crate) fn start_closable(
+        listener: TcpListener,
+        closed_until: Arc<Mutex<Option<Instant>>>,
+        serve: impl Fn(TcpStream) + Send + Sync + 'static,
+    ) -> Acceptor {
         let addr = listener.local_addr().expect("listening address");
         let serve = Arc::new(serve);
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = Arc::clone(&stop);
         let thread = std::thread::spawn(move || {
-            for stream in listener.incoming() {
+            let mut listener = Some(listener);
+            let closed = || {
+                let until = *closed_until.lock().unwrap_or_else(PoisonError::into_inner);
+                until.is_some_and(|until| until > Instant::now())
+            };
+            while !stopping.load(Ordering::Relaxed) {
+                if closed() {
+                    listener = None;
+                    std::thread::sleep(Duration::from_millis(10));
+                    continue;
+                }
+                if listener.is_none() {
+                    // The port was ours a moment ago; std sets SO_REUSEADDR on Unix.
+                    listener = TcpListener::bind(addr).ok();
+                    continue;
+                }
+                let Some(open) = &listener else { continue };
+                let Ok((stream, _)) = open.accept() else { continue };
                 if stopping.load(Ordering::Relaxed) {
                     break;
                 }
-                let Ok(stream) = stream else { continue };
+                if closed() {
+                    // Accepted while the outage began: dropped unanswered, as a dying server would.
+                    continue;
+                }
                 let serve = Arc::clone(&serve);
                 std::thread::spawn(move || serve(stream));
             }

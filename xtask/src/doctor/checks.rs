@@ -36,15 +36,39 @@ pub fn changes(doctor: &Doctor) -> anyhow::Result<Outcome> {
     Ok(Outcome::from_findings(findings))
 }
 
-/// A version the registry has cannot be published again.
+/// A version the registry has cannot be published again, and a name the registry gives
+/// to another crate cannot be published at all. A name is ours when one of its versions
+/// on the registry has its release tag here; a repository without release tags cannot
+/// tell, and its crates are taken as its own.
 pub fn published(doctor: &Doctor) -> anyhow::Result<Outcome> {
-    let registry = &doctor.target.registry.name;
+    let (target, registry) = (doctor.target, &doctor.target.registry.name);
+    let tags = Git::new(doctor.ctx.sh).tags_in_head(&target.env.tag_prefix);
     let mut findings = Vec::new();
-    for member in doctor.target.release_crates()? {
-        if doctor.index.is_published(&member.name, &member.version)? {
+    for member in target.release_crates()? {
+        let versions = doctor.index.versions(&member.name)?;
+        let manifest = doctor.ctx.ws.relative(&member.manifest_path);
+        let ours = tags.is_empty()
+            || versions.iter().any(|entry| tags.contains(&target.tag(&entry.version)));
+        if !versions.is_empty() && !ours {
+            let mut listed: Vec<String> =
+                versions.iter().rev().take(5).map(|entry| entry.version.to_string()).collect();
+            if versions.len() > listed.len() {
+                listed.push(format!("{} more", versions.len() - listed.len()));
+            }
+            findings.push(
+                Finding::error(format!(
+                    "name taken: `{}` on `{registry}` is another crate (versions {}, none with a release tag here)",
+                    member.name,
+                    listed.join(", ")
+                ))
+                .in_file(&manifest)
+                .rule("doctor::published")
+                .fix("rename the package (`name` under [package]); if the crate is yours, fetch its release tags (`git fetch --tags`)"),
+            );
+        } else if versions.iter().any(|entry| entry.version == member.version) {
             findings.push(
                 Finding::error(format!("`{}` {} is already on `{registry}`", member.name, member.version))
-                    .in_file(doctor.ctx.ws.relative(&member.manifest_path))
+                    .in_file(&manifest)
                     .rule("doctor::published")
                     .fix("bump the version (`cargo xtask version patch`): a published version never changes"),
             );
@@ -87,7 +111,10 @@ pub fn duplicates(doctor: &Doctor) -> anyhow::Result<Outcome> {
         .map(|(name, versions)| {
             let listed: Vec<String> = versions
                 .iter()
-                .map(|(version, users)| format!("{version} (for {})", users.join(", ")))
+                .map(|(version, users)| match users.is_empty() {
+                    true => version.clone(),
+                    false => format!("{version} (for {})", users.join(", ")),
+                })
                 .collect();
             Finding::warning(format!("`{name}` is built in {} versions: {}", versions.len(), listed.join(", ")))
                 .rule("doctor::duplicates")
@@ -139,24 +166,37 @@ fn failed_run(failure: package::CargoFailure, findings: Vec<Finding>) -> Outcome
 }
 
 /// `name -> [(version, [dependents])]` from `cargo tree -d --depth 1 --prefix depth`:
-/// depth 0 lines are the duplicated packages, depth 1 lines who depends on each.
+/// depth 0 lines are the duplicated packages, depth 1 lines who depends on each. cargo
+/// lists one version twice when it is built twice (with other features, or for the
+/// host), and a repeated subtree without its dependents: each version is kept once, with
+/// every dependent seen, and only names with distinct versions are duplicates.
 fn duplicate_versions(tree: &str) -> BTreeMap<String, Vec<(String, Vec<String>)>> {
     let mut found: BTreeMap<String, Vec<(String, Vec<String>)>> = BTreeMap::new();
-    let mut current: Option<String> = None;
+    let mut current: Option<(String, usize)> = None;
     for line in tree.lines() {
         let mut words = line.get(1..).unwrap_or_default().split_whitespace();
         let (Some(name), Some(version)) = (words.next(), words.next()) else { continue };
         let version = version.trim_start_matches('v').to_owned();
         match line.as_bytes().first() {
             Some(b'0') => {
-                found.entry(name.to_owned()).or_default().push((version, Vec::new()));
-                current = Some(name.to_owned());
+                let versions = found.entry(name.to_owned()).or_default();
+                let at = match versions.iter().position(|(known, _)| *known == version) {
+                    Some(at) => at,
+                    None => {
+                        versions.push((version, Vec::new()));
+                        versions.len() - 1
+                    }
+                };
+                current = Some((name.to_owned(), at));
             }
             Some(b'1') => {
-                if let Some(users) =
-                    current.as_ref().and_then(|c| found.get_mut(c)).and_then(|v| v.last_mut())
+                let users = current
+                    .as_ref()
+                    .and_then(|(c, at)| found.get_mut(c).and_then(|v| v.get_mut(*at)));
+                if let Some((_, users)) = users
+                    && !users.iter().any(|user| user == name)
                 {
-                    users.1.push(name.to_owned());
+                    users.push(name.to_owned());
                 }
             }
             _ => {}
@@ -180,5 +220,19 @@ mod tests {
             ]
         );
         assert!(super::duplicate_versions("0alone v1.0.0\n1user v0.1.0\n").is_empty());
+    }
+
+    #[test]
+    fn one_version_built_twice_is_not_a_duplicate_and_repeats_merge_their_dependents() {
+        let twice = "0serde v1.0.228\n1app v0.1.0 (/w/app)\n\n0serde v1.0.228\n1derive v0.1.0 (/w/derive)\n";
+        assert!(super::duplicate_versions(twice).is_empty());
+        let tree = "0dup v0.1.0\n1a v0.1.0 (/w/a)\n\n0dup v0.2.0\n1b v0.1.0 (/w/b)\n\n0dup v0.1.0\n1c v0.1.0 (/w/c) (*)\n1a v0.1.0 (/w/a)\n\n0dup v0.2.0 (*)\n";
+        assert_eq!(
+            super::duplicate_versions(tree)["dup"],
+            [
+                ("0.1.0".to_owned(), vec!["a".to_owned(), "c".to_owned()]),
+                ("0.2.0".to_owned(), vec!["b".to_owned()])
+            ]
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! Package checks that cargo itself does not make: metadata crates.io requires, and files
 //! that should never ship in a `.crate`.
 
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use launchkit_report::Finding;
 use launchkit_workspace::{Member, Workspace};
@@ -46,13 +47,15 @@ pub fn missing_metadata(ws: &Workspace, member: &Member) -> Vec<Finding> {
 }
 
 /// Files in `cargo package --list` output that should not ship: environment files, keys,
-/// build output, large binaries.
+/// build output, large binaries. A large file the crate's own source includes
+/// (`include_bytes!`, `include_str!`) is meant to ship and is not flagged.
 pub fn unwanted_files(ws: &Workspace, member: &Member, list: &str) -> Vec<Finding> {
+    let included = included_files(member.dir(), list);
     list.lines()
         .filter(|entry| !entry.is_empty())
         .filter_map(|entry| {
             let path = member.dir().join(entry);
-            let problem = unwanted(entry, &path)?;
+            let problem = unwanted(entry, &path, included.contains(&normalize(&path)))?;
             Some(
                 Finding::error(format!("`{}` would ship {entry}: {problem}", member.name))
                     .in_file(ws.relative(&path))
@@ -63,7 +66,7 @@ pub fn unwanted_files(ws: &Workspace, member: &Member, list: &str) -> Vec<Findin
         .collect()
 }
 
-fn unwanted(entry: &str, path: &Path) -> Option<String> {
+fn unwanted(entry: &str, path: &Path, included: bool) -> Option<String> {
     let name = entry.rsplit('/').next().unwrap_or(entry);
     if entry.starts_with("target/") {
         return Some("build output".to_owned());
@@ -80,10 +83,48 @@ fn unwanted(entry: &str, path: &Path) -> Option<String> {
     if size > CRATES_IO_LIMIT {
         return Some(format!("{} MiB, over crates.io's 10 MiB limit", size / (1024 * 1024)));
     }
-    if size > LARGE_BINARY && is_binary(path) {
+    if size > LARGE_BINARY && !included && is_binary(path) {
         return Some(format!("a large binary file ({:.1} MiB)", size as f64 / (1024.0 * 1024.0)));
     }
     None
+}
+
+/// The files the packaged `.rs` files include with a literal path, relative to the
+/// including file or to `CARGO_MANIFEST_DIR`.
+fn included_files(dir: &Path, list: &str) -> BTreeSet<PathBuf> {
+    let pattern = regex::Regex::new(
+        r#"include_(?:bytes|str)!\s*\(\s*(?:"([^"]+)"|concat!\s*\(\s*env!\s*\(\s*"CARGO_MANIFEST_DIR"\s*\)\s*,\s*"([^"]+)"\s*\))"#,
+    )
+    .expect("a valid pattern");
+    let mut included = BTreeSet::new();
+    for entry in list.lines().filter(|entry| entry.ends_with(".rs")) {
+        let source = dir.join(entry);
+        let Ok(text) = std::fs::read_to_string(&source) else { continue };
+        for found in pattern.captures_iter(&text) {
+            if let Some(relative) = found.get(1) {
+                let base = source.parent().unwrap_or(dir);
+                included.insert(normalize(&base.join(relative.as_str())));
+            } else if let Some(from_root) = found.get(2) {
+                included.insert(normalize(&dir.join(from_root.as_str().trim_start_matches('/'))));
+            }
+        }
+    }
+    included
+}
+
+/// `path` with `.` and `..` resolved by name, so two spellings of one file compare equal.
+fn normalize(path: &Path) -> PathBuf {
+    let mut parts = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts
 }
 
 fn is_binary(path: &Path) -> bool {

@@ -10,15 +10,16 @@ use launchkit_registry::{Registry, SparseIndex};
 use launchkit_workspace::Workspace;
 use xshell::Shell;
 
+use super::budget::Budget;
 use super::package::{self, CargoFailure};
 use super::plan::{CratePlan, Plan, State};
 use super::report::Progress;
-use super::{upload, verify};
+use super::{compare, upload, verify};
 
 /// Packages are verified by one combined build (see `verify.rs`), not by cargo.
 const NO_VERIFY: &[&str] = &["--no-verify"];
 
-/// How long to wait for the index to serve a dependency or a fresh upload.
+/// How long a yank waits for the index to confirm it.
 pub const INDEX_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Why a run stopped.
@@ -58,6 +59,8 @@ pub struct Engine<'a> {
     pub progress: &'a Progress,
     /// `cargo`, or the one running us (`CARGO`).
     pub cargo: String,
+    /// What the run may still wait, in all.
+    pub budget: &'a Budget,
 }
 
 impl Engine<'_> {
@@ -82,7 +85,8 @@ impl Engine<'_> {
                     self.progress.crate_line(krate, position + 1, total, krate.state.label());
                 }
                 Err(mut stop) => {
-                    krate.state = State::Failed;
+                    // The registry took it; only its confirmation is missing.
+                    krate.state = if krate.accepted { State::Uploaded } else { State::Failed };
                     krate.note = Some(stop.reason.clone());
                     self.progress.crate_line(krate, position + 1, total, krate.state.label());
                     stop.reason = format!("{} {}: {}", krate.name, krate.version, stop.reason);
@@ -118,10 +122,15 @@ impl Engine<'_> {
         let mut conflicts = Vec::new();
         for krate in plan.crates.iter_mut().filter(|c| c.state == State::AlreadyPublished) {
             let local = self.local_checksum(krate)?;
-            if krate.registry_checksum.as_deref() != Some(local.as_str()) {
+            // A package made at another commit differs in `.cargo_vcs_info.json` alone.
+            if krate.registry_checksum.as_deref() != Some(local.as_str())
+                && !compare::same_contents(self, krate)?
+            {
                 krate.state = State::Failed;
                 krate.note = Some(format!("`{}` has different content", self.registry.name));
                 conflicts.push(format!("{}@{}", krate.name, krate.version));
+            } else if krate.registry_checksum.as_deref() != Some(local.as_str()) {
+                krate.note = Some("published from another commit; its contents match".to_owned());
             } else if krate.yanked {
                 krate.note =
                     Some("yanked on the registry; `cargo yank --undo` brings it back".to_owned());
@@ -183,9 +192,7 @@ impl Engine<'_> {
         total: usize,
     ) -> Result<(), Stop> {
         for (name, version) in &krate.requires {
-            let served =
-                self.index.is_published(name, version).map_err(|err| Stop::new(err.to_string()))?;
-            if served {
+            if self.index.is_published(name, version).unwrap_or(false) {
                 continue;
             }
             self.progress.crate_line(
@@ -194,10 +201,20 @@ impl Engine<'_> {
                 total,
                 &format!("waiting for the index to serve {name} {version}"),
             );
-            self.index
-                .wait_until_published(name, version, INDEX_TIMEOUT)
-                .map_err(|err| Stop::new(err.to_string()))?;
+            self.budget.wait_until_served(self.index, name, version)?;
         }
         Ok(())
+    }
+
+    /// After a stop, asks the registry once more about every crate not known to be on
+    /// it: what landed is reported as published, whatever this run's answers said.
+    pub fn reread(&self, plan: &mut Plan) {
+        for krate in plan.crates.iter_mut().filter(|c| !c.state.is_published()) {
+            let Ok(Some(entry)) = self.index.find(&krate.name, &krate.version) else { continue };
+            if krate.local_checksum.as_deref().is_none_or(|local| *local == entry.cksum) {
+                krate.state = State::Uploaded;
+                krate.note = Some(format!("on `{}` after the stop", self.registry.name));
+            }
+        }
     }
 }

@@ -63,6 +63,9 @@ pub struct CratePlan {
     pub yanked: bool,
     /// Upload attempts made by this run.
     pub attempts: u32,
+    /// cargo reported the upload done (the registry took it), confirmed by the index or not.
+    #[serde(skip)]
+    pub accepted: bool,
     /// Time spent on it by this run, waits included.
     #[serde(rename = "duration_ms", serialize_with = "millis")]
     pub duration: Duration,
@@ -134,6 +137,7 @@ impl Plan {
                     local_checksum: None,
                     yanked: published.is_some_and(|entry| entry.yanked),
                     attempts: 0,
+                    accepted: false,
                     duration: Duration::ZERO,
                     note: None,
                 });
@@ -223,6 +227,7 @@ mod tests {
             local_checksum: None,
             yanked: false,
             attempts: 0,
+            accepted: false,
             duration: Duration::ZERO,
             note: None,
         };

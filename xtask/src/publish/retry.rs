@@ -120,6 +120,12 @@ pub fn classify(stderr: &str, now: SystemTime) -> Failure {
     Failure::Fatal(summary(stderr))
 }
 
+/// True when the registry refused the credentials (HTTP 401 or 403): the token is the
+/// thing to check.
+pub fn refused_token(stderr: &str) -> bool {
+    matches!(http_status(stderr), Some(401 | 403))
+}
+
 /// The status in `(status 429 Too Many Requests)` or `got 429`.
 fn http_status(stderr: &str) -> Option<u16> {
     ["(status ", "200 OK response, got "].iter().find_map(|prefix| {

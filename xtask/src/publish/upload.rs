@@ -2,12 +2,15 @@
 //! asks. The token reaches cargo only through the environment it already reads
 //! (`CARGO_REGISTRIES_<NAME>_TOKEN`, `CARGO_REGISTRY_TOKEN`, or `credentials.toml`); it is
 //! never on a command line, and cargo's output is scrubbed of it before it is shown.
+//!
+//! cargo runs with `CARGO_NET_RETRY=0`: launchkit's policy is the only one retrying, so a
+//! dead registry costs its backoff once, not cargo's retries inside each attempt.
 
 use std::time::SystemTime;
 
 use xshell::cmd;
 
-use super::engine::{Engine, INDEX_TIMEOUT, Stop};
+use super::engine::{Engine, Stop};
 use super::plan::CratePlan;
 use super::retry::{self, Failure, Retry};
 
@@ -22,10 +25,19 @@ pub fn upload(
     loop {
         krate.attempts += 1;
         let stderr = match publish(engine, krate)? {
-            None => return confirm(engine, krate, position, total),
+            None => {
+                krate.accepted = true;
+                return confirm(engine, krate, position, total);
+            }
             Some(stderr) => stderr,
         };
-        let failure = retry::classify(&stderr, SystemTime::now());
+        let failure = match retry::classify(&stderr, SystemTime::now()) {
+            Failure::Fatal(reason) if retry::refused_token(&stderr) => Failure::Fatal(format!(
+                "{reason}: the registry refused the token from {}: check that it is valid, not expired, and allowed to publish `{}`",
+                engine.registry.token_source, krate.name
+            )),
+            failure => failure,
+        };
         // The registry may have stored the upload and lost the answer.
         if failure == Failure::AlreadyExists
             || matches!(failure, Failure::Transient(_)) && landed(engine, krate)
@@ -35,7 +47,7 @@ pub fn upload(
         let (wait, message) =
             retry.after(failure).map_err(|reason| Stop { reason, output: Some(stderr) })?;
         engine.progress.crate_line(krate, position, total, &message);
-        std::thread::sleep(wait);
+        engine.budget.sleep(wait, message.split(':').next().unwrap_or_default())?;
     }
 }
 
@@ -43,6 +55,7 @@ pub fn upload(
 fn publish(engine: &Engine, krate: &CratePlan) -> Result<Option<String>, Stop> {
     let (cargo, name, registry) = (&engine.cargo, &krate.name, &engine.registry.name);
     let out = cmd!(engine.sh, "{cargo} publish -p {name} --no-verify --registry {registry}")
+        .env("CARGO_NET_RETRY", "0")
         .quiet()
         .ignore_status()
         .output()
@@ -61,23 +74,24 @@ fn landed(engine: &Engine, krate: &CratePlan) -> bool {
     engine.index.is_published(&krate.name, &krate.version).unwrap_or(false)
 }
 
-/// Waits until the index serves the version and checks it is our `.crate`.
-fn confirm(engine: &Engine, krate: &CratePlan, position: usize, total: usize) -> Result<(), Stop> {
-    let index = engine.index;
-    let served =
-        index.find(&krate.name, &krate.version).map_err(|err| Stop::new(err.to_string()))?;
-    let entry = match served {
-        Some(entry) => entry,
-        None => {
+/// Waits until the index serves the version and checks it is our `.crate`. A registry
+/// that stops answering right after the upload is polled again, within the run's budget.
+fn confirm(
+    engine: &Engine,
+    krate: &mut CratePlan,
+    position: usize,
+    total: usize,
+) -> Result<(), Stop> {
+    let entry = match engine.index.find(&krate.name, &krate.version) {
+        Ok(Some(entry)) => entry,
+        Ok(None) | Err(_) => {
             engine.progress.crate_line(
                 krate,
                 position,
                 total,
                 "uploaded; waiting for the index to serve it",
             );
-            index
-                .wait_until_published(&krate.name, &krate.version, INDEX_TIMEOUT)
-                .map_err(|err| Stop::new(err.to_string()))?
+            engine.budget.wait_until_served(engine.index, &krate.name, &krate.version)?
         }
     };
     match &krate.local_checksum {

@@ -9,6 +9,17 @@
 //! compiles once, and the build fails exactly when a packaged crate does not build from
 //! what the registry would receive. Like cargo, it also fails when a build changes the
 //! packaged sources.
+//!
+//! Two things keep it as strict as cargo's per-crate verification:
+//!
+//! - The workspace's `Cargo.lock` is copied in, so dependencies resolve to the locked
+//!   versions, yanked ones included, as `cargo package` resolves them. (`--locked` does
+//!   not apply: members that are not published drop out of the lock.)
+//! - One build unifies features across crates, so a crate that uses a dependency's
+//!   feature without enabling it would pass while its own build on the registry fails.
+//!   `features.rs` finds every crate whose dependencies get features from a crate outside
+//!   its own dependency graph, and each of those is built again alone (`cargo build -p`),
+//!   with only its own features. Crates no other crate can change are not built twice.
 
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hasher};
@@ -39,6 +50,10 @@ pub fn verify(
         members.push(format!("{name}-{version}"));
     }
     std::fs::write(root.join("Cargo.toml"), manifest(registry, crates))?;
+    let lock = ws.root.join("Cargo.lock");
+    if lock.is_file() {
+        std::fs::copy(&lock, root.join("Cargo.lock"))?;
+    }
     let before = fingerprint(&root, &members)?;
     let (manifest_path, target_dir) = (root.join("Cargo.toml"), &ws.target_dir);
     let build = cmd!(
@@ -50,6 +65,17 @@ pub fn verify(
     let out = crate::tokens::strip(build).quiet().ignore_status().output()?;
     if !out.status.success() {
         return Ok(Err(CargoFailure::new(command, &out)));
+    }
+    for name in super::features::changed_by_others(cargo, &manifest_path)? {
+        let alone = cmd!(
+            sh,
+            "{cargo} build -p {name} --manifest-path {manifest_path} --target-dir {target_dir}"
+        );
+        let command = alone.to_string().replace(cargo, "cargo");
+        let out = alone.quiet().ignore_status().output()?;
+        if !out.status.success() {
+            return Ok(Err(CargoFailure::new(command, &out)));
+        }
     }
     let after = fingerprint(&root, &members)?;
     let changed: Vec<&String> =
@@ -94,7 +120,7 @@ fn fingerprint(root: &Path, members: &[String]) -> std::io::Result<BTreeMap<Stri
     Ok(digests)
 }
 
-fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+pub(super) fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {

@@ -99,25 +99,10 @@ fn download(
         .config()
         .with_context(|| format!("cannot read the index of `{}`", ctx.registry.name))?;
     let url = download_url(&config.dl, &krate.name, &krate.version, cksum);
-    let mut request =
-        launchkit_registry::bounded(launchkit_registry::agent().get(&url), ctx.registry.timeout);
     // Registries that require a token for the index require it for downloads too.
-    if let Some(token) = ctx.registry.token.as_ref().filter(|_| config.auth_required) {
-        request = request.header("Authorization", token.expose());
-    }
-    let served = match request.call() {
-        Ok(mut response) if response.status() == 200 => response
-            .body_mut()
-            .with_config()
-            .limit(MAX_CRATE_SIZE)
-            .read_to_vec()
-            .map(|bytes| launchkit_registry::checksum(&bytes))
-            .map_err(|err| err.to_string()),
-        Ok(response) => Err(format!("HTTP {}", response.status().as_u16())),
-        Err(err) => Err(err.to_string()),
-    };
+    let token = ctx.registry.token.as_ref().filter(|_| config.auth_required);
+    let served =
+        launchkit_registry::download(&url, token.map(|token| token.expose()), ctx.registry.timeout)
+            .map(|bytes| launchkit_registry::checksum(&bytes));
     Ok((url, served))
 }
-
-/// The largest `.crate` read: crates.io accepts 10 MB, other registries may allow more.
-const MAX_CRATE_SIZE: u64 = 256 * 1024 * 1024;

@@ -77,6 +77,7 @@ fn doctor_names_each_problem_with_its_fix() {
             "",
             "//! Docs.\n\n/// Like [`nothing_here`].\npub fn f() {}\n",
         )
+        .member("taken", "")
         .member_full(
             "packless",
             "0.1.0",
@@ -88,8 +89,11 @@ fn doctor_names_each_problem_with_its_fix() {
     fixture.write("leaky/.env", "API_KEY=hunter2\n");
     fixture.write("packless/data.txt", "data\n");
     fixture.commit("problems");
+    // solid 0.1.0 was released from here; `taken` belongs to someone else.
+    crate::support::git(fixture.root(), &["tag", "-a", "v0.1.0", "-m", "v0.1.0"]);
     fixture.write("notes.txt", "not committed\n");
     assert_eq!(registry.upload_raw("solid", "0.1.0"), 200);
+    assert_eq!(registry.upload_raw("taken", "0.3.0"), 200);
     let setup = Setup { registry, sandbox, fixture };
 
     let human = setup.task(&["doctor"], NO_TOKEN);
@@ -104,6 +108,7 @@ fn doctor_names_each_problem_with_its_fix() {
         "no token for registry `lk`",
         "untracked: notes.txt",
         "`solid` 0.1.0 is already on `lk`",
+        "name taken: `taken` on `lk` is another crate (versions 0.3.0, none with a release tag here)",
         "`leaky` has no `description`",
         "`leaky` would ship .env",
         "`solid` has no `repository`",
@@ -127,6 +132,30 @@ fn doctor_names_each_problem_with_its_fix() {
         .flat_map(|s| s["findings"].as_array().unwrap().clone())
         .all(|f| f["fix"].is_string());
     assert!(fixes, "every finding says how to fix it: {run}");
+}
+
+#[test]
+fn a_large_file_the_source_includes_is_not_flagged() {
+    let registry = RegistryServer::start(base());
+    let sandbox = CargoSandbox::new(base()).registry(REGISTRY, &registry.index_url(), Some(TOKEN));
+    let lib = "//! Assets.\n\n/// The logo.\npub static LOGO: &[u8] = include_bytes!(\"../data/logo.bin\");\n";
+    let fixture = Fixture::builder(base())
+        .member_full("assets", "0.1.0", "repository = \"https://example.com/a\"\n", lib)
+        .write();
+    // Two binary files over 1 MiB: one the source includes, one it does not.
+    let binary = vec![0u8; 3 << 19];
+    std::fs::create_dir_all(fixture.root().join("assets/data")).unwrap();
+    std::fs::write(fixture.root().join("assets/data/logo.bin"), &binary).unwrap();
+    std::fs::write(fixture.root().join("assets/data/stray.bin"), &binary).unwrap();
+    fixture.commit("assets");
+    let setup = Setup { registry, sandbox, fixture };
+    let run = setup.task(&["doctor", "--format", "json"], &[("LAUNCHKIT_REGISTRY", REGISTRY)]);
+    let (_, messages) = report(&run);
+    assert_eq!(
+        messages,
+        ["`assets` would ship data/stray.bin: a large binary file (1.5 MiB)"],
+        "{run}"
+    );
 }
 
 #[test]

@@ -90,3 +90,59 @@ fn a_dependency_cycle_is_a_clear_error() {
     assert!(run.stderr.starts_with("error: dependency cycle: a -> b -> a: "), "{run}");
     assert_eq!(registry.proxy().unwrap().upload_attempts(), 0);
 }
+
+#[test]
+fn a_crate_that_builds_only_with_another_crate_s_features_stops_before_any_upload() {
+    // `user` calls `feat::extra()` without enabling `extra`; only `enabler` does. One
+    // build of all three unifies the features and passes; on the registry `user` fails.
+    let registry = RegistryServer::start_with_faults(base(), Faults::none());
+    let sandbox = CargoSandbox::new(base()).registry(REGISTRY, &registry.index_url(), Some(TOKEN));
+    let feat_lib = "//! Fixture crate.\n\n/// A value.\npub fn value() -> u32 { 1 }\n\n/// Only with `extra`.\n#[cfg(feature = \"extra\")]\npub fn extra() -> u32 { 2 }\n";
+    let user_lib =
+        "//! Fixture crate.\n\n/// Needs `feat/extra`.\npub fn value() -> u32 { feat::extra() }\n";
+    let dep = path_dep("feat", "0.1.0", Some(REGISTRY));
+    let with_extra = dep.replace(" }", ", features = [\"extra\"] }");
+    let fixture = Fixture::builder(base())
+        .member_full("feat", "0.1.0", "[features]\nextra = []\n", feat_lib)
+        .member_full("user", "0.1.0", &format!("[dependencies]\n{dep}\n"), user_lib)
+        .member("enabler", &format!("[dependencies]\n{with_extra}\n"))
+        .write();
+    let mut command = sandbox.command(env!("CARGO_BIN_EXE_xtask"), fixture.root());
+    command.arg("--manifest-path").arg(fixture.manifest()).args([
+        "publish",
+        "--registry",
+        REGISTRY,
+        "--execute",
+    ]);
+    let run = crate::support::Run::checked(command.output().unwrap(), &[TOKEN]);
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(
+        run.stdout.contains("stopped: a packaged crate does not build from its packaged sources; nothing was uploaded: `cargo build -p user"),
+        "{run}"
+    );
+    assert_eq!(registry.proxy().unwrap().upload_attempts(), 0, "{run}");
+}
+
+#[test]
+fn a_path_dependency_without_a_version_is_refused_before_anything_runs() {
+    let setup = Setup::new(&[("base", &[])], Faults::none());
+    let manifest = std::fs::read_to_string(setup.fixture.root().join("base/Cargo.toml")).unwrap();
+    let with_helper = format!("{manifest}helper = {{ path = \"../helper\" }}\n");
+    setup.fixture.write("base/Cargo.toml", &with_helper);
+    setup.fixture.write(
+        "helper/Cargo.toml",
+        "[package]\nname = \"helper\"\nversion = \"0.2.0\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"d\"\npublish = [\"lk\"]\n",
+    );
+    setup.fixture.write("helper/src/lib.rs", "//! Helper.\n");
+    let root = std::fs::read_to_string(setup.fixture.manifest()).unwrap();
+    setup.fixture.write("Cargo.toml", &root.replace("\"base\"", "\"base\", \"helper\""));
+    setup.fixture.commit("Add helper by path");
+    for args in [&[][..], &["--execute"][..]] {
+        let run = setup.xtask(args);
+        crate::support::assert_refused(
+            &run,
+            "`base` needs `helper` by path without a version (add `version = \"0.2.0\"` next to its `path`): cargo publishes no path dependency without a version",
+        );
+    }
+    assert_eq!(setup.upload_attempts(), 0);
+}

@@ -87,3 +87,56 @@ fn a_publish_killed_after_the_second_upload_resumes_without_duplicates() {
     setup.assert_published_once(SIX);
     setup.assert_dependency_order(SIX);
 }
+
+#[test]
+fn a_fix_commit_after_a_partial_publish_does_not_block_resuming() {
+    let setup = Setup::new(crate::support::DIAMOND, Faults::none());
+    // base went up from this commit, then the publish stopped and a fix was committed.
+    let output = setup
+        .sandbox
+        .cargo(setup.fixture.root())
+        .args(["publish", "-p", "base", "--no-verify", "--registry", REGISTRY])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    setup.fixture.write("top/README.md", "The fix.\n");
+    setup.fixture.commit("Fix top's readme");
+
+    let run = setup.xtask(&["--execute", "--format", "json"]).success();
+    let report = run.json();
+    assert_eq!(states(&report)[0], ("base".to_owned(), "already-published".to_owned(), 0));
+    assert_eq!(report["crates"][0]["note"], "published from another commit; its contents match");
+    setup.assert_published_once(crate::support::DIAMOND);
+}
+
+#[test]
+fn a_dependency_locked_at_a_version_since_yanked_verifies_as_cargo_package_does() {
+    let setup = Setup::new(&[("user", &[])], Faults::none());
+    // `old` 1.0.0 is on the registry, locked in the workspace's Cargo.lock, then yanked:
+    // a fresh resolution finds nothing for `old = "1.0.0"`, the lock still has it.
+    let old = launchkit_testkit::Fixture::builder(crate::support::base()).member("old", "").write();
+    let cargo = |dir: &std::path::Path, args: &[&str]| {
+        let output = setup.sandbox.cargo(dir).args(args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "cargo {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let old_manifest = std::fs::read_to_string(old.root().join("old/Cargo.toml")).unwrap();
+    old.write("old/Cargo.toml", &old_manifest.replace("0.1.0", "1.0.0"));
+    old.commit("1.0.0");
+    cargo(old.root(), &["publish", "-p", "old", "--no-verify", "--registry", REGISTRY]);
+    let manifest = std::fs::read_to_string(setup.fixture.root().join("user/Cargo.toml")).unwrap();
+    setup.fixture.write(
+        "user/Cargo.toml",
+        &format!("{manifest}old = {{ version = \"1.0.0\", registry = \"{REGISTRY}\" }}\n"),
+    );
+    cargo(setup.fixture.root(), &["generate-lockfile"]);
+    setup.fixture.commit("Depend on old");
+    cargo(old.root(), &["yank", "old@1.0.0", "--registry", REGISTRY]);
+
+    let run = setup.xtask(&["--execute", "--format", "json"]).success();
+    assert_eq!(states(&run.json())[0], ("user".to_owned(), "uploaded".to_owned(), 1));
+    assert_eq!(setup.registry.versions("user"), ["0.1.0"]);
+}

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use super::{Exchange, Fault, Faults, Route};
@@ -19,6 +19,9 @@ pub(super) struct Shared {
     pub(super) uploads: Mutex<Vec<(String, String, Instant)>>,
     /// Index path -> (body, the `Last-Modified` value given to it).
     dates: Mutex<HashMap<String, (Vec<u8>, String)>>,
+    /// Until when the proxy does not listen (an outage); the acceptor reads it.
+    pub(super) closed_until: Arc<Mutex<Option<Instant>>>,
+    outage_started: Mutex<bool>,
 }
 
 pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -47,6 +50,8 @@ impl Shared {
             log: Mutex::default(),
             uploads: Mutex::default(),
             dates: Mutex::default(),
+            closed_until: Arc::default(),
+            outage_started: Mutex::new(false),
         }
     }
 
@@ -66,7 +71,12 @@ impl Shared {
                 .iter()
                 .any(|h| header(&request.headers, h).is_some()),
         };
-        let response = match self.fault_for(route) {
+        let fault = if self.starts_outage(&request, route) {
+            Some(Fault::Drop)
+        } else {
+            self.fault_for(route)
+        };
+        let response = match fault {
             Some(Fault::Drop) => {
                 exchange.injected = true;
                 None
@@ -96,6 +106,23 @@ impl Shared {
             Some(response) => drop(http::write_response(&stream, &response)),
             None => drop(stream.shutdown(Shutdown::Both)),
         }
+    }
+
+    /// True for the request that starts the outage, if one is configured and due.
+    fn starts_outage(&self, request: &Request, route: Route) -> bool {
+        let Some(outage) = &self.faults.outage else { return false };
+        let agent = header(&request.headers, "user-agent").unwrap_or_default();
+        let mut started = lock(&self.outage_started);
+        if *started
+            || route != Route::Index
+            || !agent.contains(outage.reader.as_str())
+            || lock(&self.uploads).len() < outage.uploads
+        {
+            return false;
+        }
+        *started = true;
+        *lock(&self.closed_until) = Some(Instant::now() + outage.duration);
+        true
     }
 
     /// Counts the request and returns the fault of the first rule it triggers.
