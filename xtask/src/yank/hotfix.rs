@@ -15,6 +15,7 @@ use xshell::{Shell, cmd};
 use crate::flags::SemVer;
 use crate::release::git::Git;
 use crate::target::Target;
+use crate::tokens::strip;
 
 /// The hotfix branch to create, checked before anything changes.
 pub struct Hotfix {
@@ -71,17 +72,18 @@ impl Hotfix {
         let Hotfix { tag, next, branch, changelog, .. } = &self;
         if !self.exists {
             let back = git.branch().map_or_else(|| git.head(), Ok)?;
-            cmd!(sh, "git switch -q -c {branch} {tag}").quiet().run()?;
+            strip(cmd!(sh, "git switch -q -c {branch} {tag}")).quiet().run()?;
             if let Err(err) = self.prepare(sh, target) {
                 // The tree was clean when the branch was made, so what changed since is
                 // the hotfix's own edits: stashed, never thrown away.
                 let stashed = !git.changes()?.is_empty();
                 if stashed {
                     let note = format!("launchkit: the unfinished hotfix {next}");
-                    cmd!(sh, "git stash push -q --include-untracked -m {note}").quiet().run()?;
+                    let stash = cmd!(sh, "git stash push -q --include-untracked -m {note}");
+                    strip(stash).quiet().run()?;
                 }
-                cmd!(sh, "git switch -q {back}").quiet().run()?;
-                cmd!(sh, "git branch -q -D {branch}").quiet().run()?;
+                strip(cmd!(sh, "git switch -q {back}")).quiet().run()?;
+                strip(cmd!(sh, "git branch -q -D {branch}")).quiet().run()?;
                 let saved = if stashed { " (its edits are in `git stash list`)" } else { "" };
                 return Err(err.context(format!(
                     "the hotfix stopped; branch {branch} is removed{saved} and you are back on {back}"
@@ -118,8 +120,9 @@ impl Hotfix {
             ),
         }
         let message = format!("chore: start hotfix {}", self.next);
-        cmd!(sh, "git add -A").quiet().run()?;
-        cmd!(sh, "git commit -q -m {message}").quiet().run()?;
+        strip(cmd!(sh, "git add -A")).quiet().run()?;
+        // Git runs the project's hooks here: no tokens for them.
+        strip(cmd!(sh, "git commit -q -m {message}")).quiet().run()?;
         Ok(())
     }
 }

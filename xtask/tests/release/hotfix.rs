@@ -76,3 +76,26 @@ fn a_yanked_release_is_replaced_by_releasing_patch_from_the_hotfix_branch() {
     let tags: Vec<&str> = releases.iter().map(|r| r["tag_name"].as_str().unwrap()).collect();
     assert_eq!(tags, ["v0.1.0", "v0.1.1"]);
 }
+
+#[test]
+fn a_hotfix_stopped_after_its_edits_stashes_them_instead_of_resetting() {
+    let setup = Setup::new(Faults::none());
+    setup.release(&["0.1.0", "--execute"]).success();
+    let head = setup.git(&["rev-parse", "HEAD"]);
+    setup.hook(false, "pre-commit", "echo 'commits are frozen' >&2; exit 1");
+
+    let yank = ["yank", "0.1.0", "--hotfix", "--env", "staging", "--reason", "bug", "--execute"];
+    let run = setup.xtask(&yank, &[]).code(2);
+    assert!(
+        run.stderr.contains("the hotfix stopped; branch hotfix/0.1.1 is removed (its edits are in `git stash list`) and you are back on main"),
+        "{run}"
+    );
+    assert_eq!(setup.git(&["rev-parse", "HEAD"]), head);
+    assert_eq!(setup.git(&["symbolic-ref", "--short", "HEAD"]), "main");
+    assert_eq!(setup.git(&["status", "--porcelain"]), "");
+    assert_eq!(setup.git(&["branch", "--list", "hotfix/*"]), "");
+    let stashes = setup.git(&["stash", "list", "--format=%s"]);
+    assert!(stashes.ends_with("launchkit: the unfinished hotfix 0.1.1"), "{stashes}");
+    let stashed = setup.git(&["stash", "show", "--name-only", "stash@{0}"]);
+    assert!(stashed.contains("Cargo.toml") && stashed.contains("CHANGELOG.md"), "{stashed}");
+}
