@@ -100,9 +100,10 @@ impl flags::Verify {
         // `--crate` needs no workspace: outside one, the built-in environment and cargo's
         // registries apply, as for any cargo command run there.
         let anywhere = self.krate.is_some() && !sh.current_dir().join("Cargo.toml").is_file();
-        let target = match anywhere {
-            true => None,
-            false => Some(Target::load(sh, self.env.as_deref(), self.registry.as_deref())?),
+        let target = if anywhere {
+            None
+        } else {
+            Some(Target::load(sh, self.env.as_deref(), self.registry.as_deref())?)
         };
         let outside;
         let (env, registry) = match &target {

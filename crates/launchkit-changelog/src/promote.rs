@@ -4,8 +4,9 @@
 //! The edit is line-based: the `[Unreleased]` heading line, its link definition line, and
 //! the lines inserted next to them. Every other byte of the file is copied as it was, line
 //! endings included. The new heading copies the file's own style from the latest release
-//! (brackets, `v` prefix, separator, inline or reference link) and the new links copy the
-//! file's own URL and tag pattern (`v1.2.0`, `1.2.0`, `my-crate-v1.2.0`).
+//! (heading level and marks or setext underline, brackets, `v` prefix, separator, date in
+//! parentheses or not, inline or reference link, calendar versions) and the new links
+//! copy the file's own URL and tag pattern (`v1.2.0`, `1.2.0`, `my-crate-v1.2.0`, `24.07`).
 
 use std::collections::BTreeMap;
 use std::fmt;

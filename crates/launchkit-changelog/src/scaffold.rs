@@ -64,11 +64,12 @@ impl Changelog {
     fn marks(&self) -> (String, String) {
         let level = |line: &str| line.trim_start().bytes().take_while(|&b| b == b'#').count();
         let entry = self.entries.first().map_or(2, |entry| {
-            let underline = self.line(entry.heading.last_line).trim_start();
-            match entry.heading.last_line != entry.heading.line {
-                true if underline.starts_with('=') => 1,
-                true => 2,
-                false => level(self.line(entry.heading.line)).max(1),
+            if entry.heading.last_line == entry.heading.line {
+                level(self.line(entry.heading.line)).max(1)
+            } else if self.line(entry.heading.last_line).trim_start().starts_with('=') {
+                1 // A setext underline of `=` is level 1, of `-` level 2.
+            } else {
+                2
             }
         });
         let section = self.entries.iter().flat_map(|entry| &entry.sections).next();

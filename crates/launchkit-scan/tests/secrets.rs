@@ -350,6 +350,9 @@ fn keys_made_by_ssh_keygen_are_found_whatever_the_type_format_passphrase_and_esc
                 "config.json",
                 format!("{{\"deploy\": {}}}", serde_json::to_string(&json).unwrap()),
             ));
+            // PHP's json_encode and others escape slashes too.
+            let slashes = escaped(&key, 1).replace('/', "\\/");
+            texts.push(("config.json", format!("{{\"key\": \"{slashes}\"}}\n")));
             texts.push((
                 "src/keys.rs",
                 format!("const KEY: &str = \"{}\";\n", key.replace('\n', "\\r\\n")),
@@ -381,7 +384,7 @@ fn keys_made_by_ssh_keygen_are_found_whatever_the_type_format_passphrase_and_esc
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert_eq!(checked, 7 * 2 * 8);
+    assert_eq!(checked, 7 * 2 * 9);
 }
 
 #[test]

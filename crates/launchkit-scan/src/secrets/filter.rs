@@ -95,8 +95,9 @@ pub fn is_placeholder(value: &str) -> bool {
 }
 
 /// The base64 body of a private key block with its line breaks removed, whether they are
-/// real or escaped (`\n`, `\\n`, `\u000a`, ...): the same key gives the same value, and so
-/// the same fingerprint, however it is quoted.
+/// real or escaped (`\n`, `\\n`, `\u000a`, ...), and its escaped slashes (`\/`)
+/// unescaped: the same key gives the same value, and so the same fingerprint, however it
+/// is quoted.
 pub fn key_body(block: &str) -> String {
     let mut body = String::with_capacity(block.len());
     let mut rest = block;
@@ -233,6 +234,7 @@ mod tests {
         for separator in ["\n", "\r\n", "\\n", "\\\\n", "\\\\\\\\n", "\\u000a", "\\\n    "] {
             assert_eq!(key_body(&format!("{first}{separator}{second}")), body, "{separator:?}");
         }
+        assert_eq!(key_body("MIIB\\/Og\\\\/Ig"), "MIIB/Og/Ig");
         assert!(!is_filler(body));
         assert!(
             is_filler(&"A".repeat(64)) && is_filler("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop")

@@ -79,7 +79,7 @@ pub static RULES: &[Rule] = &[
         // `ssh-keygen`'s default format, for every key type, with or without a passphrase.
         pattern: concat!(
             r"-----BEGIN OPENSSH PRIVATE KEY-----(?:\\+(?:[rn]|u000[aAdD])|\\*\s)+",
-            r"(?P<s>[A-Za-z0-9+/=]{40,}(?:(?:\\+(?:[rn]|u000[aAdD])|\\*\s)+[A-Za-z0-9+/=]+)*)"
+            r"(?P<s>(?:[A-Za-z0-9+=]|\\*/){40,}(?:(?:\\+(?:[rn]|u000[aAdD])|\\*\s)+(?:[A-Za-z0-9+=]|\\*/)+)*)"
         ),
     },
     Rule {
@@ -88,11 +88,12 @@ pub static RULES: &[Rule] = &[
         kind: Kind::PrivateKey,
         // The header alone is not a key (code and docs name it); a base64 body must follow,
         // possibly after PEM headers (`Proc-Type`, `DEK-Info`). Line breaks may be written
-        // as escapes at any depth: `\n` in a string, `\\n` in JSON inside JSON, ...
+        // as escapes at any depth: `\n` in a string, `\\n` in JSON inside JSON, ...; and
+        // JSON may escape the body's slashes (`\/`).
         pattern: concat!(
             r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:\\+(?:[rn]|u000[aAdD])|\\*\s)+",
             r"(?:[A-Za-z-]+: [^\r\n\\]*(?:\\+(?:[rn]|u000[aAdD])|\\*\s)+)*",
-            r"(?P<s>[A-Za-z0-9+/=]{40,}(?:(?:\\+(?:[rn]|u000[aAdD])|\\*\s)+[A-Za-z0-9+/=]+)*)"
+            r"(?P<s>(?:[A-Za-z0-9+=]|\\*/){40,}(?:(?:\\+(?:[rn]|u000[aAdD])|\\*\s)+(?:[A-Za-z0-9+=]|\\*/)+)*)"
         ),
     },
     Rule {
