@@ -144,6 +144,9 @@ pub struct Ctx<'a> {
     pub flags: &'a flags::Preflight,
     /// The version `--release` names, if any.
     pub release: Option<flags::SemVer>,
+    /// The registry the release publishes to; `None` for the one of the environment
+    /// `LAUNCHKIT_ENV` (or the configuration) selects.
+    pub registry: Option<String>,
     cargo: String,
     /// Keeps `sh` in the workspace root while the checks run: git lists paths relative
     /// to where it runs, and the task may start in a member's folder.
@@ -189,6 +192,17 @@ impl ToolRun {
         Ok(ToolRun { success: out.status.success(), command, output, stdout, stderr })
     }
 
+    /// A run that succeeded, for a step that ran `command` itself.
+    pub fn succeeded(command: String) -> ToolRun {
+        let (output, stdout, stderr) = (String::new(), String::new(), String::new());
+        ToolRun { success: true, command, output, stdout, stderr }
+    }
+
+    /// A run that failed with `output`, for a step that ran `command` itself.
+    pub fn failed(command: String, output: String) -> ToolRun {
+        ToolRun { success: false, command, stdout: String::new(), stderr: output.clone(), output }
+    }
+
     /// Several runs reported as one: succeeded when all did.
     pub fn chain(runs: Vec<ToolRun>) -> ToolRun {
         let mut chained = ToolRun {
@@ -226,7 +240,7 @@ impl<'a> Ctx<'a> {
         release: Option<flags::SemVer>,
     ) -> Ctx<'a> {
         let _root = sh.push_dir(&ws.root);
-        Ctx { sh, ws, flags, release, cargo: cargo_program(), _root }
+        Ctx { sh, ws, flags, release, registry: None, cargo: cargo_program(), _root }
     }
 
     /// `cargo` (the one running us when `CARGO` is set) with `args`.
@@ -333,9 +347,10 @@ fn lockfile_workspace(dir: &std::path::Path) -> anyhow::Result<Workspace> {
 /// The whole checklist for the release of `release`, as `cargo xtask release` requires
 /// it: steps that passed with these inputs are taken from the cache, the rest run, each
 /// reported on stderr as it finishes.
-pub fn gate(sh: &Shell, ws: &Workspace, release: &flags::SemVer) -> Report {
+pub fn gate(sh: &Shell, ws: &Workspace, registry: &str, release: &flags::SemVer) -> Report {
     let flags = flags::Preflight { release: Some(release.to_string()), ..Default::default() };
-    let ctx = Ctx::new(sh, ws, &flags, Some(release.clone()));
+    let mut ctx = Ctx::new(sh, ws, &flags, Some(release.clone()));
+    ctx.registry = Some(registry.to_owned());
     let steps: Vec<&Step> = STEPS.iter().collect();
     run_steps(&ctx, &steps, &Output::new(None), output::is_ci(), true, false)
 }

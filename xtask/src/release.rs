@@ -215,7 +215,7 @@ impl flags::Release {
         if target.resuming() {
             eprintln!("skip    preflight  resuming: it passed before the release commit was made");
         } else {
-            checks.add("preflight", preflight(git.sh(), ws, &target.version));
+            checks.add("preflight", preflight(git.sh(), ws, &env.registry, &target.version));
             if !checks.failures.is_empty() {
                 bail!("{}", refusal(&env, &checks.failures));
             }
@@ -285,8 +285,13 @@ fn forge_target(
 }
 
 /// The preflight checklist for this tree and version, cached passes included.
-fn preflight(sh: &Shell, ws: &Workspace, version: &flags::SemVer) -> Result<String, String> {
-    let report = crate::preflight::gate(sh, ws, version);
+fn preflight(
+    sh: &Shell,
+    ws: &Workspace,
+    registry: &str,
+    version: &flags::SemVer,
+) -> Result<String, String> {
+    let report = crate::preflight::gate(sh, ws, registry, version);
     let named = |status: Status| -> Vec<&str> {
         let steps = report.steps.iter().filter(|step| step.status == status);
         steps.map(|step| step.name.as_str()).collect()

@@ -33,9 +33,9 @@ pub struct Input {
 /// The steps that run cargo, and so read cargo's and rustc's variables and configuration.
 const CARGO_STEPS: &[&str] = &["fmt", "clippy", "test", "docs", "build", "package", "breaking"];
 
-/// The steps that read the environment's settings (`changelog`, `tag-prefix`, and any
-/// `LAUNCHKIT_*` that does not parse).
-const SETTINGS_STEPS: &[&str] = &["changelog", "version", "breaking"];
+/// The steps that read the environment's settings (`changelog`, `tag-prefix`, `registry`,
+/// and any `LAUNCHKIT_*` that does not parse).
+const SETTINGS_STEPS: &[&str] = &["changelog", "version", "breaking", "package"];
 
 /// Every flag and variable preflight reads. A test checks that each of preflight's flags
 /// and each variable its code reads is listed here.
@@ -150,6 +150,10 @@ impl Cache {
         }
         for (_, args) in TOOLS.iter().filter(|(name, _)| *name == step) {
             hasher.write(tool_version(ctx, args).as_bytes());
+        }
+        // The registry a release gives its checks (the package step packages for it).
+        if let Some(registry) = ctx.registry.as_ref().filter(|_| step == "package") {
+            hasher.write(registry.as_bytes());
         }
         if CARGO_STEPS.contains(&step) {
             for (path, content) in cargo_config_files(&ctx.ws.root) {

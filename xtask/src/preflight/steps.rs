@@ -4,6 +4,11 @@
 use std::path::Path;
 
 use launchkit_report::Finding;
+use launchkit_workspace::Member;
+
+use crate::preflight::cargo_program;
+use crate::publish::package::crate_file;
+use crate::publish::verify;
 
 use super::{Ctx, Outcome, Step, ToolRun, diagnostics};
 
@@ -104,20 +109,62 @@ fn build(ctx: &Ctx) -> anyhow::Result<Outcome> {
     compile_step(ctx.capture(ctx.cargo_locked(&["build"], &args))?)
 }
 
-/// What crates.io would receive: required metadata, the file list of each package, and
-/// `cargo publish --dry-run`, which packages every crate in dependency order and builds
-/// each from its package.
+/// What the registry would receive: required metadata, the files of each package, and a
+/// build of every packaged crate from its packaged sources. The workspace is packaged in
+/// one `cargo package --no-verify`, and the packages build together in the workspace's
+/// target directory, as `publish` verifies them ([`crate::publish::verify`]): what the
+/// test step compiled is reused, where `cargo publish --dry-run` builds each crate and
+/// its workspace dependencies again, one crate at a time.
 fn package(ctx: &Ctx) -> anyhow::Result<Outcome> {
     if ctx.ws.publishable().next().is_none() {
         return Ok(Outcome::not_applicable("does not apply: every member has `publish = false`"));
     }
-    let findings = match package_contents(ctx)? {
-        Ok(findings) => findings,
-        Err(failed) => return Ok(failed),
+    let registry = package_registry(ctx)?;
+    let order = crate::publish::publish_order(ctx.ws, &registry)?;
+    let members: Vec<&Member> = order.crates().filter_map(|name| ctx.ws.member(name)).collect();
+    let mut findings: Vec<Finding> = members
+        .iter()
+        .flat_map(|member| super::package::missing_metadata(ctx.ws, member))
+        .collect();
+    let selection: Vec<&str> = members.iter().flat_map(|m| ["-p", m.name.as_str()]).collect();
+    let args = [&["--no-verify", "--allow-dirty", "--registry", &registry], &selection[..]];
+    let packaged = ctx.capture(ctx.cargo_locked(&["package"], &args.concat()))?;
+    if !packaged.success {
+        return Ok(Outcome::from_run(packaged, findings));
+    }
+    for member in &members {
+        let file = crate_file(&ctx.ws.target_dir, &member.name, &member.version);
+        let listed = xshell::cmd!(ctx.sh, "tar -tzf {file}").quiet().read()?;
+        let root = format!("{}-{}/", member.name, member.version);
+        let files: Vec<&str> = listed.lines().filter_map(|line| line.strip_prefix(&root)).collect();
+        findings.extend(super::package::unwanted_files(ctx.ws, member, &files.join("\n")));
+    }
+    let crates: Vec<(String, String)> =
+        members.iter().map(|member| (member.name.clone(), member.version.to_string())).collect();
+    let verified = verify::verify(ctx.sh, &cargo_program(), ctx.ws, &registry, &crates)?;
+    let run = match verified {
+        Ok(()) => ToolRun::succeeded(packaged.command + " && (build of the packages)"),
+        Err(failure) => ToolRun::failed(failure.command, failure.output),
     };
-    let args = ["--workspace", "--dry-run", "--allow-dirty"];
-    let run = ctx.capture(ctx.cargo_locked(&["publish"], &args))?;
     Ok(Outcome::from_run(run, findings))
+}
+
+/// The registry of the release, or of the environment `LAUNCHKIT_ENV` (or the
+/// configuration) selects, unless no crate goes there: then the first one a crate's
+/// `publish = [..]` names.
+fn package_registry(ctx: &Ctx) -> anyhow::Result<String> {
+    let preferred = match &ctx.registry {
+        Some(registry) => registry.clone(),
+        None => {
+            let var = |name: &str| std::env::var(name).ok();
+            crate::config::environment(&ctx.ws.config, None, var)?.registry
+        }
+    };
+    if ctx.ws.publishable().any(|member| member.publishes_to(&preferred)) {
+        return Ok(preferred);
+    }
+    let named = ctx.ws.publishable().find_map(|member| member.publish.as_ref()?.first().cloned());
+    Ok(named.unwrap_or(preferred))
 }
 
 /// The metadata and the file list of every publishable crate: their findings, or the
