@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use launchkit_links::{Config, Options, Summary};
 use launchkit_report::{Report, Severity, StepReport};
 use launchkit_workspace::Workspace;
@@ -46,6 +46,9 @@ impl flags::Links {
                 )
             })?;
             options.exclude_links.push(regex);
+        }
+        if self.no_cache && self.offline {
+            bail!("--no-cache asks every URL again and --offline asks none: pass one of them");
         }
         if self.no_cache {
             options.http.cache = None;

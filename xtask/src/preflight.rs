@@ -277,6 +277,11 @@ impl flags::Preflight {
             .filter(|step| self.only.is_empty() || self.only.iter().any(|name| name == step.name))
             .filter(|step| !self.skip.iter().any(|name| name == step.name))
             .collect();
+        if selected.is_empty() {
+            bail!(
+                "--skip leaves no step to run: skip fewer steps, or name the ones to run with --only"
+            );
+        }
         let unset = flags::Preflight::default();
         // `--offline` is a promise (no network), which holds whatever runs.
         let options = cache::INPUTS.iter().filter(|input| {

@@ -336,6 +336,11 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
         fixture.xtask(&["preflight", "--only", "fmt", "--skip", "fmt"]),
         "--only fmt and --skip fmt contradict each other: pass one of them",
     );
+    let all = STEPS.join(",");
+    one_line_error(
+        fixture.xtask(&["preflight", "--skip", &all]),
+        "--skip leaves no step to run: skip fewer steps",
+    );
     one_line_error(
         fixture.xtask(&["preflight", "--only", "links", "--online", "--offline"]),
         "--online and --offline contradict each other",
