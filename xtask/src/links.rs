@@ -82,8 +82,10 @@ pub fn preflight(ws: &Workspace, online: bool, offline: bool) -> anyhow::Result<
     let reason = reason(&summary, options.offline);
     let mut outcome = Outcome::from_findings(summary.findings);
     outcome.reason = reason;
-    // Link rot happens while the files stay the same: an online pass is not cached.
-    Ok(if options.offline { outcome } else { outcome.volatile() })
+    // Never cached: link rot happens while the files stay the same, and a local link may
+    // point at a file git ignores, which the cache's key does not hold. Offline, the
+    // check takes milliseconds anyway.
+    Ok(outcome.volatile())
 }
 
 /// The checker's options for `root`: the defaults, each member's README, the settings in

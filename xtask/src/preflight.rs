@@ -362,6 +362,8 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
         volatile = outcome.volatile;
         Ok(outcome)
     });
+    // Keyed again: the run may have taught cargo what its build scripts read.
+    let key = key.and_then(|_| cache.key(ctx, step.name));
     cache.record(step.name, key, report.status == Status::Passed && !volatile);
     report
 }

@@ -6,13 +6,14 @@
 //! ignored), the release tags and the commits they name, the toolchain (`rustc -vV`,
 //! `cargo -V`) and launchkit's own version. [`INPUTS`] adds the flags and environment
 //! variables each step reads, and [`TOOLS`] the version of the tool it runs; the steps
-//! that run cargo also hold cargo's configuration files outside the workspace.
+//! that run cargo also hold cargo's configuration files outside the workspace and the
+//! variables their build scripts read.
 //! Only passes are stored; a failure or a warning always runs again, and a pass that read
-//! a moving source (marked volatile: online links, the advisory database, a registry, git
+//! a moving source (marked volatile: links, the advisory database, a registry, git
 //! history) is never stored. The cache lives in the target directory, so `cargo clean`
 //! forgets it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{DefaultHasher, Hasher};
 use std::path::{Path, PathBuf};
 
@@ -156,6 +157,10 @@ impl Cache {
                 hasher.write(path.as_os_str().as_encoded_bytes());
                 hasher.write(&content);
             }
+            for name in build_script_variables(&ctx.ws.target_dir) {
+                hasher.write(name.as_bytes());
+                hasher.write(format!("{:?}", std::env::var_os(&name)).as_bytes());
+            }
         }
         Some(hasher.finish())
     }
@@ -225,6 +230,32 @@ fn tool_version(ctx: &Ctx, args: &[&str]) -> String {
         ),
         Err(err) => err.to_string(),
     }
+}
+
+/// The variables the workspace's build scripts said they read
+/// (`cargo:rerun-if-env-changed=NAME`), as cargo recorded them in the target directory:
+/// cargo rebuilds when one changes, so a cached pass must not outlive it either.
+fn build_script_variables(target: &Path) -> BTreeSet<String> {
+    let folders = |dir: &Path| -> Vec<PathBuf> {
+        let entries = std::fs::read_dir(dir).into_iter().flatten().flatten();
+        entries.map(|entry| entry.path()).filter(|path| path.is_dir()).collect()
+    };
+    // `target/PROFILE/build/PKG-HASH/output`, or `target/TRIPLE/PROFILE/build/..`.
+    let profiles = folders(target)
+        .into_iter()
+        .flat_map(|dir| if dir.join("build").is_dir() { vec![dir] } else { folders(&dir) });
+    let outputs = profiles.flat_map(|profile| folders(&profile.join("build")));
+    let mut names = BTreeSet::new();
+    for script in outputs {
+        let text = std::fs::read_to_string(script.join("output")).unwrap_or_default();
+        for line in text.lines() {
+            let name = line
+                .strip_prefix("cargo::rerun-if-env-changed=")
+                .or_else(|| line.strip_prefix("cargo:rerun-if-env-changed="));
+            names.extend(name.map(str::to_owned));
+        }
+    }
+    names
 }
 
 /// cargo's configuration files outside the workspace's tracked files: those of every
