@@ -348,8 +348,7 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
         report.reason = Some(no_lockfile(step.name));
         return report;
     }
-    let key = cache.key(ctx, step.name);
-    if cache.is_fresh(step.name, key) {
+    if cache.is_fresh(ctx, step.name) {
         let mut report = StepReport::new(step.name, Status::Passed);
         report.cached = true;
         return report;
@@ -362,9 +361,7 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
         volatile = outcome.volatile;
         Ok(outcome)
     });
-    // Keyed again: the run may have taught cargo what its build scripts read.
-    let key = key.and_then(|_| cache.key(ctx, step.name));
-    cache.record(step.name, key, report.status == Status::Passed && !volatile);
+    cache.record(ctx, step.name, report.status == Status::Passed && !volatile);
     report
 }
 

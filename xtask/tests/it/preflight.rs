@@ -125,10 +125,15 @@ fn a_pass_is_not_reused_when_a_variable_it_reads_changed() {
     assert_eq!(only("fmt", &[]), ("passed".to_owned(), false));
     assert_eq!(only("fmt", &[]), ("passed".to_owned(), true));
     assert_eq!(only("fmt", &[("CARGO", &cargo)]), ("skipped".to_owned(), false));
+
+    // Tests may read any variable, the session's own and secrets aside.
+    assert_eq!(only("test", &[]), ("passed".to_owned(), false));
+    assert_eq!(only("test", &[("SHLVL", "7"), ("API_TOKEN", "t")]), ("passed".to_owned(), true));
+    assert_eq!(only("test", &[("DATABASE_URL", "x")]), ("passed".to_owned(), false));
 }
 
 #[test]
-fn a_variable_a_build_script_reads_is_in_the_key_of_the_steps_that_build() {
+fn variables_compiling_reads_are_in_the_key_of_the_steps_that_build() {
     let fixture = Fixture::new("clean");
     let script = "fn main() {\n    println!(\"cargo::rerun-if-env-changed=FIXTURE_MODE\");\n    \
                   if std::env::var(\"FIXTURE_MODE\").as_deref() == Ok(\"broken\") {\n        \
@@ -143,6 +148,16 @@ fn a_variable_a_build_script_reads_is_in_the_key_of_the_steps_that_build() {
     assert_eq!(build(&[]), ("passed".to_owned(), false));
     assert_eq!(build(&[]), ("passed".to_owned(), true));
     assert_eq!(build(&[("FIXTURE_MODE", "broken")]), ("failed".to_owned(), false));
+
+    // A variable the code itself reads at compile time (`option_env!`).
+    fixture.edit(
+        "core/src/lib.rs",
+        "#[cfg(test)]",
+        "const _: () = assert!(option_env!(\"FIXTURE_LOUD\").is_none());\n\n#[cfg(test)]",
+    );
+    assert_eq!(build(&[]), ("passed".to_owned(), false));
+    assert_eq!(build(&[]), ("passed".to_owned(), true));
+    assert_eq!(build(&[("FIXTURE_LOUD", "1")]), ("failed".to_owned(), false));
 }
 
 #[test]
