@@ -148,10 +148,15 @@ pub fn environment(
         Some(Value::Object(envs)) => envs,
         Some(_) => bail!("{WHERE}.env must be a table of environments"),
     };
-    let name = name
-        .map(str::to_owned)
-        .or_else(|| var("LAUNCHKIT_ENV"))
-        .unwrap_or_else(|| default_name(config).to_owned());
+    let name = match (name, var("LAUNCHKIT_ENV")) {
+        (Some(""), _) => bail!("--env is empty: {}", name_one(envs)),
+        (Some(name), _) => name.to_owned(),
+        (None, Some(name)) if name.is_empty() => {
+            bail!("LAUNCHKIT_ENV is empty: unset it, or {}", name_one(envs))
+        }
+        (None, Some(name)) => name,
+        (None, None) => default_name(config).to_owned(),
+    };
 
     let own = envs.get(&name);
     let Some(mut merged) = builtin(&name).or_else(|| own.and(builtin("production"))) else {
@@ -185,8 +190,45 @@ pub fn environment(
     }
     let mut environment: Environment = serde_json::from_value(merged)
         .with_context(|| format!("{WHERE} (environment `{name}`) has a value of the wrong type"))?;
+    if environment.branches.is_empty() {
+        bail!(
+            "`branches` of environment `{name}` is empty, so no branch may release: name at least one, such as [\"main\"]"
+        );
+    }
+    check_tag_prefix(&environment.tag_prefix)?;
     environment.name = name;
     Ok(environment)
+}
+
+/// `name one of development, staging, production`, and the configuration's own.
+fn name_one(envs: &Map<String, Value>) -> String {
+    let mut known: Vec<&str> = vec!["development", "staging", "production"];
+    known.extend(envs.keys().map(String::as_str).filter(|env| builtin(env).is_none()));
+    format!("name one of {}", known.join(", "))
+}
+
+/// A `tag-prefix` git accepts at the start of a tag name, so a bad one stops every task
+/// that reads it, long before a release reaches its tag step.
+fn check_tag_prefix(prefix: &str) -> anyhow::Result<()> {
+    let refused = prefix
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(*c))
+        .map(|c| format!("{c:?}"))
+        .or_else(|| {
+            ["..", "@{", "//", "/."]
+                .into_iter()
+                .find(|s| prefix.contains(s))
+                .map(|s| format!("`{s}`"))
+        })
+        .or_else(|| {
+            prefix.starts_with(['-', '.', '/']).then(|| format!("{:?} at the start", &prefix[..1]))
+        });
+    if let Some(what) = refused {
+        bail!(
+            "tag-prefix {prefix:?} cannot start a git tag ({what}): use letters, digits, `-`, `_`, `.` or `/`, such as \"v\""
+        );
+    }
+    Ok(())
 }
 
 /// The environment a task acts on when neither `--env` nor `LAUNCHKIT_ENV` names one:
@@ -223,7 +265,14 @@ fn check_keys(table: &Map<String, Value>, place: &str, top: bool) -> anyhow::Res
 fn parse_variable(variable: &str, text: &str, kind: Kind) -> anyhow::Result<Value> {
     Ok(match kind {
         Kind::Text => Value::from(text),
-        Kind::List => text.split(',').map(str::trim).filter(|item| !item.is_empty()).collect(),
+        Kind::List => {
+            let items: Vec<&str> =
+                text.split(',').map(str::trim).filter(|item| !item.is_empty()).collect();
+            if items.is_empty() {
+                bail!("{variable} is empty: unset it, or name at least one (comma-separated)");
+            }
+            items.into_iter().collect()
+        }
         Kind::Flag => match text {
             "true" | "1" | "yes" => Value::Bool(true),
             "false" | "0" | "no" => Value::Bool(false),
@@ -321,5 +370,42 @@ mod tests {
             bad_var.unwrap_err().to_string(),
             "LAUNCHKIT_PUSH=maybe is not a boolean: use true or false"
         );
+        let set = |variable: &'static str, value: &'static str| {
+            move |name: &str| (name == variable).then(|| value.to_owned())
+        };
+        let var_error = |variable, value| {
+            environment(&Value::Null, None, set(variable, value)).unwrap_err().to_string()
+        };
+        assert_eq!(
+            var_error("LAUNCHKIT_BRANCHES", " , "),
+            "LAUNCHKIT_BRANCHES is empty: unset it, or name at least one (comma-separated)"
+        );
+        assert_eq!(
+            var_error("LAUNCHKIT_ENV", ""),
+            "LAUNCHKIT_ENV is empty: unset it, or name one of development, staging, production"
+        );
+        assert_eq!(
+            error(Value::Null, Some("")),
+            "--env is empty: name one of development, staging, production"
+        );
+        assert!(
+            error(serde_json::json!({ "branches": [] }), None)
+                .starts_with("`branches` of environment `production` is empty")
+        );
+        for (prefix, what) in
+            [("v ", "' '"), ("rel~", "'~'"), ("a..b", "`..`"), ("-v", "\"-\" at the start")]
+        {
+            let config = serde_json::json!({ "tag-prefix": prefix });
+            assert_eq!(
+                error(config, None),
+                format!(
+                    "tag-prefix {prefix:?} cannot start a git tag ({what}): use letters, digits, `-`, `_`, `.` or `/`, such as \"v\""
+                )
+            );
+        }
+        for fine in ["v", "", "release-", "crates/v", "V_"] {
+            let config = serde_json::json!({ "tag-prefix": fine });
+            assert!(environment(&config, None, no_vars).is_ok(), "{fine:?}");
+        }
     }
 }

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use launchkit_links::{Config, Options, Summary};
 use launchkit_report::{Report, Severity, StepReport};
 use launchkit_workspace::Workspace;
@@ -48,6 +48,9 @@ impl flags::Links {
                 )
             })?;
             options.exclude_links.push(regex);
+        }
+        if self.no_cache && self.offline {
+            bail!("--no-cache asks every URL again and --offline asks none: pass one of them");
         }
         if self.no_cache {
             options.http.cache = None;
@@ -91,8 +94,10 @@ pub fn preflight(
     let reason = reason(&summary, options.offline);
     let mut outcome = Outcome::from_findings(summary.findings);
     outcome.reason = reason;
-    // Link rot happens while the files stay the same: an online pass is not cached.
-    Ok(if options.offline { outcome } else { outcome.volatile() })
+    // Never cached: link rot happens while the files stay the same, and a local link may
+    // point at a file git ignores, which the cache's key does not hold. Offline, the
+    // check takes milliseconds anyway.
+    Ok(outcome.volatile())
 }
 
 /// The checker's options for `root`: the tracked files, the defaults, each member's

@@ -305,6 +305,11 @@ impl flags::Preflight {
             .filter(|step| self.only.is_empty() || self.only.iter().any(|name| name == step.name))
             .filter(|step| !self.skip.iter().any(|name| name == step.name))
             .collect();
+        if selected.is_empty() {
+            bail!(
+                "--skip leaves no step to run: skip fewer steps, or name the ones to run with --only"
+            );
+        }
         let unset = flags::Preflight::default();
         // `--offline` is a promise (no network), which holds whatever runs.
         let options = cache::INPUTS.iter().filter(|input| {
@@ -395,8 +400,7 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
         report.reason = Some(no_lockfile(step.name));
         return report;
     }
-    let key = cache.key(ctx, step.name);
-    if cache.is_fresh(step.name, key) {
+    if cache.is_fresh(ctx, step.name) {
         let mut report = StepReport::new(step.name, Status::Passed);
         report.cached = true;
         return report;
@@ -409,7 +413,7 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
         volatile = outcome.volatile;
         Ok(outcome)
     });
-    cache.record(step.name, key, report.status == Status::Passed && !volatile);
+    cache.record(ctx, step.name, report.status == Status::Passed && !volatile);
     report
 }
 

@@ -6,13 +6,16 @@
 //! ignored), the release tags and the commits they name, the toolchain (`rustc -vV`,
 //! `cargo -V`) and launchkit's own version. [`INPUTS`] adds the flags and environment
 //! variables each step reads, and [`TOOLS`] the version of the tool it runs; the steps
-//! that run cargo also hold cargo's configuration files outside the workspace.
+//! that run cargo also hold cargo's configuration files outside the workspace, and those
+//! that compile the values of the variables compiling read (build scripts' and `env!`'s,
+//! as recorded in the target directory when the step passed, the way cargo's own
+//! fingerprints keep them).
 //! Only passes are stored; a failure or a warning always runs again, and a pass that read
-//! a moving source (marked volatile: online links, the advisory database, a registry, git
+//! a moving source (marked volatile: links, the advisory database, a registry, git
 //! history) is never stored. The cache lives in the target directory, so `cargo clean`
 //! forgets it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{DefaultHasher, Hasher};
 use std::path::{Path, PathBuf};
 
@@ -24,7 +27,8 @@ use crate::flags;
 /// One flag or environment variable preflight reads, and the steps whose result depends
 /// on it. Every other step is declared not to depend on it.
 pub struct Input {
-    /// `--flag`, `VARIABLE`, or `PREFIX*` for every variable whose name starts so.
+    /// `--flag`, `VARIABLE`, or `PREFIX*` for every variable whose name starts so (`*`
+    /// alone: every variable).
     pub name: &'static str,
     /// The steps whose key holds its value.
     pub steps: &'static [&'static str],
@@ -58,8 +62,9 @@ pub const INPUTS: &[Input] = &[
     Input { name: "CARGO", steps: CARGO_STEPS },
     Input { name: "CARGO_*", steps: CARGO_STEPS },
     Input { name: "RUST*", steps: CARGO_STEPS },
-    // A configured test command finds its program on the PATH.
-    Input { name: "PATH", steps: &["test"] },
+    // Tests read whatever they like, a configured test command finds its program on the
+    // PATH: the whole environment, the session's own variables aside.
+    Input { name: "*", steps: &["test"] },
     // Only online link checks send it, and an online result is never cached.
     Input { name: "GITHUB_TOKEN", steps: &[] },
     // Strict mode and the output format: a pass is a pass in every mode.
@@ -76,10 +81,39 @@ pub const TOOLS: &[(&str, &[&str])] = &[
     ("breaking", &["semver-checks", "--version"]),
 ];
 
-/// Variables under a listed prefix that are not inputs: tokens change no build, and
-/// cargo's jobserver handle changes on every run under make.
+/// Variables of the terminal session and the job server, which change from one shell or
+/// run to the next without changing what a check finds.
+const SESSION: &[&str] = &[
+    "_",
+    "PWD",
+    "OLDPWD",
+    "SHLVL",
+    "MAKEFLAGS",
+    "MFLAGS",
+    "CARGO_MAKEFLAGS",
+    "TERM_SESSION_ID",
+    "WINDOWID",
+    "SSH_AUTH_SOCK",
+    "SSH_AGENT_PID",
+    "SSH_CLIENT",
+    "SSH_CONNECTION",
+    "SSH_TTY",
+    "GPG_AGENT_INFO",
+    "DBUS_SESSION_BUS_ADDRESS",
+    "XDG_SESSION_ID",
+    "TMUX",
+    "TMUX_PANE",
+    "STY",
+    "WINDOW",
+    "INVOCATION_ID",
+    "JOURNAL_STREAM",
+];
+
+/// Variables under a listed prefix that are not inputs: the session's own, and secrets,
+/// which change no result and whose digest is not to be stored.
 fn ignored_variable(name: &str) -> bool {
-    name.ends_with("_TOKEN") || name == "CARGO_MAKEFLAGS"
+    SESSION.contains(&name)
+        || ["_TOKEN", "_SECRET", "_PASSWORD", "_KEY"].iter().any(|end| name.ends_with(end))
 }
 
 /// The value of preflight's flag `name`, or `None` for a flag this function does not know.
@@ -103,6 +137,14 @@ pub fn flag(flags: &flags::Preflight, name: &str) -> Option<String> {
     })
 }
 
+/// A step's recorded pass: its key, and the variables compiling read then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Pass {
+    key: u64,
+    /// Names from [`compile_variables`]: their values now are part of the key.
+    variables: Vec<String>,
+}
+
 /// Cached passes, keyed by step name.
 pub struct Cache {
     /// Where the cache is stored; `None` when caching is off.
@@ -111,7 +153,7 @@ pub struct Cache {
     trusted: bool,
     /// Digest of every input shared by all steps.
     inputs: u64,
-    passed: BTreeMap<String, u64>,
+    passed: BTreeMap<String, Pass>,
     changed: bool,
 }
 
@@ -137,8 +179,39 @@ impl Cache {
         Cache { path: Some(path), trusted, inputs, passed, changed: false }
     }
 
-    /// The key of `step`'s result with the current inputs, or `None` when caching is off.
-    pub fn key(&self, ctx: &Ctx, step: &str) -> Option<u64> {
+    /// True when `step` passed before and every input it read then is the same now.
+    pub fn is_fresh(&self, ctx: &Ctx, step: &str) -> bool {
+        let Some(pass) = self.passed.get(step).filter(|_| self.trusted) else {
+            return false;
+        };
+        self.key(ctx, step, &pass.variables) == Some(pass.key)
+    }
+
+    /// Records whether `step` passed, with the inputs it read (the variables compiling
+    /// read are known once it ran).
+    pub fn record(&mut self, ctx: &Ctx, step: &str, passed: bool) {
+        if self.path.is_none() {
+            return;
+        }
+        let pass = passed.then(|| {
+            let compiles = CARGO_STEPS.contains(&step) && step != "fmt";
+            let variables: Vec<String> = if compiles {
+                compile_variables(&ctx.ws.target_dir).into_iter().collect()
+            } else {
+                Vec::new()
+            };
+            self.key(ctx, step, &variables).map(|key| Pass { key, variables })
+        });
+        let before = match pass.flatten() {
+            Some(pass) => self.passed.insert(step.to_owned(), pass),
+            None => self.passed.remove(step),
+        };
+        self.changed |= before.as_ref() != self.passed.get(step);
+    }
+
+    /// The key of `step`'s result with the current inputs and the values of `variables`,
+    /// or `None` when caching is off.
+    fn key(&self, ctx: &Ctx, step: &str, variables: &[String]) -> Option<u64> {
         self.path.as_ref()?;
         let mut hasher = DefaultHasher::new();
         hasher.write_u64(self.inputs);
@@ -161,23 +234,11 @@ impl Cache {
                 hasher.write(&content);
             }
         }
+        for name in variables {
+            hasher.write(name.as_bytes());
+            hasher.write(format!("{:?}", std::env::var_os(name)).as_bytes());
+        }
         Some(hasher.finish())
-    }
-
-    /// True when `step` passed before with the inputs of `key`.
-    pub fn is_fresh(&self, step: &str, key: Option<u64>) -> bool {
-        self.trusted && key.is_some() && self.passed.get(step).copied() == key
-    }
-
-    /// Records whether `step` passed with the inputs of `key`.
-    pub fn record(&mut self, step: &str, key: Option<u64>, passed: bool) {
-        let Some(key) = key else { return };
-        let before = if passed {
-            self.passed.insert(step.to_owned(), key)
-        } else {
-            self.passed.remove(step)
-        };
-        self.changed |= before != self.passed.get(step).copied();
     }
 
     /// Writes the cache back. Losing it only costs time, so failures are reported, not fatal.
@@ -188,7 +249,7 @@ impl Cache {
         let text: String = self
             .passed
             .iter()
-            .map(|(step, fingerprint)| format!("{step} {fingerprint:016x}\n"))
+            .map(|(step, pass)| format!("{step} {:016x} {}\n", pass.key, pass.variables.join(",")))
             .collect();
         let written = path
             .parent()
@@ -231,6 +292,41 @@ fn tool_version(ctx: &Ctx, args: &[&str]) -> String {
     }
 }
 
+/// The variables compiling the workspace read, as cargo and rustc recorded them in the
+/// target directory: those build scripts declared (`cargo:rerun-if-env-changed=NAME`, in
+/// `build/PKG-HASH/output`) and those `env!` and `option_env!` read (`# env-dep:NAME`, in
+/// `deps/*.d`). cargo rebuilds when one changes, so a cached pass must not outlive it.
+fn compile_variables(target: &Path) -> BTreeSet<String> {
+    let entries = |dir: &Path| -> Vec<PathBuf> {
+        let entries = std::fs::read_dir(dir).into_iter().flatten().flatten();
+        entries.map(|entry| entry.path()).collect()
+    };
+    let folders =
+        |dir: &Path| -> Vec<PathBuf> { entries(dir).into_iter().filter(|p| p.is_dir()).collect() };
+    // `target/PROFILE/..`, or `target/TRIPLE/PROFILE/..`.
+    let profiles: Vec<PathBuf> = folders(target)
+        .into_iter()
+        .flat_map(|dir| if dir.join("deps").is_dir() { vec![dir] } else { folders(&dir) })
+        .collect();
+    let outputs = profiles.iter().flat_map(|profile| folders(&profile.join("build")));
+    let dep_info = profiles.iter().flat_map(|profile| entries(&profile.join("deps")));
+    let files = outputs
+        .map(|script| script.join("output"))
+        .chain(dep_info.filter(|path| path.extension().is_some_and(|ext| ext == "d")));
+    let mut names = BTreeSet::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        for line in text.lines() {
+            let declared = line
+                .strip_prefix("cargo::rerun-if-env-changed=")
+                .or_else(|| line.strip_prefix("cargo:rerun-if-env-changed="));
+            let read = line.strip_prefix("# env-dep:").map(|dep| dep.split('=').next());
+            names.extend(declared.or(read.flatten()).map(str::to_owned));
+        }
+    }
+    names
+}
+
 /// cargo's configuration files outside the workspace's tracked files: those of every
 /// folder above it and of `CARGO_HOME`, with their content.
 fn cargo_config_files(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
@@ -244,11 +340,15 @@ fn cargo_config_files(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         .collect()
 }
 
-fn parse(text: &str) -> BTreeMap<String, u64> {
+/// The passes stored by [`Cache::save`]: `step key VARIABLE,VARIABLE` per line.
+fn parse(text: &str) -> BTreeMap<String, Pass> {
     text.lines()
         .filter_map(|line| {
-            let (step, fingerprint) = line.split_once(' ')?;
-            Some((step.to_owned(), u64::from_str_radix(fingerprint, 16).ok()?))
+            let mut fields = line.split(' ');
+            let (step, key) = (fields.next()?, fields.next()?);
+            let key = u64::from_str_radix(key, 16).ok()?;
+            let variables = fields.next()?.split(',').filter(|name| !name.is_empty());
+            Some((step.to_owned(), Pass { key, variables: variables.map(str::to_owned).collect() }))
         })
         .collect()
 }
@@ -315,9 +415,12 @@ mod tests {
 
     /// The entry of [`INPUTS`] that covers the flag or variable `name`.
     fn listed(name: &str) -> bool {
-        INPUTS.iter().any(|input| match input.name.strip_suffix('*') {
-            Some(prefix) => name.starts_with(prefix),
-            None => input.name == name,
+        // `*` (every variable, for `test`) would list anything: it does not count here.
+        INPUTS.iter().filter(|input| input.name != "*").any(|input| {
+            match input.name.strip_suffix('*') {
+                Some(prefix) => name.starts_with(prefix),
+                None => input.name == name,
+            }
         })
     }
 

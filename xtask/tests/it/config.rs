@@ -59,3 +59,23 @@ fn an_unknown_environment_or_key_is_a_one_line_error() {
         "error: Cargo.toml [workspace.metadata.launchkit] has an unknown key `pubish`"
     ));
 }
+
+#[test]
+fn empty_names_and_a_tag_prefix_git_refuses_are_one_line_errors() {
+    let fixture = Fixture::new("clean");
+    let before = fixture.snapshot();
+    fixture.xtask(&["config", "--env", ""]).assert_refused("--env is empty: name one of");
+    fixture
+        .xtask_env(&["config"], &[("LAUNCHKIT_BRANCHES", "")])
+        .assert_refused("LAUNCHKIT_BRANCHES is empty: unset it, or name at least one");
+    let prefix = [("LAUNCHKIT_TAG_PREFIX", "v ")];
+    fixture.xtask_env(&["config"], &prefix).assert_refused(
+        "tag-prefix \"v \" cannot start a git tag (' '): use letters, digits, `-`, `_`, `.` or `/`",
+    );
+    // The release checks read it too: the version step fails at once, not the tag step.
+    let run = fixture.xtask_env(&["preflight", "--only", "version", "--format", "json"], &prefix);
+    let step = &run.json()["steps"][0];
+    assert_eq!((run.code, &step["status"]), (1, &"failed".into()));
+    assert!(step["reason"].as_str().unwrap().starts_with("tag-prefix \"v \" cannot"), "{step}");
+    assert_eq!(fixture.snapshot(), before);
+}

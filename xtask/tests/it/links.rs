@@ -90,6 +90,9 @@ fn paths_replace_the_defaults_and_bad_ones_are_one_line_errors() {
     );
     assert_eq!(missing.stderr.trim().lines().count(), 1);
 
+    fixture
+        .xtask(&["links", "--offline", "--no-cache"])
+        .assert_refused("--no-cache asks every URL again and --offline asks none");
     let outside = fixture.xtask(&["links", "README.md", "../elsewhere"]);
     assert_eq!((outside.code, outside.stderr.lines().count()), (2, 1), "{}", outside.stderr);
     assert!(outside.stderr.contains("elsewhere is outside the workspace"), "{}", outside.stderr);
