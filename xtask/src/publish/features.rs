@@ -12,51 +12,83 @@ use std::path::Path;
 use anyhow::Context;
 use cargo_metadata::{DependencyKind, Metadata, MetadataCommand, Package, PackageId};
 
-/// Names of the verification workspace's members that need a build of their own. Run
-/// after the combined build, so the resolution is already there (`--offline`).
-pub fn changed_by_others(cargo: &str, manifest: &Path) -> anyhow::Result<Vec<String>> {
+/// The verification workspace's members that need a build of their own, in batches that
+/// can share one build: no crate of a batch lends features to another's graph. Run after
+/// the combined build, so the resolution is already there (`--offline`).
+pub fn changed_by_others(cargo: &str, manifest: &Path) -> anyhow::Result<Vec<Vec<String>>> {
     let metadata = MetadataCommand::new()
         .cargo_path(cargo)
         .manifest_path(manifest)
         .other_options(vec!["--offline".to_owned()])
         .exec()
         .context("cannot read the verification workspace's dependency graph")?;
-    Ok(members_to_rebuild(&metadata))
+    Ok(batches_to_rebuild(&metadata))
 }
 
-/// The members, in workspace order, whose dependency graph an outside crate adds to.
-fn members_to_rebuild(metadata: &Metadata) -> Vec<String> {
-    let Some(resolve) = &metadata.resolve else { return Vec::new() };
-    let packages: HashMap<&PackageId, &Package> =
-        metadata.packages.iter().map(|package| (&package.id, package)).collect();
-    // Build edges only: dev-dependencies are not part of `cargo build`.
-    let edges: HashMap<&PackageId, Vec<&PackageId>> = resolve
-        .nodes
-        .iter()
-        .map(|node| {
-            let deps = node
-                .deps
-                .iter()
-                .filter(|dep| dep.dep_kinds.iter().any(|k| k.kind != DependencyKind::Development))
-                .map(|dep| &dep.pkg)
-                .collect();
-            (&node.id, deps)
-        })
-        .collect();
-    metadata
-        .workspace_members
-        .iter()
-        .filter(|member| {
-            let graph = reachable(member, &edges);
-            edges.iter().filter(|(from, _)| !graph.contains(*from)).any(|(from, deps)| {
-                deps.iter().filter(|dep| graph.contains(*dep)).any(|dep| {
-                    // `cargo build -p member` builds the member with its default features.
-                    let root = dep == member;
-                    adds_features(packages[from], packages[dep], root, &graph, &edges, &packages)
-                })
+/// The resolved graph, build edges only: dev-dependencies are not part of `cargo build`.
+struct Graph<'a> {
+    packages: HashMap<&'a PackageId, &'a Package>,
+    edges: HashMap<&'a PackageId, Vec<&'a PackageId>>,
+}
+
+impl<'a> Graph<'a> {
+    /// True when a package of `from` asks a package of `graph` (the graph of `root`) for
+    /// a feature that building `root` alone would not enable.
+    fn lends(
+        &self,
+        from: &BTreeSet<&'a PackageId>,
+        graph: &BTreeSet<&'a PackageId>,
+        root: &PackageId,
+    ) -> bool {
+        from.iter().filter(|id| !graph.contains(*id)).any(|id| {
+            let deps = self.edges.get(id).into_iter().flatten();
+            deps.filter(|dep| graph.contains(*dep)).any(|dep| {
+                // `cargo build -p root` builds the root with its default features.
+                let own = *dep == root;
+                adds_features(self.packages[id], self.packages[dep], own, graph, self)
             })
         })
-        .map(|member| packages[member].name.to_string())
+    }
+}
+
+/// Greedy batches of the members the combined build may have lent features to.
+fn batches_to_rebuild(metadata: &Metadata) -> Vec<Vec<String>> {
+    let Some(resolve) = &metadata.resolve else { return Vec::new() };
+    let graph = Graph {
+        packages: metadata.packages.iter().map(|package| (&package.id, package)).collect(),
+        edges: resolve
+            .nodes
+            .iter()
+            .map(|node| {
+                let deps = node.deps.iter().filter(|dep| {
+                    dep.dep_kinds.iter().any(|k| k.kind != DependencyKind::Development)
+                });
+                (&node.id, deps.map(|dep| &dep.pkg).collect())
+            })
+            .collect(),
+    };
+    let members: Vec<(&PackageId, BTreeSet<&PackageId>)> = metadata
+        .workspace_members
+        .iter()
+        .map(|member| (member, reachable(member, &graph.edges)))
+        .collect();
+    let built: BTreeSet<&PackageId> = members.iter().flat_map(|(_, set)| set.clone()).collect();
+    let mut batches: Vec<Vec<&(&PackageId, BTreeSet<&PackageId>)>> = Vec::new();
+    for member in members.iter().filter(|(id, set)| graph.lends(&built, set, id)) {
+        let fits = |batch: &Vec<&(&PackageId, BTreeSet<&PackageId>)>| {
+            batch.iter().all(|(other, other_set)| {
+                !graph.lends(other_set, &member.1, member.0)
+                    && !graph.lends(&member.1, other_set, other)
+            })
+        };
+        match batches.iter_mut().find(|batch| fits(batch)) {
+            Some(batch) => batch.push(member),
+            None => batches.push(vec![member]),
+        }
+    }
+    batches
+        .into_iter()
+        .map(|batch| batch.iter().map(|(id, _)| graph.packages[id].name.to_string()).collect())
         .collect()
 }
 
@@ -98,8 +130,7 @@ fn adds_features(
     dep: &Package,
     root: bool,
     graph: &BTreeSet<&PackageId>,
-    edges: &HashMap<&PackageId, Vec<&PackageId>>,
-    packages: &HashMap<&PackageId, &Package>,
+    resolved: &Graph,
 ) -> bool {
     if asks_features(from, dep) {
         return true;
@@ -111,7 +142,7 @@ fn adds_features(
     let inside_wants_default = root
         || graph
             .iter()
-            .filter(|id| edges.get(*id).is_some_and(|deps| deps.contains(&&dep.id)))
-            .any(|id| wants_default(packages[id]));
+            .filter(|id| resolved.edges.get(*id).is_some_and(|deps| deps.contains(&&dep.id)))
+            .any(|id| wants_default(resolved.packages[id]));
     has_defaults && wants_default(from) && !inside_wants_default
 }

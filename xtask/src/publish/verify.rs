@@ -18,8 +18,9 @@
 //! - One build unifies features across crates, so a crate that uses a dependency's
 //!   feature without enabling it would pass while its own build on the registry fails.
 //!   `features.rs` finds every crate whose dependencies get features from a crate outside
-//!   its own dependency graph, and each of those is built again alone (`cargo build -p`),
-//!   with only its own features. Crates no other crate can change are not built twice.
+//!   its own dependency graph, and each of those is built again with only its own
+//!   features (`cargo build -p`; crates that lend nothing to each other share a build).
+//!   Crates no other crate can change are not built twice.
 
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hasher};
@@ -65,10 +66,11 @@ pub fn verify(
     if !out.status.success() {
         return Ok(Err(CargoFailure::new(command, &out)));
     }
-    for name in super::features::changed_by_others(cargo, &manifest_path)? {
+    for batch in super::features::changed_by_others(cargo, &manifest_path)? {
+        let selection: Vec<&str> = batch.iter().flat_map(|name| ["-p", name.as_str()]).collect();
         let alone = cmd!(
             sh,
-            "{cargo} build -p {name} --manifest-path {manifest_path} --target-dir {target_dir}"
+            "{cargo} build {selection...} --manifest-path {manifest_path} --target-dir {target_dir}"
         );
         let command = alone.to_string().replace(cargo, "cargo");
         let out = alone.quiet().ignore_status().output()?;

@@ -117,9 +117,10 @@ fn a_crate_that_builds_only_with_another_crate_s_features_stops_before_any_uploa
     let run = crate::support::Run::checked(command.output().unwrap(), &[TOKEN]);
     assert_eq!(run.code, Some(1), "{run}");
     assert!(
-        run.stdout.contains("stopped: a packaged crate does not build from its packaged sources; nothing was uploaded: `cargo build -p user"),
+        run.stdout.contains("stopped: a packaged crate does not build from its packaged sources; nothing was uploaded: `cargo build -p feat -p user --manifest-path"),
         "{run}"
     );
+    assert!(run.stderr.contains("cannot find function `extra` in crate `feat`"), "{run}");
     assert_eq!(registry.proxy().unwrap().upload_attempts(), 0, "{run}");
 }
 
