@@ -146,3 +146,61 @@ fn adds_features(
             .any(|id| wants_default(resolved.packages[id]));
     has_defaults && wants_default(from) && !inside_wants_default
 }
+
+#[cfg(test)]
+mod tests {
+    use launchkit_testkit::fixture::path_dep;
+    use launchkit_testkit::{Fixture, TempDir};
+
+    fn batches(members: &[(&str, &str)]) -> Vec<Vec<String>> {
+        let tmp = TempDir::new(std::env::temp_dir(), "launchkit-features");
+        let mut builder = Fixture::builder(tmp.path());
+        for (name, tail) in members {
+            builder = builder.member(name, tail);
+        }
+        let fixture = builder.write();
+        let cargo = crate::preflight::cargo_program();
+        let mut found = super::changed_by_others(&cargo, &fixture.manifest()).unwrap();
+        found.iter_mut().for_each(|batch| batch.sort());
+        found.sort();
+        found
+    }
+
+    fn dep(name: &str, features: &str) -> String {
+        let dep = path_dep(name, "0.1.0", None);
+        format!("[dependencies]\n{}\n", dep.replace(" }", &format!(", features = [{features}] }}")))
+    }
+
+    #[test]
+    fn crates_lent_features_are_rebuilt_and_share_a_build_when_they_lend_nothing() {
+        let found = batches(&[
+            ("feat", "[features]\nextra = []\n"),
+            ("user", &dep("feat", "")),
+            ("enabler", &dep("feat", "\"extra\"")),
+            ("alone", ""),
+        ]);
+        assert_eq!(found, [["feat", "user"]]);
+    }
+
+    #[test]
+    fn a_chain_of_feature_requests_rebuilds_each_lender_on_its_own() {
+        let found = batches(&[
+            ("c1", "[features]\nextra = []\n"),
+            ("c2", &format!("{}\n[features]\nextra = []\n", dep("c1", "\"extra\""))),
+            ("c3", &dep("c2", "\"extra\"")),
+        ]);
+        assert_eq!(found, [["c1"], ["c2"]]);
+    }
+
+    #[test]
+    fn default_features_asked_for_outside_count_only_when_nobody_inside_asks() {
+        let no_default =
+            path_dep("def", "0.1.0", None).replace(" }", ", default-features = false }");
+        let found = batches(&[
+            ("def", "[features]\ndefault = [\"x\"]\nx = []\n"),
+            ("bare", &format!("[dependencies]\n{no_default}\n")),
+            ("full", &format!("[dependencies]\n{}\n", path_dep("def", "0.1.0", None))),
+        ]);
+        assert_eq!(found, [["bare"]]);
+    }
+}
