@@ -11,15 +11,26 @@ use std::path::Path;
 
 use anyhow::Context;
 use cargo_metadata::{DependencyKind, Metadata, MetadataCommand, Package, PackageId};
+use xshell::{Shell, cmd};
 
 /// The verification workspace's members that need a build of their own, in batches that
-/// can share one build: no crate of a batch lends features to another's graph. Run after
-/// the combined build, so the resolution is already there (`--offline`).
-pub fn changed_by_others(cargo: &str, manifest: &Path) -> anyhow::Result<Vec<Vec<String>>> {
+/// can share one build: no crate of a batch lends features to another's graph. The graph
+/// is the host's, as the build's: dependencies of other platforms are left out (and not
+/// downloaded).
+pub fn changed_by_others(
+    sh: &Shell,
+    cargo: &str,
+    manifest: &Path,
+) -> anyhow::Result<Vec<Vec<String>>> {
+    let version = cmd!(sh, "{cargo} -vV").quiet().read()?;
+    let host = version
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .context("`cargo -vV` names no host")?;
     let metadata = MetadataCommand::new()
         .cargo_path(cargo)
         .manifest_path(manifest)
-        .other_options(vec!["--offline".to_owned()])
+        .other_options(vec!["--filter-platform".to_owned(), host.to_owned()])
         .exec()
         .context("cannot read the verification workspace's dependency graph")?;
     Ok(batches_to_rebuild(&metadata))
@@ -160,7 +171,8 @@ mod tests {
         }
         let fixture = builder.write();
         let cargo = crate::preflight::cargo_program();
-        let mut found = super::changed_by_others(&cargo, &fixture.manifest()).unwrap();
+        let sh = xshell::Shell::new().unwrap();
+        let mut found = super::changed_by_others(&sh, &cargo, &fixture.manifest()).unwrap();
         found.iter_mut().for_each(|batch| batch.sort());
         found.sort();
         found

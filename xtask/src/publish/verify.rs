@@ -66,7 +66,7 @@ pub fn verify(
     if !out.status.success() {
         return Ok(Err(CargoFailure::new(command, &out)));
     }
-    for batch in super::features::changed_by_others(cargo, &manifest_path)? {
+    for batch in super::features::changed_by_others(sh, cargo, &manifest_path)? {
         let selection: Vec<&str> = batch.iter().flat_map(|name| ["-p", name.as_str()]).collect();
         let alone = cmd!(
             sh,
