@@ -165,3 +165,23 @@ fn a_dev_dependency_never_downloaded_does_not_stop_the_verification() {
     let run = setup.xtask(&["--execute", "--format", "json"]).success();
     assert_eq!(states(&run.json())[0], ("user".to_owned(), "uploaded".to_owned(), 1));
 }
+
+#[test]
+fn a_yanked_crate_published_from_another_commit_keeps_both_notes() {
+    let setup = Setup::new(&[("solo", &[])], Faults::none());
+    let cargo = |args: &[&str]| {
+        let output = setup.sandbox.cargo(setup.fixture.root()).args(args).output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    };
+    cargo(&["publish", "-p", "solo", "--no-verify", "--registry", REGISTRY]);
+    cargo(&["yank", "solo@0.1.0", "--registry", REGISTRY]);
+    setup.fixture.write("NOTES.md", "A fix outside the package.\n");
+    setup.fixture.commit("Fix");
+
+    let report = setup.xtask(&["--execute", "--format", "json"]).success().json();
+    assert_eq!(states(&report)[0], ("solo".to_owned(), "already-published".to_owned(), 0));
+    assert_eq!(
+        report["crates"][0]["note"],
+        "published from another commit; its contents match; yanked on the registry; `cargo yank --undo` brings it back"
+    );
+}
