@@ -20,7 +20,7 @@
 pub mod budget;
 mod compare;
 mod engine;
-mod features;
+pub mod features;
 pub mod package;
 mod plan;
 mod report;

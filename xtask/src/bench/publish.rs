@@ -1,6 +1,8 @@
 //! `cargo xtask bench publish`: `cargo xtask publish --execute` against
 //! `cargo publish --workspace` on a 10-crate chain to a local registry, and planning time
-//! for a 300-crate workspace.
+//! for a 300-crate workspace. The last chain has each crate enable a feature of the one
+//! before, so launchkit's verification builds 9 crates again alone (their features differ
+//! from the combined build's): the price of per-crate feature correctness.
 //!
 //! Every publish gets a fresh registry, a fresh cargo home and no target directory, so
 //! each run compiles and uploads everything; the figure is the median of `--runs`.
@@ -27,9 +29,14 @@ const REGISTRY: &str = "bench";
 pub fn run(sh: &Shell, runs: u32) -> anyhow::Result<String> {
     let tmp = TempDir::new(std::env::temp_dir(), "launchkit-bench-publish");
     let mut rows = Vec::new();
-    for (label, items) in [("crates of about 450 lines", 40), ("one-function crates", 0)] {
+    let cases = [
+        ("crates of about 450 lines", 40, false),
+        ("one-function crates", 0, false),
+        ("one-function crates, each enabling a feature of the one before", 0, true),
+    ];
+    for (label, items, features) in cases {
         eprintln!("bench publish: 10-crate chain, {label}");
-        let fixture = chain(tmp.path(), items);
+        let fixture = chain(tmp.path(), items, features);
         let (mut ours, mut cargo) = (Vec::new(), Vec::new());
         for _ in 0..runs {
             ours.push(publish_once(tmp.path(), &fixture, Tool::Launchkit)?);
@@ -48,17 +55,24 @@ enum Tool {
     Cargo,
 }
 
-/// `c01 <- c02 <- ... <- c10`, each crate with `items` generated types and functions.
-fn chain(base: &Path, items: usize) -> Fixture {
+/// `c01 <- c02 <- ... <- c10`, each crate with `items` generated types and functions;
+/// with `features`, each has a feature `extra` that the next one enables.
+fn chain(base: &Path, items: usize, features: bool) -> Fixture {
     let mut builder = Fixture::builder(base);
     for i in 1..=CHAIN {
         let name = format!("c{i:02}");
         let previous = format!("c{:02}", i - 1);
-        let tail = if i > 1 {
-            format!("[dependencies]\n{}\n", path_dep(&previous, "0.1.0", Some(REGISTRY)))
-        } else {
-            String::new()
-        };
+        let mut tail = String::new();
+        if i > 1 {
+            let mut dep = path_dep(&previous, "0.1.0", Some(REGISTRY));
+            if features {
+                dep = dep.replace(" }", ", features = [\"extra\"] }");
+            }
+            tail = format!("[dependencies]\n{dep}\n");
+        }
+        if features {
+            tail.push_str("\n[features]\nextra = []\n");
+        }
         let call = if i > 1 { format!(" + {previous}::value()") } else { String::new() };
         let mut lib = format!(
             "//! Benchmark crate.\n\n/// One plus the previous crate's value.\npub fn value() -> u64 {{ 1{call} }}\n"

@@ -144,6 +144,8 @@ pub fn build(doctor: &Doctor) -> anyhow::Result<Outcome> {
         .output
         .lines()
         .filter_map(|line| line.trim().strip_prefix("error: could not compile `")?.split('`').next())
+        // A crate built alone for its own features is built as a renamed copy.
+        .map(|name| name.trim_start_matches(crate::publish::features::COPY_PREFIX))
         .filter(|name| names.iter().any(|known| known == name))
         .map(|name| {
             Finding::error(format!("`{name}` does not build from its packaged sources"))

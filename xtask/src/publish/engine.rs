@@ -129,11 +129,15 @@ impl Engine<'_> {
                 krate.state = State::Failed;
                 krate.note = Some(format!("`{}` has different content", self.registry.name));
                 conflicts.push(format!("{}@{}", krate.name, krate.version));
-            } else if krate.registry_checksum.as_deref() != Some(local.as_str()) {
-                krate.note = Some("published from another commit; its contents match".to_owned());
-            } else if krate.yanked {
-                krate.note =
-                    Some("yanked on the registry; `cargo yank --undo` brings it back".to_owned());
+            } else {
+                let mut notes = Vec::new();
+                if krate.registry_checksum.as_deref() != Some(local.as_str()) {
+                    notes.push("published from another commit; its contents match");
+                }
+                if krate.yanked {
+                    notes.push("yanked on the registry; `cargo yank --undo` brings it back");
+                }
+                krate.note = (!notes.is_empty()).then(|| notes.join("; "));
             }
             krate.local_checksum = Some(local);
         }

@@ -120,10 +120,27 @@ pub fn classify(stderr: &str, now: SystemTime) -> Failure {
     Failure::Fatal(summary(stderr))
 }
 
-/// True when the registry refused the credentials (HTTP 401 or 403): the token is the
-/// thing to check.
-pub fn refused_token(stderr: &str) -> bool {
-    matches!(http_status(stderr), Some(401 | 403))
+/// What a 401 or 403 from the registry is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The token: missing scope, expired, revoked, wrong registry.
+    Token,
+    /// The crate's name belongs to other owners (crates.io: "this crate exists but you
+    /// don't seem to be an owner").
+    NotAnOwner,
+}
+
+/// Why the registry refused the upload, when it answered 401 or 403.
+pub fn refusal(stderr: &str) -> Option<Refusal> {
+    if !matches!(http_status(stderr), Some(401 | 403)) {
+        return None;
+    }
+    let lower = stderr.to_lowercase();
+    Some(if lower.contains("not an owner") || lower.contains("be an owner") {
+        Refusal::NotAnOwner
+    } else {
+        Refusal::Token
+    })
 }
 
 /// The status in `(status 429 Too Many Requests)` or `got 429`.
@@ -258,6 +275,10 @@ mod tests {
         let conflict = "error: x\n\nCaused by:\n  the remote server responded with an error (status 409 Conflict): crate version already exists: a 0.1.0\n";
         assert_eq!(classify(conflict, at(0)), Failure::AlreadyExists);
         let forbidden = "error: failed to publish a v0.1.0 to registry at https://crates.io\n\nCaused by:\n  the remote server responded with an error (status 403 Forbidden): this token lacks the publish-new scope\n";
+        assert_eq!(refusal(forbidden), Some(Refusal::Token));
+        let owners = "error: failed to publish serde v0.1.0 to registry at https://crates.io\n\nCaused by:\n  the remote server responded with an error (status 403 Forbidden): this crate exists but you don't seem to be an owner. If you believe this is a mistake, perhaps you need to accept an invitation to be an owner before publishing.\n";
+        assert_eq!(refusal(owners), Some(Refusal::NotAnOwner));
+        assert_eq!(refusal(conflict), None);
         assert_eq!(
             classify(forbidden, at(0)),
             Failure::Fatal("failed to publish a v0.1.0 to registry at https://crates.io: the remote server responded with an error (status 403 Forbidden): this token lacks the publish-new scope".into())

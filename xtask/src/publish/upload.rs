@@ -12,7 +12,7 @@ use xshell::cmd;
 
 use super::engine::{Engine, Stop};
 use super::plan::CratePlan;
-use super::retry::{self, Failure, Retry};
+use super::retry::{self, Failure, Refusal, Retry};
 
 /// Uploads `krate` and waits until the index serves it.
 pub fn upload(
@@ -31,12 +31,16 @@ pub fn upload(
             }
             Some(stderr) => stderr,
         };
-        let failure = match retry::classify(&stderr, SystemTime::now()) {
-            Failure::Fatal(reason) if retry::refused_token(&stderr) => Failure::Fatal(format!(
+        let failure = match (retry::classify(&stderr, SystemTime::now()), retry::refusal(&stderr)) {
+            (Failure::Fatal(reason), Some(Refusal::Token)) => Failure::Fatal(format!(
                 "{reason}: the registry refused the token from {}: check that it is valid, not expired, and allowed to publish `{}`",
                 engine.registry.token_source, krate.name
             )),
-            failure => failure,
+            (Failure::Fatal(reason), Some(Refusal::NotAnOwner)) => Failure::Fatal(format!(
+                "{reason}: name taken: `{}` on `{}` belongs to other owners: rename the package, or ask an owner to add you (`cargo owner --add`)",
+                krate.name, engine.registry.name
+            )),
+            (failure, _) => failure,
         };
         // The registry may have stored the upload and lost the answer.
         if failure == Failure::AlreadyExists

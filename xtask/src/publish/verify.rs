@@ -18,8 +18,9 @@
 //! - One build unifies features across crates, so a crate that uses a dependency's
 //!   feature without enabling it would pass while its own build on the registry fails.
 //!   `features.rs` finds every crate whose dependencies get features from a crate outside
-//!   its own dependency graph, and each of those is built again alone (`cargo build -p`),
-//!   with only its own features. Crates no other crate can change are not built twice.
+//!   its own dependency graph, and each of those is built again with only its own
+//!   features (`cargo build -p`; crates that lend nothing to each other share a build).
+//!   Crates no other crate can change are not built twice.
 
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hasher};
@@ -28,6 +29,9 @@ use std::path::{Path, PathBuf};
 use launchkit_workspace::Workspace;
 use xshell::{Shell, cmd};
 
+use anyhow::Context;
+
+use super::features;
 use super::package::CargoFailure;
 
 /// Builds the packaged `crates` (name, version) together.
@@ -49,7 +53,7 @@ pub fn verify(
         cmd!(sh, "tar -xzf {file} -C {root}").quiet().run()?;
         members.push(format!("{name}-{version}"));
     }
-    std::fs::write(root.join("Cargo.toml"), manifest(registry, crates))?;
+    std::fs::write(root.join("Cargo.toml"), manifest(registry, crates, &[]))?;
     let lock = ws.root.join("Cargo.lock");
     if lock.is_file() {
         std::fs::copy(&lock, root.join("Cargo.lock"))?;
@@ -66,10 +70,22 @@ pub fn verify(
     if !out.status.success() {
         return Ok(Err(CargoFailure::new(command, &out)));
     }
-    for name in super::features::changed_by_others(cargo, &manifest_path)? {
+    let rebuilds = features::rebuilds(sh, cargo, &manifest_path)?;
+    if !rebuilds.copies.is_empty() {
+        let copies = rebuilds.copies.iter().flatten();
+        let dirs = copies
+            .map(|name| write_copy(&root, crates, name))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        std::fs::write(&manifest_path, manifest(registry, crates, &dirs))?;
+    }
+    let copies = rebuilds.copies.iter().map(|batch| {
+        batch.iter().map(|name| format!("{}{name}", features::COPY_PREFIX)).collect::<Vec<_>>()
+    });
+    for batch in copies.chain(rebuilds.batches) {
+        let selection: Vec<&str> = batch.iter().flat_map(|name| ["-p", name.as_str()]).collect();
         let alone = cmd!(
             sh,
-            "{cargo} build -p {name} --manifest-path {manifest_path} --target-dir {target_dir}"
+            "{cargo} build {selection...} --manifest-path {manifest_path} --target-dir {target_dir}"
         );
         let command = alone.to_string().replace(cargo, "cargo");
         let out = alone.quiet().ignore_status().output()?;
@@ -89,10 +105,15 @@ pub fn verify(
     Ok(Ok(()))
 }
 
-/// The throwaway workspace: every packaged crate a member, and patched in for its registry.
-fn manifest(registry: &str, crates: &[(String, String)]) -> String {
-    let members: Vec<String> =
-        crates.iter().map(|(name, version)| format!("\"{name}-{version}\"")).collect();
+/// The throwaway workspace: every packaged crate a member, and patched in for its
+/// registry; the copies in `copies` members too.
+fn manifest(registry: &str, crates: &[(String, String)], copies: &[String]) -> String {
+    let members: Vec<String> = crates
+        .iter()
+        .map(|(name, version)| format!("{name}-{version}"))
+        .chain(copies.iter().cloned())
+        .map(|dir| format!("\"{dir}\""))
+        .collect();
     let mut text = format!(
         "[workspace]\nresolver = \"2\"\nmembers = [{}]\n\n[patch.\"{registry}\"]\n",
         members.join(", ")
@@ -101,6 +122,29 @@ fn manifest(registry: &str, crates: &[(String, String)]) -> String {
         text.push_str(&format!("\"{name}\" = {{ path = \"{name}-{version}\" }}\n"));
     }
     text
+}
+
+/// Copies the packaged `name` to `lone-NAME-VERSION` as package `launchkit-lone-NAME`
+/// with the same library name, and returns that folder.
+fn write_copy(root: &Path, crates: &[(String, String)], name: &str) -> anyhow::Result<String> {
+    let version = crates.iter().find(|(known, _)| known == name).map(|(_, v)| v.as_str());
+    let from = format!("{name}-{}", version.context("a packaged crate")?);
+    let dir = format!("lone-{from}");
+    let mut files = Vec::new();
+    collect_files(&root.join(&from), &mut files)?;
+    for file in files {
+        let to = root.join(&dir).join(file.strip_prefix(root.join(&from))?);
+        std::fs::create_dir_all(to.parent().context("a file in a folder")?)?;
+        std::fs::copy(&file, &to)?;
+    }
+    let path = root.join(&dir).join("Cargo.toml");
+    let mut doc: toml_edit::DocumentMut = std::fs::read_to_string(&path)?.parse()?;
+    doc["package"]["name"] = toml_edit::value(format!("{}{name}", features::COPY_PREFIX));
+    if doc.get("lib").and_then(|lib| lib.get("name")).is_none() {
+        doc["lib"]["name"] = toml_edit::value(name.replace('-', "_"));
+    }
+    std::fs::write(&path, doc.to_string())?;
+    Ok(dir)
 }
 
 /// A digest of every file under each member, to notice a build that edits its sources.
@@ -138,7 +182,7 @@ mod tests {
     fn the_workspace_patches_every_crate_for_its_registry() {
         let crates = [("a".to_owned(), "0.1.0".to_owned()), ("b-c".to_owned(), "1.2.3".to_owned())];
         assert_eq!(
-            super::manifest("lk", &crates),
+            super::manifest("lk", &crates, &[]),
             "[workspace]\nresolver = \"2\"\nmembers = [\"a-0.1.0\", \"b-c-1.2.3\"]\n\n[patch.\"lk\"]\n\"a\" = { path = \"a-0.1.0\" }\n\"b-c\" = { path = \"b-c-1.2.3\" }\n"
         );
     }

@@ -159,6 +159,27 @@ fn a_large_file_the_source_includes_is_not_flagged() {
 }
 
 #[test]
+fn one_version_built_twice_is_not_a_duplicate() {
+    // `dup` is built for the library with feature `x` and for the build script without:
+    // `cargo tree -d` lists it twice, at one version.
+    let registry = RegistryServer::start(base());
+    let sandbox = CargoSandbox::new(base()).registry(REGISTRY, &registry.index_url(), Some(TOKEN));
+    let dep = launchkit_testkit::fixture::path_dep("dup", "0.1.0", None);
+    let with_x = dep.replace(" }", ", features = [\"x\"] }");
+    let fixture = Fixture::builder(base())
+        .member("dup", "[features]\nx = []\n")
+        .member("app", &format!("[dependencies]\n{with_x}\n\n[build-dependencies]\n{dep}\n"))
+        .write();
+    fixture.write("app/build.rs", "fn main() {}\n");
+    fixture.commit("build script");
+    let setup = Setup { registry, sandbox, fixture };
+    let run = setup.task(&["doctor", "--format", "json"], &[("LAUNCHKIT_REGISTRY", REGISTRY)]);
+    let (statuses, messages) = report(&run);
+    assert!(statuses.contains(&("duplicates".to_owned(), "passed".to_owned())), "{statuses:?}");
+    assert!(!messages.iter().any(|message| message.contains("built in")), "{messages:#?}");
+}
+
+#[test]
 fn a_healthy_workspace_has_nothing_to_report() {
     let registry = RegistryServer::start(base());
     let sandbox = CargoSandbox::new(base()).registry(REGISTRY, &registry.index_url(), Some(TOKEN));

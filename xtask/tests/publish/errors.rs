@@ -117,9 +117,10 @@ fn a_crate_that_builds_only_with_another_crate_s_features_stops_before_any_uploa
     let run = crate::support::Run::checked(command.output().unwrap(), &[TOKEN]);
     assert_eq!(run.code, Some(1), "{run}");
     assert!(
-        run.stdout.contains("stopped: a packaged crate does not build from its packaged sources; nothing was uploaded: `cargo build -p user"),
+        run.stdout.contains("stopped: a packaged crate does not build from its packaged sources; nothing was uploaded: `cargo build -p user --manifest-path"),
         "{run}"
     );
+    assert!(run.stderr.contains("cannot find function `extra` in crate `feat`"), "{run}");
     assert_eq!(registry.proxy().unwrap().upload_attempts(), 0, "{run}");
 }
 
@@ -145,4 +146,33 @@ fn a_path_dependency_without_a_version_is_refused_before_anything_runs() {
         );
     }
     assert_eq!(setup.upload_attempts(), 0);
+}
+
+#[test]
+fn a_crate_that_builds_only_with_its_own_feature_enabled_by_another_stops_before_any_upload() {
+    // `feat` needs its own `extra` feature, which only `enabler` turns on.
+    let registry = RegistryServer::start_with_faults(base(), Faults::none());
+    let sandbox = CargoSandbox::new(base()).registry(REGISTRY, &registry.index_url(), Some(TOKEN));
+    let feat_lib = "//! Fixture crate.\n\n/// A value.\npub fn value() -> u32 { helper() }\n\n#[cfg(feature = \"extra\")]\nfn helper() -> u32 { 2 }\n";
+    let with_extra =
+        path_dep("feat", "0.1.0", Some(REGISTRY)).replace(" }", ", features = [\"extra\"] }");
+    let fixture = Fixture::builder(base())
+        .member_full("feat", "0.1.0", "[features]\nextra = []\n", feat_lib)
+        .member("enabler", &format!("[dependencies]\n{with_extra}\n"))
+        .write();
+    let mut command = sandbox.command(env!("CARGO_BIN_EXE_xtask"), fixture.root());
+    command.arg("--manifest-path").arg(fixture.manifest()).args([
+        "publish",
+        "--registry",
+        REGISTRY,
+        "--execute",
+    ]);
+    let run = crate::support::Run::checked(command.output().unwrap(), &[TOKEN]);
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(
+        run.stdout.contains("nothing was uploaded: `cargo build -p launchkit-lone-feat "),
+        "{run}"
+    );
+    assert!(run.stderr.contains("cannot find function `helper`"), "{run}");
+    assert_eq!(registry.proxy().unwrap().upload_attempts(), 0, "{run}");
 }

@@ -140,3 +140,48 @@ fn a_dependency_locked_at_a_version_since_yanked_verifies_as_cargo_package_does(
     assert_eq!(states(&run.json())[0], ("user".to_owned(), "uploaded".to_owned(), 1));
     assert_eq!(setup.registry.versions("user"), ["0.1.0"]);
 }
+
+#[test]
+fn a_dev_dependency_never_downloaded_does_not_stop_the_verification() {
+    // The combined build downloads no dev-dependency; reading the dependency graph for
+    // per-crate features must fetch what it lacks rather than fail offline.
+    let setup = Setup::new(&[("user", &[])], Faults::none());
+    let helper =
+        launchkit_testkit::Fixture::builder(crate::support::base()).member("helper", "").write();
+    let output = setup
+        .sandbox
+        .cargo(helper.root())
+        .args(["publish", "-p", "helper", "--no-verify", "--registry", REGISTRY])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let manifest = std::fs::read_to_string(setup.fixture.root().join("user/Cargo.toml")).unwrap();
+    setup.fixture.write(
+        "user/Cargo.toml",
+        &format!("{manifest}\n[dev-dependencies]\nhelper = {{ version = \"0.1.0\", registry = \"{REGISTRY}\" }}\n"),
+    );
+    setup.fixture.commit("Test with helper");
+
+    let run = setup.xtask(&["--execute", "--format", "json"]).success();
+    assert_eq!(states(&run.json())[0], ("user".to_owned(), "uploaded".to_owned(), 1));
+}
+
+#[test]
+fn a_yanked_crate_published_from_another_commit_keeps_both_notes() {
+    let setup = Setup::new(&[("solo", &[])], Faults::none());
+    let cargo = |args: &[&str]| {
+        let output = setup.sandbox.cargo(setup.fixture.root()).args(args).output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    };
+    cargo(&["publish", "-p", "solo", "--no-verify", "--registry", REGISTRY]);
+    cargo(&["yank", "solo@0.1.0", "--registry", REGISTRY]);
+    setup.fixture.write("NOTES.md", "A fix outside the package.\n");
+    setup.fixture.commit("Fix");
+
+    let report = setup.xtask(&["--execute", "--format", "json"]).success().json();
+    assert_eq!(states(&report)[0], ("solo".to_owned(), "already-published".to_owned(), 0));
+    assert_eq!(
+        report["crates"][0]["note"],
+        "published from another commit; its contents match; yanked on the registry; `cargo yank --undo` brings it back"
+    );
+}
