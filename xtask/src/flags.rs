@@ -291,9 +291,14 @@ pub struct Test {
     /// `LAUNCHKIT_ADVISORY_DB`.
     #[arg(long, value_name = "DIR")]
     pub advisory_db: Option<PathBuf>,
-    /// Passed to `cargo test` (for example a test name filter, or `-- --nocapture`).
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "ARGS")]
+    /// Passed to `cargo test` (for example `-p launchkit-links --test corpora`, or a test
+    /// name filter).
+    #[arg(allow_hyphen_values = true, value_name = "ARGS")]
     pub args: Vec<String>,
+    /// After `--`: passed to the test binaries (for example `--nocapture`, or `--ignored`
+    /// to run only the opt-in tests).
+    #[arg(last = true, value_name = "TEST_ARGS")]
+    pub test_args: Vec<String>,
 }
 
 /// Flags of `cargo xtask bench`.

@@ -36,7 +36,7 @@ impl flags::Test {
         let built = ws.target_dir.join("launchkit-tools/tests-built");
         first_run_notice(&built, find_binary().is_some_and(|path| path.is_file()), &ws.target_dir);
         let server = registry_server(sh, &ws.target_dir)?;
-        let (cargo_args, mut test_args) = split_args(&self.args);
+        let (cargo_args, mut test_args) = self.split_args();
         let runs_ignored = |arg: &String| arg == "--ignored" || arg == "--include-ignored";
         if !opt_in.is_empty() && !test_args.iter().any(runs_ignored) {
             test_args.push("--include-ignored".to_owned());
@@ -71,6 +71,16 @@ impl flags::Test {
             vars.push((ADVISORY_DB_VAR, dir));
         }
         Ok(vars)
+    }
+
+    /// The arguments for cargo and, after `--`, those for the test binaries. clap keeps a
+    /// `--` that follows cargo arguments in `args`, and takes a leading one itself.
+    fn split_args(&self) -> (Vec<String>, Vec<String>) {
+        let (mut cargo_args, mut test_args) = (self.args.clone(), self.test_args.clone());
+        if let Some(at) = cargo_args.iter().position(|arg| arg == "--") {
+            test_args.splice(0..0, cargo_args.split_off(at).into_iter().skip(1));
+        }
+        (cargo_args, test_args)
     }
 }
 
@@ -141,25 +151,30 @@ fn run_and_read(command: Cmd<'_>) -> anyhow::Result<(bool, summary::Failures)> {
     Ok((child.wait()?.success(), failures))
 }
 
-/// The arguments for cargo and, after `--`, those for the test binaries.
-fn split_args(args: &[String]) -> (Vec<String>, Vec<String>) {
-    match args.iter().position(|arg| arg == "--") {
-        Some(at) => (args[..at].to_vec(), args[at + 1..].to_vec()),
-        None => (args.to_vec(), Vec::new()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::split_args;
+    use clap::Parser;
+
+    use crate::flags::{Cli, Command};
+
+    fn split(line: &str) -> (Vec<String>, Vec<String>) {
+        let Command::Test(test) = Cli::try_parse_from(line.split(' ')).unwrap().command else {
+            panic!("not the test command")
+        };
+        test.split_args()
+    }
 
     #[test]
     fn arguments_after_a_double_dash_go_to_the_test_binaries() {
         let args = |list: &[&str]| list.iter().map(|arg| arg.to_string()).collect::<Vec<_>>();
-        assert_eq!(split_args(&args(&["-p", "x"])), (args(&["-p", "x"]), args(&[])));
+        assert_eq!(split("xtask test -p x"), (args(&["-p", "x"]), args(&[])));
         assert_eq!(
-            split_args(&args(&["name", "--", "--nocapture"])),
+            split("xtask test name -- --nocapture"),
             (args(&["name"]), args(&["--nocapture"]))
+        );
+        assert_eq!(
+            split("xtask test --corpora dir -- --ignored"),
+            (args(&[]), args(&["--ignored"]))
         );
     }
 }
