@@ -3,6 +3,7 @@
 mod changelog;
 mod config;
 mod links;
+mod offline_links;
 mod preflight;
 mod release_steps;
 mod scan;
