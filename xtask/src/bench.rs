@@ -2,6 +2,7 @@
 //! docs/benchmarks.md between the benchmark's own markers, so each benchmark updates
 //! only its section.
 
+mod anchors;
 mod links;
 mod preflight;
 mod publish;
@@ -24,6 +25,7 @@ impl flags::Bench {
             BenchTarget::Publish => publish::run(sh, self.runs)?,
             BenchTarget::Links => links::run(sh, self.runs)?,
             BenchTarget::Scan => scan::run(sh, self.runs)?,
+            BenchTarget::Anchors => anchors::run(sh, self.runs)?,
         };
         print!("{section}");
         if !self.dry_run {

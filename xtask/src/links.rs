@@ -32,7 +32,12 @@ impl flags::Links {
     pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
         let root = sh.current_dir();
         let manifest = root.join("Cargo.toml");
-        let ws = if manifest.is_file() { Some(Workspace::load(&manifest)?) } else { None };
+        // The workspace model gives the default inputs (members' READMEs) and the http
+        // cache (in the target directory): offline with paths, neither is used, so
+        // `cargo metadata`, which takes longer than the check, is not run.
+        let needs_ws = self.paths.is_empty() || !self.offline;
+        let ws =
+            if needs_ws && manifest.is_file() { Some(Workspace::load(&manifest)?) } else { None };
         let (mut options, _) = options(sh, &root, ws.as_ref())?;
         options.offline = self.offline;
         // Paths on the command line are relative to where the command was typed.

@@ -4,6 +4,7 @@ mod changelog;
 mod config;
 mod folders;
 mod links;
+mod offline_links;
 mod preflight;
 mod rebuild;
 mod release_steps;

@@ -3,7 +3,7 @@
 //! remote, and crates.io's sparse index (read-only). Helpers shared by both files.
 
 mod dependencies;
-mod lockfile_only;
+pub mod lockfile_only;
 mod secrets;
 
 use std::hash::{BuildHasher, RandomState};

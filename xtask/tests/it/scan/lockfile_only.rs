@@ -11,7 +11,7 @@ use super::{findings, step};
 use crate::support::xtask;
 
 /// A script that appends its name and arguments to `log`, then runs `real`.
-fn logging_wrapper(path: &Path, real: &str, log: &Path) {
+pub fn logging_wrapper(path: &Path, real: &str, log: &Path) {
     let name = path.file_name().unwrap().to_str().unwrap();
     let script =
         format!("#!/bin/sh\necho \"{name} $*\" >> '{}'\nexec '{real}' \"$@\"\n", log.display());
@@ -20,7 +20,7 @@ fn logging_wrapper(path: &Path, real: &str, log: &Path) {
     assert!(status.success());
 }
 
-fn which(program: &str) -> String {
+pub fn which(program: &str) -> String {
     let out = std::process::Command::new("sh")
         .args(["-c", &format!("command -v {program}")])
         .output()
