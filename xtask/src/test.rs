@@ -3,7 +3,8 @@
 //! The publishing tests run against a real registry server. When none is installed, this
 //! installs the pinned `ferro-cargo-registry-server` into the target directory (once; later
 //! runs find it there), then runs `cargo test --workspace --no-fail-fast` with any extra
-//! arguments: every test binary runs, and the task ends with one summary of every failure
+//! arguments (the whole suite under cargo-nextest when it is installed, doc tests under
+//! cargo test): every test binary runs, and the task ends with one summary of every failure
 //! (the binaries, their failed tests, the command that runs each again) on stdout, after
 //! the whole log on stderr.
 //!
@@ -42,14 +43,25 @@ impl flags::Test {
             test_args.push("--include-ignored".to_owned());
         }
         let cargo = crate::preflight::cargo_program();
-        let mut command =
-            cmd!(sh, "{cargo} test --workspace --no-fail-fast {cargo_args...} -- {test_args...}")
-                .env("FERRO_CARGO_REGISTRY_SERVER", &server);
-        for (var, dir) in &opt_in {
-            command = command.env(var, dir);
-        }
+        let commands = match nextest_ignored(&cargo_args, &test_args) {
+            Some(ignored) if has_nextest(sh, &cargo) => vec![
+                cmd!(sh, "{cargo} nextest run --workspace --no-fail-fast {ignored...}"),
+                cmd!(sh, "{cargo} test --workspace --doc --no-fail-fast -- {test_args...}"),
+            ],
+            _ => vec![cmd!(
+                sh,
+                "{cargo} test --workspace --no-fail-fast {cargo_args...} -- {test_args...}"
+            )],
+        };
         let started = Instant::now();
-        let (success, failures) = run_and_read(command)?;
+        let mut failures = summary::Failures::default();
+        let mut success = true;
+        for command in commands {
+            let command = command
+                .env("FERRO_CARGO_REGISTRY_SERVER", &server)
+                .envs(opt_in.iter().map(|(var, dir)| (var, dir)));
+            success &= run_and_read(command, &mut failures)?;
+        }
         if failures.ran && !built.is_file() {
             std::fs::create_dir_all(built.parent().expect("in launchkit-tools"))?;
             std::fs::write(&built, "")?;
@@ -133,22 +145,44 @@ fn registry_server(sh: &Shell, target_dir: &Path) -> anyhow::Result<PathBuf> {
     Ok(installed)
 }
 
+/// The whole suite runs under cargo-nextest when it is installed: every test binary at
+/// once instead of one after the other (doc tests, which nextest does not run, follow
+/// under cargo test). For the whole suite only: the nextest flag that stands for the
+/// test arguments, `None` when arguments choose what runs.
+fn nextest_ignored<'a>(cargo_args: &[String], test_args: &'a [String]) -> Option<Vec<&'a str>> {
+    if !cargo_args.is_empty() {
+        return None;
+    }
+    test_args
+        .iter()
+        .map(|arg| match arg.as_str() {
+            "--ignored" => Some("--run-ignored=only"),
+            "--include-ignored" => Some("--run-ignored=all"),
+            _ => None,
+        })
+        .collect()
+}
+
+fn has_nextest(sh: &Shell, cargo: &str) -> bool {
+    cmd!(sh, "{cargo} nextest --version").quiet().ignore_stdout().ignore_stderr().run().is_ok()
+}
+
 /// Runs `command` with its stdout and stderr merged into one pipe, so that each failure
 /// is read in the order it happened, and passes every line on to stderr as it comes.
-fn run_and_read(command: Cmd<'_>) -> anyhow::Result<(bool, summary::Failures)> {
+/// True when it succeeded.
+fn run_and_read(command: Cmd<'_>, failures: &mut summary::Failures) -> anyhow::Result<bool> {
     let (reader, writer) = std::io::pipe()?;
     let mut command = std::process::Command::from(command);
     command.stdout(writer.try_clone()?).stderr(writer);
     let mut child = command.spawn().context("cannot run cargo test")?;
     // The pipe ends only when every writer is closed, ours included.
     drop(command);
-    let mut failures = summary::Failures::default();
     for line in std::io::BufReader::new(reader).split(b'\n') {
         let line = String::from_utf8_lossy(&line?).into_owned();
         eprintln!("{line}");
         failures.line(line.trim_end_matches('\r'));
     }
-    Ok((child.wait()?.success(), failures))
+    Ok(child.wait()?.success())
 }
 
 #[cfg(test)]
@@ -162,6 +196,19 @@ mod tests {
             panic!("not the test command")
         };
         test.split_args()
+    }
+
+    #[test]
+    fn nextest_runs_the_whole_suite_only() {
+        let args = |list: &[&str]| list.iter().map(|arg| arg.to_string()).collect::<Vec<_>>();
+        let nextest = |cargo: &[&str], test: &[&str]| {
+            super::nextest_ignored(&args(cargo), &args(test)).map(|flags| flags.join(" "))
+        };
+        assert_eq!(nextest(&[], &[]).as_deref(), Some(""));
+        assert_eq!(nextest(&[], &["--include-ignored"]).as_deref(), Some("--run-ignored=all"));
+        assert_eq!(nextest(&[], &["--ignored"]).as_deref(), Some("--run-ignored=only"));
+        assert_eq!(nextest(&["-p", "xtask"], &[]), None);
+        assert_eq!(nextest(&[], &["--nocapture"]), None);
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! What a `cargo test --no-fail-fast` log says failed, read line by line as it streams,
-//! and the one summary `cargo xtask test` ends with.
+//! What a `cargo test --no-fail-fast` or `cargo nextest run --no-fail-fast` log says
+//! failed, read line by line as it streams, and the one summary `cargo xtask test` ends
+//! with.
 
 use std::fmt::Write;
 use std::time::Duration;
@@ -46,7 +47,14 @@ impl Failures {
         } else if let Some(rerun) = rerun_args(line) {
             let tests = std::mem::take(&mut self.pending);
             self.targets.push(Target { rerun: rerun.to_owned(), tests });
-        } else if line.trim_start().starts_with("Running ") {
+        } else if let Some((binary, test)) = nextest_failure(line) {
+            let rerun = nextest_rerun(binary);
+            match self.targets.iter_mut().find(|target| target.rerun == rerun) {
+                Some(target) if target.tests.iter().any(|seen| seen == test) => {}
+                Some(target) => target.tests.push(test.to_owned()),
+                None => self.targets.push(Target { rerun, tests: vec![test.to_owned()] }),
+            }
+        } else if ["Running ", "Starting "].iter().any(|word| line.trim_start().starts_with(word)) {
             self.ran = true;
         } else if line.starts_with("error: could not compile") {
             self.builds.push(line.to_owned());
@@ -78,6 +86,37 @@ impl Failures {
             out.push_str("  cargo test failed before running any test: see the error above\n");
         }
         out
+    }
+}
+
+/// nextest's `FAIL [ 0.005s] (3/10) package::binary test::name` (also `SIGSEGV`,
+/// `TIMEOUT`, ...): the binary id and the test. Each failure is printed twice, when it
+/// happens and again in the final summary.
+fn nextest_failure(line: &str) -> Option<(&str, &str)> {
+    let (status, rest) = line.trim_start().split_once(" [")?;
+    if !matches!(
+        status,
+        "FAIL" | "SIGSEGV" | "SIGABRT" | "SIGKILL" | "TIMEOUT" | "ABORT" | "LEAK-FAIL"
+    ) {
+        return None;
+    }
+    let rest = rest.split_once(']')?.1.trim_start();
+    let rest = match rest.strip_prefix('(') {
+        Some(counted) => counted.split_once(')')?.1.trim_start(),
+        None => rest,
+    };
+    rest.split_once(' ')
+}
+
+/// cargo's arguments that run a nextest binary id again: `package` is its library,
+/// `package::bin/name` a binary's unit tests, `package::name` an integration test.
+fn nextest_rerun(binary: &str) -> String {
+    match binary.split_once("::") {
+        None => format!("-p {binary} --lib"),
+        Some((package, target)) => match target.split_once('/') {
+            Some((kind, name)) => format!("-p {package} --{kind} {name}"),
+            None => format!("-p {package} --test {target}"),
+        },
     }
 }
 
@@ -169,6 +208,36 @@ error: 3 targets failed:
         assert!(summary.starts_with(
             "test summary: 4 failed in 3 test binaries (42 s; every binary ran, --no-fail-fast)\n  cargo xtask test -p launchkit-links --test corpora\n      the_book\n"
         ), "{summary}");
+    }
+
+    #[test]
+    fn nextest_failures_are_listed_once_under_their_binary() {
+        let log = "\
+    Starting 5 tests across 3 binaries
+        PASS [   0.010s] (1/5) launchkit-scan audit::fine
+        FAIL [   0.020s] (2/5) launchkit-scan::audit audit::broken
+        FAIL [   0.030s] (3/5) xtask::bin/xtask test::summary::parses
+     SIGSEGV [   0.040s] (4/5) launchkit-scan::audit audit::crashes
+        FAIL [   0.050s] (5/5) launchkit-links links::lib_test
+     Summary [   0.100s] 5 tests run: 1 passed, 4 failed, 0 skipped
+        FAIL [   0.020s] (2/5) launchkit-scan::audit audit::broken
+error: test run failed
+";
+        let failures = read(log);
+        assert!(failures.ran);
+        let rerun: Vec<(&str, Vec<&str>)> = (failures.targets.iter())
+            .map(|target| {
+                (target.rerun.as_str(), target.tests.iter().map(String::as_str).collect())
+            })
+            .collect();
+        assert_eq!(
+            rerun,
+            [
+                ("-p launchkit-scan --test audit", vec!["audit::broken", "audit::crashes"]),
+                ("-p xtask --bin xtask", vec!["test::summary::parses"]),
+                ("-p launchkit-links --lib", vec!["links::lib_test"]),
+            ]
+        );
     }
 
     #[test]
