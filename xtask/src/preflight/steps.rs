@@ -113,7 +113,13 @@ fn package(ctx: &Ctx) -> anyhow::Result<Outcome> {
     };
     let args = ["--workspace", "--dry-run", "--allow-dirty"];
     let run = ctx.capture(ctx.cargo_locked(&["publish"], &args))?;
-    Ok(Outcome::from_run(run, findings))
+    let outcome = Outcome::from_run(run, findings);
+    // cargo resolves each package's dependencies against the registry's index, which
+    // moves (a release yanked, a new one published): such a pass is not cached.
+    let lock = std::fs::read_to_string(ctx.ws.root.join("Cargo.lock")).unwrap_or_default();
+    let from_registry =
+        lock.contains("source = \"registry+") || lock.contains("source = \"sparse+");
+    Ok(if from_registry { outcome.volatile() } else { outcome })
 }
 
 /// The metadata and the file list of every publishable crate: their findings, or the

@@ -16,7 +16,7 @@ fn check(output: Output) {
 }
 
 /// `dup` 0.1.0 and 0.2.0 on the registry, published by cargo.
-fn publish_dup(registry: &RegistryServer, sandbox: &CargoSandbox) {
+pub fn publish_dup(registry: &RegistryServer, sandbox: &CargoSandbox) {
     let dup = Fixture::builder(base()).member("dup", "").write();
     let publish = || {
         let mut cargo = sandbox.cargo(dup.root());

@@ -5,6 +5,7 @@ mod doctor;
 mod errors;
 mod faults;
 mod flows;
+mod preflight;
 // The same checker the preflight tests use, for the reports of verify and doctor.
 #[path = "../it/schema.rs"]
 mod schema;
