@@ -37,8 +37,7 @@ fn a_dry_run_prints_the_plan_and_changes_nothing() {
         assert!(plan.contains(expected), "the plan lacks {expected:?}:\n{run}");
     }
     assert!(
-        run.stderr
-            .contains("ok      preflight  12 steps passed (0 from the cache), breaking skipped"),
+        run.stderr.contains("ok      preflight  13 steps passed (0 from the cache)\n"),
         "{run}"
     );
     assert!(
