@@ -20,6 +20,8 @@ use crate::flags::{self, BenchTarget};
 impl flags::Bench {
     /// Runs the chosen benchmark and writes (or prints) its section.
     pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
+        // Refused before minutes of measuring, not after.
+        let write = flags::inside(&sh.current_dir(), &self.write, "--write")?;
         let section = match self.target {
             BenchTarget::Preflight => preflight::run(sh, self.runs)?,
             BenchTarget::Publish => publish::run(sh, self.runs)?,
@@ -30,7 +32,7 @@ impl flags::Bench {
         print!("{section}");
         if !self.dry_run {
             let name = format!("{:?}", self.target).to_lowercase();
-            write_section(&sh.current_dir().join(&self.write), &name, &section)?;
+            write_section(&write, &name, &section)?;
             eprintln!("wrote the {name} section of {}", self.write.display());
         }
         Ok(ExitCode::SUCCESS)

@@ -46,6 +46,13 @@ pub fn breaking(ctx: &Ctx) -> anyhow::Result<Outcome> {
             "does not apply: no release tag {prefix}X.Y.Z at or below {target} to compare against yet"
         )));
     };
+    // cargo-semver-checks has no --locked, and reads the workspace through a
+    // `cargo metadata` that rewrites a stale Cargo.lock: prove it current first, with the
+    // cheapest command that resolves the workspace.
+    let lock = ctx.capture(ctx.cargo(&["tree", "--locked", "--workspace", "--depth", "0"]))?;
+    if !lock.success {
+        return Ok(Outcome::from_run(lock, Vec::new()));
+    }
     let args = [
         "semver-checks",
         "check-release",

@@ -43,3 +43,13 @@ fn every_task_works_from_any_folder_inside_the_workspace() {
     assert!(links.stdout.contains("docs/gone.md` does not exist"), "{}", links.stdout);
     assert_eq!(fixture.snapshot(), before, "the tasks must not change the repository");
 }
+
+#[test]
+fn a_file_to_write_outside_the_workspace_is_refused_before_any_work() {
+    let fixture = Fixture::new("clean");
+    let before = fixture.snapshot();
+    let run = fixture.xtask(&["bench", "links", "--write", "../benchmarks.md"]);
+    run.assert_refused("--write ../benchmarks.md is outside the workspace: pass a path inside");
+    assert!(!fixture.root.with_file_name("benchmarks.md").exists());
+    assert_eq!(fixture.snapshot(), before);
+}

@@ -166,8 +166,9 @@ fn cargo_runs_locked_and_a_stale_or_missing_lock_file_is_never_written() {
     // Cargo.lock still records the members at 0.3.1.
     fixture.edit("Cargo.toml", "version = \"0.3.1\"", "version = \"0.3.2\"");
     fixture.commit("bump without updating the lock file");
+    fixture.git(&["tag", "v0.3.1"]);
     let lock = fixture.read("Cargo.lock");
-    let steps = "clippy,test,docs,build,package";
+    let steps = "clippy,test,docs,build,package,breaking";
     let run = fixture.xtask(&["preflight", "--only", steps, "--format", "json", "--no-cache"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     for step in run.json()["steps"].as_array().unwrap() {
