@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock;
 
 /// Who holds the lock.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Holder {
     /// Its process id.
     pub pid: u32,
@@ -112,8 +112,25 @@ impl Drop for Lock {
 }
 
 /// The refusal when the lock is held.
+///
+/// The run that holds the lock writes its name just after taking it: until then the file
+/// is empty or still names an earlier run that died. So the name is trusted at once only
+/// when it is a live process of this machine; otherwise the file is read again for at
+/// most a second, until it names someone new.
 fn busy(file: &mut File, path: &Path) -> String {
-    let who = match holder(file) {
+    let first = holder(file);
+    let mut named = first.clone();
+    for _ in 0..20 {
+        let settled = named.as_ref().is_some_and(|holder| {
+            Some(holder) != first.as_ref() || (holder.host == host() && !is_gone(holder))
+        });
+        if settled {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        named = holder(file);
+    }
+    let who = match named {
         Some(holder) => holder.to_string(),
         None => "a process that has not written its name yet".into(),
     };
@@ -121,6 +138,13 @@ fn busy(file: &mut File, path: &Path) -> String {
         "another release is running ({who}): wait for it to end; the lock is {}",
         path.display()
     )
+}
+
+/// True when `holder`'s process is gone, as far as `/proc` tells; where there is no
+/// `/proc`, nothing is known to be gone.
+fn is_gone(holder: &Holder) -> bool {
+    let proc = Path::new("/proc");
+    proc.join("self").exists() && !proc.join(holder.pid.to_string()).exists()
 }
 
 /// The holder the file names, if any.
