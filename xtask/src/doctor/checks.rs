@@ -38,17 +38,21 @@ pub fn changes(doctor: &Doctor) -> anyhow::Result<Outcome> {
 
 /// A version the registry has cannot be published again, and a name the registry gives
 /// to another crate cannot be published at all. A name is ours when one of its versions
-/// on the registry has its release tag here; a repository without release tags cannot
-/// tell, and its crates are taken as its own.
+/// on the registry has its release tag here (`v1.2.3`, or `name-v1.2.3` when versions are
+/// independent); a repository without tags cannot tell, and its crates are taken as its
+/// own.
 pub fn published(doctor: &Doctor) -> anyhow::Result<Outcome> {
     let (target, registry) = (doctor.target, &doctor.target.registry.name);
-    let tags = Git::new(doctor.ctx.sh).tags_in_head(&target.env.tag_prefix);
+    let tags = Git::new(doctor.ctx.sh).tags_in_head("");
     let mut findings = Vec::new();
     for member in target.release_crates()? {
         let versions = doctor.index.versions(&member.name)?;
         let manifest = doctor.ctx.ws.relative(&member.manifest_path);
-        let ours = tags.is_empty()
-            || versions.iter().any(|entry| tags.contains(&target.tag(&entry.version)));
+        // Lockstep tags are `v1.2.3`; independent versioning tags `name-v1.2.3`.
+        let tagged =
+            |tag: String| tags.contains(&format!("{}-{tag}", member.name)) || tags.contains(&tag);
+        let ours =
+            tags.is_empty() || versions.iter().any(|entry| tagged(target.tag(&entry.version)));
         if !versions.is_empty() && !ours {
             let mut listed: Vec<String> =
                 versions.iter().rev().take(5).map(|entry| entry.version.to_string()).collect();

@@ -27,6 +27,7 @@ use std::hash::{DefaultHasher, Hasher};
 use std::path::{Path, PathBuf};
 
 use launchkit_workspace::Workspace;
+use launchkit_workspace::order::DepKind;
 use xshell::{Shell, cmd};
 
 use anyhow::Context;
@@ -70,7 +71,11 @@ pub fn verify(
     if !out.status.success() {
         return Ok(Err(CargoFailure::new(command, &out)));
     }
-    let rebuilds = features::rebuilds(sh, cargo, &manifest_path)?;
+    let rebuilds = if featureless(ws, crates) {
+        features::Rebuilds::default()
+    } else {
+        features::rebuilds(sh, cargo, &manifest_path)?
+    };
     if !rebuilds.copies.is_empty() {
         let copies = rebuilds.copies.iter().flatten();
         let dirs = copies
@@ -122,6 +127,22 @@ fn manifest(registry: &str, crates: &[(String, String)], copies: &[String]) -> S
         text.push_str(&format!("\"{name}\" = {{ path = \"{name}-{version}\" }}\n"));
     }
     text
+}
+
+/// True when no crate declares a feature and each depends only on the others (dev-
+/// dependencies aside): no build can lend a feature, so there is no graph to read.
+fn featureless(ws: &Workspace, crates: &[(String, String)]) -> bool {
+    let packaged = |name: &str| crates.iter().any(|(known, _)| known == name);
+    crates.iter().all(|(name, _)| {
+        ws.member(name).is_some_and(|member| {
+            member.features.is_empty()
+                && member
+                    .dependencies
+                    .iter()
+                    .filter(|dep| dep.kind != DepKind::Dev)
+                    .all(|dep| packaged(&dep.name))
+        })
+    })
 }
 
 /// Copies the packaged `name` to `lone-NAME-VERSION` as package `launchkit-lone-NAME`

@@ -78,6 +78,7 @@ fn doctor_names_each_problem_with_its_fix() {
             "//! Docs.\n\n/// Like [`nothing_here`].\npub fn f() {}\n",
         )
         .member("taken", "")
+        .member("solo", "")
         .member_full(
             "packless",
             "0.1.0",
@@ -91,9 +92,12 @@ fn doctor_names_each_problem_with_its_fix() {
     fixture.commit("problems");
     // solid 0.1.0 was released from here; `taken` belongs to someone else.
     crate::support::git(fixture.root(), &["tag", "-a", "v0.1.0", "-m", "v0.1.0"]);
+    // solo was released on its own (independent versioning tags `name-vX.Y.Z`).
+    crate::support::git(fixture.root(), &["tag", "solo-v0.0.9"]);
     fixture.write("notes.txt", "not committed\n");
     assert_eq!(registry.upload_raw("solid", "0.1.0"), 200);
     assert_eq!(registry.upload_raw("taken", "0.3.0"), 200);
+    assert_eq!(registry.upload_raw("solo", "0.0.9"), 200);
     let setup = Setup { registry, sandbox, fixture };
 
     let human = setup.task(&["doctor"], NO_TOKEN);
@@ -118,6 +122,7 @@ fn doctor_names_each_problem_with_its_fix() {
     ] {
         assert!(has(expected), "{expected:?} in {messages:#?}");
     }
+    assert!(!messages.iter().any(|message| message.contains("`solo` on")), "{messages:#?}");
     let failed: Vec<&str> = statuses
         .iter()
         .filter(|(_, status)| status == "failed")
