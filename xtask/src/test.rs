@@ -105,28 +105,31 @@ fn existing(sh: &Shell, dir: &Path, flag: &str, inside: &str) -> anyhow::Result<
     Ok(path.canonicalize()?)
 }
 
-/// Says how long a first run takes, and why, before it starts: the figures measured on a
-/// fresh clone with an empty `CARGO_HOME` on 2 cores (README.md, "The two commands").
+/// Says how long a first run takes, and why, before it starts.
 fn first_run_notice(built: &Path, server_found: bool, target_dir: &Path) {
     let install = !server_found && !target_dir.join("launchkit-tools/bin").join(BINARY).is_file();
+    let why = format!(
+        "building every crate's tests (about {BUILD_MIN} min), then running them (about \
+         {RUN_MIN} min, as on every run); later runs build only what changed"
+    );
     match (install, built.is_file()) {
         (true, _) => eprintln!(
-            "first run: about {INSTALL_AND_BUILD}: installing {BINARY} for the publishing tests \
-             (about {INSTALL}, once), then downloading and building every crate and test binary \
-             (about {BUILD}); later runs build only what changed"
+            "first run: about {} min on 2 cores: installing {BINARY} for the publishing tests \
+             (about {INSTALL_MIN} min, once), {why}",
+            INSTALL_MIN + BUILD_MIN + RUN_MIN
         ),
-        (false, false) => eprintln!(
-            "first build: about {BUILD} to download and build every crate and test binary; \
-             later runs build only what changed"
-        ),
+        (false, false) => {
+            eprintln!("first build: about {} min on 2 cores: {why}", BUILD_MIN + RUN_MIN)
+        }
         (false, true) => {}
     }
 }
 
-/// Measured on a fresh clone with an empty `CARGO_HOME` (2 cores); see README.md.
-const INSTALL: &str = "4 minutes";
-const BUILD: &str = "5 minutes";
-const INSTALL_AND_BUILD: &str = "10 minutes";
+// Measured on a fresh clone with an empty `CARGO_HOME`, on 2 cores shared with other jobs
+// (README.md, "How long a first run takes").
+const INSTALL_MIN: u32 = 7;
+const BUILD_MIN: u32 = 3;
+const RUN_MIN: u32 = 4;
 
 /// The registry server the publishing tests start: on PATH or in
 /// `FERRO_CARGO_REGISTRY_SERVER`, else installed into the target directory once.
