@@ -14,7 +14,7 @@ pub fn download_url(dl: &str, name: &str, version: &Version, cksum: &str) -> Str
     if !MARKERS.iter().any(|marker| dl.contains(marker)) {
         return format!("{}/{name}/{version}/download", dl.trim_end_matches('/'));
     }
-    let prefix = prefix(name);
+    let prefix = crate::path::prefix(name);
     dl.replace("{crate}", name)
         .replace("{version}", &version.to_string())
         .replace("{lowerprefix}", &prefix.to_lowercase())
@@ -42,17 +42,6 @@ pub fn download(url: &str, token: Option<&str>, timeout: Duration) -> Result<Vec
             .map_err(|err| err.to_string()),
         Ok(response) => Err(format!("HTTP {}", response.status().as_u16())),
         Err(err) => Err(err.to_string()),
-    }
-}
-
-/// The index folders of `name`, in its own case: `1`, `2`, `3/a`, `ab/cd`.
-fn prefix(name: &str) -> String {
-    match name.len() {
-        0 => String::new(),
-        1 => "1".to_owned(),
-        2 => "2".to_owned(),
-        3 => format!("3/{}", &name[..1]),
-        _ => format!("{}/{}", &name[..2], &name[2..4]),
     }
 }
 

@@ -5,10 +5,18 @@ pub fn index_path(name: &str) -> String {
     let name = name.to_lowercase();
     match name.len() {
         0 => String::new(),
-        1 => format!("1/{name}"),
-        2 => format!("2/{name}"),
-        3 => format!("3/{}/{name}", &name[..1]),
-        _ => format!("{}/{}/{name}", &name[..2], &name[2..4]),
+        _ => format!("{}/{name}", prefix(&name)),
+    }
+}
+
+/// The index folders of `name`, in its own case: `1`, `2`, `3/a`, `ab/cd`.
+pub(crate) fn prefix(name: &str) -> String {
+    match name.len() {
+        0 => String::new(),
+        1 => "1".to_owned(),
+        2 => "2".to_owned(),
+        3 => format!("3/{}", &name[..1]),
+        _ => format!("{}/{}", &name[..2], &name[2..4]),
     }
 }
 

@@ -107,14 +107,7 @@ fn a_crate_that_builds_only_with_another_crate_s_features_stops_before_any_uploa
         .member_full("user", "0.1.0", &format!("[dependencies]\n{dep}\n"), user_lib)
         .member("enabler", &format!("[dependencies]\n{with_extra}\n"))
         .write();
-    let mut command = sandbox.command(env!("CARGO_BIN_EXE_xtask"), fixture.root());
-    command.arg("--manifest-path").arg(fixture.manifest()).args([
-        "publish",
-        "--registry",
-        REGISTRY,
-        "--execute",
-    ]);
-    let run = crate::support::Run::checked(command.output().unwrap(), &[TOKEN]);
+    let run = publish_execute(&sandbox, &fixture);
     assert_eq!(run.code, Some(1), "{run}");
     assert!(
         run.stdout.contains("stopped: a packaged crate does not build from its packaged sources; nothing was uploaded: `cargo build -p user --manifest-path"),
@@ -160,14 +153,7 @@ fn a_crate_that_builds_only_with_its_own_feature_enabled_by_another_stops_before
         .member_full("feat", "0.1.0", "[features]\nextra = []\n", feat_lib)
         .member("enabler", &format!("[dependencies]\n{with_extra}\n"))
         .write();
-    let mut command = sandbox.command(env!("CARGO_BIN_EXE_xtask"), fixture.root());
-    command.arg("--manifest-path").arg(fixture.manifest()).args([
-        "publish",
-        "--registry",
-        REGISTRY,
-        "--execute",
-    ]);
-    let run = crate::support::Run::checked(command.output().unwrap(), &[TOKEN]);
+    let run = publish_execute(&sandbox, &fixture);
     assert_eq!(run.code, Some(1), "{run}");
     assert!(
         run.stdout.contains("nothing was uploaded: `cargo build -p launchkit-lone-feat "),
@@ -175,4 +161,16 @@ fn a_crate_that_builds_only_with_its_own_feature_enabled_by_another_stops_before
     );
     assert!(run.stderr.contains("cannot find function `helper`"), "{run}");
     assert_eq!(registry.proxy().unwrap().upload_attempts(), 0, "{run}");
+}
+
+/// `publish --registry lk --execute` on `fixture`, with `sandbox`'s cargo home.
+fn publish_execute(sandbox: &CargoSandbox, fixture: &Fixture) -> crate::support::Run {
+    let mut command = sandbox.command(env!("CARGO_BIN_EXE_xtask"), fixture.root());
+    command.arg("--manifest-path").arg(fixture.manifest()).args([
+        "publish",
+        "--registry",
+        REGISTRY,
+        "--execute",
+    ]);
+    crate::support::Run::checked(command.output().unwrap(), &[TOKEN])
 }
