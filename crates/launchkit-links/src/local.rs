@@ -18,6 +18,9 @@ pub struct Local<'a> {
     root: &'a Path,
     /// The book each folder belongs to, if any.
     books: HashMap<PathBuf, Option<Rc<Book>>>,
+    /// The last file asked about and its book: links come file by file, and walking up
+    /// the folders again for each link of a file was a tenth of an offline check.
+    last_book: Option<(PathBuf, Option<Rc<Book>>)>,
     /// Anchors of each file read so far; `None` for files whose anchors are unknown
     /// (neither markdown nor HTML).
     anchors: HashMap<PathBuf, Option<Rc<Anchors>>>,
@@ -34,7 +37,13 @@ enum Entry {
 impl<'a> Local<'a> {
     /// A resolver for links in files under `root`.
     pub fn new(root: &'a Path) -> Local<'a> {
-        Local { root, books: HashMap::new(), anchors: HashMap::new(), entries: HashMap::new() }
+        Local {
+            root,
+            books: HashMap::new(),
+            last_book: None,
+            anchors: HashMap::new(),
+            entries: HashMap::new(),
+        }
     }
 
     /// Records the anchors of a file already read, so it is not read again.
@@ -161,6 +170,17 @@ impl<'a> Local<'a> {
     /// The book `file` belongs to: the nearest folder at or above it, up to the root,
     /// that is a book whose source folder holds `file`.
     fn book_of(&mut self, file: &Path) -> Option<Rc<Book>> {
+        if let Some((last, book)) = &self.last_book
+            && last == file
+        {
+            return book.clone();
+        }
+        let book = self.find_book(file);
+        self.last_book = Some((file.to_owned(), book.clone()));
+        book
+    }
+
+    fn find_book(&mut self, file: &Path) -> Option<Rc<Book>> {
         let mut dir = file.parent()?;
         loop {
             let book = match self.books.get(dir) {
