@@ -17,10 +17,11 @@
 //!   not apply: members that are not published drop out of the lock.)
 //! - One build unifies features across crates, so a crate that uses a dependency's
 //!   feature without enabling it would pass while its own build on the registry fails.
-//!   `features.rs` finds every crate whose dependencies get features from a crate outside
-//!   its own dependency graph, and each of those is built again with only its own
-//!   features (`cargo build -p`; crates that lend nothing to each other share a build).
-//!   Crates no other crate can change are not built twice.
+//!   `features.rs` finds every crate whose graph gets a feature from a crate outside it,
+//!   and each of those is built again with only its own features: as a renamed copy
+//!   when only the crate itself is lent one, else itself (`cargo build -p`); crates that
+//!   lend each other nothing share a build. Crates no other crate can change are not
+//!   built twice, and when no crate declares a feature the graph is not even read.
 
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hasher};
