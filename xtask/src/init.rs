@@ -1,0 +1,200 @@
+//! `cargo xtask init`: set a workspace up for launchkit.
+//!
+//! Plans every file it would write, prints each one's unified diff, and writes them only
+//! with `--execute`:
+//! - the root Cargo.toml gets an `xtask` member (`init/members.rs`), format preserved;
+//! - `xtask/Cargo.toml` (`publish = false`) depends on launchkit (`--version`, `--path` or
+//!   `--registry`), and `xtask/src/main.rs` hands the command line to `launchkit::main()`.
+//!   A workspace that already has an `xtask/` crate gets the lines to add printed instead;
+//! - `.cargo/config.toml` gets the `xtask` alias (`init/alias.rs`); a different alias of
+//!   that name is reported and kept;
+//! - CHANGELOG.md in Keep a Changelog form, when there is none.
+//!
+//! It refuses a working tree with uncommitted changes, so its edits can be reviewed and
+//! undone with git alone; when everything is in place it changes nothing and says so.
+
+mod alias;
+mod files;
+mod members;
+
+use std::path::{Component, Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use xshell::Shell;
+
+use crate::{diff, flags};
+
+/// One file `init` would write.
+struct Change {
+    /// Relative to the workspace root, with `/`.
+    path: String,
+    before: Option<String>,
+    after: String,
+}
+
+/// Everything `init` would do.
+#[derive(Default)]
+struct Plan {
+    changes: Vec<Change>,
+    /// What the user should know: choices made, settings kept.
+    notes: Vec<String>,
+    /// Lines for the user to add by hand (to an existing xtask).
+    by_hand: Option<String>,
+}
+
+impl flags::Init {
+    /// Plans the setup and, with `--execute`, writes it.
+    pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
+        let root = sh.current_dir();
+        let source = self.source(&root)?;
+        let plan = plan(&root, &source)?;
+        let changes: Vec<&Change> =
+            plan.changes.iter().filter(|c| c.before.as_ref() != Some(&c.after)).collect();
+        if !changes.is_empty() {
+            clean_tree(sh)?;
+        }
+        for note in &plan.notes {
+            eprintln!("{note}");
+        }
+        if let Some(lines) = &plan.by_hand {
+            print!("{lines}");
+        }
+        if changes.is_empty() {
+            eprintln!("nothing to change: this workspace is already set up for launchkit");
+            return Ok(ExitCode::SUCCESS);
+        }
+        for change in &changes {
+            let before = change.before.as_deref().unwrap_or_default();
+            print!("{}", diff::unified(&change.path, before, &change.after));
+        }
+        if !self.execute {
+            eprintln!("dry run: pass --execute to write these changes");
+            return Ok(ExitCode::SUCCESS);
+        }
+        for change in &changes {
+            let path = root.join(&change.path);
+            if let Some(folder) = path.parent() {
+                std::fs::create_dir_all(folder)
+                    .with_context(|| format!("cannot create {}", folder.display()))?;
+            }
+            std::fs::write(&path, &change.after)
+                .with_context(|| format!("cannot write {}", change.path))?;
+        }
+        eprintln!(
+            "wrote {} files: review and commit them, then run `cargo xtask preflight`",
+            changes.len()
+        );
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// Where the new xtask takes launchkit from, checked.
+    fn source(&self, root: &Path) -> anyhow::Result<files::Source> {
+        let version = match &self.launchkit_version {
+            Some(version) => flags::semver(version)?.to_string(),
+            None => env!("CARGO_PKG_VERSION").to_owned(),
+        };
+        let path = match &self.path {
+            Some(dir) => Some(checkout(root, dir)?),
+            None => None,
+        };
+        Ok(files::Source { version, path, registry: self.registry.clone() })
+    }
+}
+
+/// `--path DIR` as `xtask/Cargo.toml` must write it: relative to `xtask/` when it can be.
+/// DIR is read from where the command was typed.
+fn checkout(root: &Path, dir: &Path) -> anyhow::Result<String> {
+    let full = std::path::absolute(dir).and_then(|full| full.canonicalize());
+    let full = full.ok().filter(|full| full.join("Cargo.toml").is_file());
+    let Some(full) = full else {
+        bail!(
+            "--path {} is not a crate folder: pass the folder of launchkit's Cargo.toml in a checkout",
+            dir.display()
+        );
+    };
+    let from = root.canonicalize()?.join("xtask");
+    let shared = from.components().zip(full.components()).take_while(|(a, b)| a == b).count();
+    if shared == 0 {
+        return Ok(full.to_string_lossy().into_owned());
+    }
+    let up = from.components().skip(shared).map(|_| Component::ParentDir);
+    let relative: PathBuf = up.chain(full.components().skip(shared)).collect();
+    Ok(relative.to_string_lossy().replace('\\', "/"))
+}
+
+/// Every file's planned text.
+fn plan(root: &Path, source: &files::Source) -> anyhow::Result<Plan> {
+    let mut plan = Plan::default();
+    let read = |path: &str| -> anyhow::Result<Option<String>> {
+        let full = root.join(path);
+        if !full.exists() {
+            return Ok(None);
+        }
+        std::fs::read_to_string(&full).with_context(|| format!("cannot read {path}")).map(Some)
+    };
+    let existing = read("xtask/Cargo.toml")?;
+    match existing {
+        Some(manifest) if !manifest.contains("launchkit") => {
+            plan.by_hand = Some(by_hand(source));
+            plan.notes
+                .push("xtask/ already exists: add launchkit to it by hand, as printed".into());
+        }
+        Some(_) => {}
+        None => {
+            let manifest = read("Cargo.toml")?.context("no Cargo.toml at the workspace root")?;
+            let new_folders: &[&str] = if root.join(".cargo").exists() { &[] } else { &[".cargo"] };
+            let (after, notes) = members::add_xtask(&manifest, new_folders)?;
+            plan.notes.extend(notes);
+            plan.changes.push(change("Cargo.toml", Some(manifest), after));
+            plan.changes.push(change("xtask/Cargo.toml", None, files::manifest(source)));
+            let main = read("xtask/src/main.rs")?;
+            plan.changes.push(change("xtask/src/main.rs", main, files::MAIN.to_owned()));
+        }
+    }
+    // cargo still reads the extensionless file when it is the only one.
+    let config = [".cargo/config.toml", ".cargo/config"]
+        .into_iter()
+        .find(|path| root.join(path).is_file())
+        .unwrap_or(".cargo/config.toml");
+    let before = read(config)?;
+    let (after, note) = alias::merge(before.as_deref().unwrap_or_default(), config)?;
+    plan.notes.extend(note);
+    plan.changes.push(change(config, before, after));
+    match read("CHANGELOG.md")? {
+        Some(_) => plan.notes.push("CHANGELOG.md: kept as it is".into()),
+        None => plan.changes.push(change("CHANGELOG.md", None, files::CHANGELOG.to_owned())),
+    }
+    Ok(plan)
+}
+
+fn change(path: &str, before: Option<String>, after: String) -> Change {
+    Change { path: path.to_owned(), before, after }
+}
+
+/// What to add to an xtask that exists already.
+fn by_hand(source: &files::Source) -> String {
+    format!(
+        "# xtask/Cargo.toml, under [dependencies]:\n{}\n\n\
+         // xtask/src/main.rs: hand the command line to launchkit (or call it from your own\n\
+         // main for the commands it does not know):\n{}",
+        source.dependency(),
+        files::MAIN.lines().skip(2).map(|line| format!("{line}\n")).collect::<String>()
+    )
+}
+
+/// Refuses uncommitted changes: `init`'s edits must be reviewable and undoable with git.
+fn clean_tree(sh: &Shell) -> anyhow::Result<()> {
+    let changes = crate::release::git::Git::new(sh).changes().map_err(|_| {
+        anyhow::anyhow!("not a git repository: run `git init` and commit, then run init again")
+    })?;
+    if let Some(first) = changes.first() {
+        let path = first.get(3..).unwrap_or(first);
+        let more = match changes.len() {
+            1 => String::new(),
+            n => format!(" and {} more", n - 1),
+        };
+        bail!("uncommitted changes in {path}{more}: commit or stash them before init");
+    }
+    Ok(())
+}

@@ -1,0 +1,109 @@
+//! The files `init` creates: the `xtask` crate on launchkit, and a changelog.
+
+/// Where the xtask takes launchkit from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// The version requirement.
+    pub version: String,
+    /// A local checkout's crate folder, relative to `xtask/` (or absolute).
+    pub path: Option<String>,
+    /// An alternate registry's name from cargo's config.
+    pub registry: Option<String>,
+}
+
+impl Source {
+    /// The `launchkit = ...` line of `[dependencies]`.
+    pub fn dependency(&self) -> String {
+        let quoted = |text: &str| toml_edit::Value::from(text).to_string();
+        let version = quoted(&self.version);
+        match (&self.path, &self.registry) {
+            (Some(path), _) => {
+                format!("launchkit = {{ path = {}, version = {version} }}", quoted(path))
+            }
+            (None, Some(registry)) => {
+                format!("launchkit = {{ version = {version}, registry = {} }}", quoted(registry))
+            }
+            (None, None) => format!("launchkit = {version}"),
+        }
+    }
+}
+
+/// `xtask/Cargo.toml`: a crate that is never published.
+pub fn manifest(source: &Source) -> String {
+    format!(
+        "[package]\n\
+         name = \"xtask\"\n\
+         version = \"0.1.0\"\n\
+         edition = \"2024\"\n\
+         publish = false\n\
+         \n\
+         [dependencies]\n\
+         {}\n",
+        source.dependency()
+    )
+}
+
+/// `xtask/src/main.rs`: the command line is launchkit's.
+pub const MAIN: &str = "\
+//! This workspace's release tasks: `cargo xtask --help` lists them.
+
+fn main() -> std::process::ExitCode {
+    launchkit::main()
+}
+";
+
+/// A Keep a Changelog file with an empty `[Unreleased]` entry.
+pub const CHANGELOG: &str = "\
+# Changelog
+
+All notable changes to this project are documented in this file.
+
+The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),
+and this project adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).
+
+## [Unreleased]
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(path: Option<&str>, registry: Option<&str>) -> Source {
+        Source {
+            version: "0.2.0".into(),
+            path: path.map(Into::into),
+            registry: registry.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn the_dependency_names_its_source() {
+        assert_eq!(source(None, None).dependency(), "launchkit = \"0.2.0\"");
+        assert_eq!(
+            source(Some("../../lk/crates/launchkit"), None).dependency(),
+            "launchkit = { path = \"../../lk/crates/launchkit\", version = \"0.2.0\" }"
+        );
+        assert_eq!(
+            source(None, Some("local")).dependency(),
+            "launchkit = { version = \"0.2.0\", registry = \"local\" }"
+        );
+    }
+
+    #[test]
+    fn the_manifest_is_valid_and_unpublished() {
+        let doc: toml_edit::DocumentMut =
+            manifest(&source(Some("C:\\lk \"x\""), None)).parse().unwrap();
+        assert_eq!(doc["package"]["publish"].as_bool(), Some(false));
+        assert_eq!(doc["dependencies"]["launchkit"]["path"].as_str(), Some("C:\\lk \"x\""));
+    }
+
+    #[test]
+    fn the_changelog_has_no_lint_error() {
+        let changelog = launchkit_changelog::Changelog::parse(CHANGELOG);
+        assert!(changelog.unreleased().is_some());
+        let findings = launchkit_changelog::lint(&changelog, "CHANGELOG.md");
+        // Only a warning remains: the `[Unreleased]` link, which needs the forge's URL.
+        let errors = findings.iter().filter(|f| f.severity == launchkit_report::Severity::Error);
+        assert_eq!(errors.count(), 0, "{findings:?}");
+    }
+}
