@@ -8,7 +8,8 @@
 //!   A workspace that already has an `xtask/` crate gets the lines to add printed instead;
 //! - `.cargo/config.toml` gets the `xtask` alias (`init/alias.rs`); a different alias of
 //!   that name is reported and kept;
-//! - CHANGELOG.md in Keep a Changelog form, when there is none.
+//! - CHANGELOG.md in Keep a Changelog form, when there is none; an existing one is kept
+//!   and linted.
 //!
 //! It refuses a working tree with uncommitted changes, so its edits can be reviewed and
 //! undone with git alone; when everything is in place it changes nothing and says so.
@@ -21,6 +22,8 @@ use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use launchkit_changelog::Changelog;
+use launchkit_report::human;
 use xshell::Shell;
 
 use crate::{diff, flags};
@@ -162,7 +165,12 @@ fn plan(root: &Path, source: &files::Source) -> anyhow::Result<Plan> {
     plan.notes.extend(note);
     plan.changes.push(change(config, before, after));
     match read("CHANGELOG.md")? {
-        Some(_) => plan.notes.push("CHANGELOG.md: kept as it is".into()),
+        Some(text) => {
+            // Kept as it is, but what the release would stumble on is said now.
+            let findings = launchkit_changelog::lint(&Changelog::parse(text), "CHANGELOG.md");
+            plan.notes.push(format!("CHANGELOG.md: kept as it is, {} findings", findings.len()));
+            plan.notes.extend(findings.iter().map(human::finding_line));
+        }
         None => plan.changes.push(change("CHANGELOG.md", None, files::CHANGELOG.to_owned())),
     }
     Ok(plan)

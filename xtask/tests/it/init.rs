@@ -228,3 +228,17 @@ fn bad_input_and_a_dirty_tree_are_refused() {
     run.assert_refused("uncommitted changes in notes.txt: commit or stash them before init");
     assert_eq!(fixture.snapshot(), before);
 }
+
+#[test]
+fn an_existing_changelog_is_kept_and_linted() {
+    let fixture = virtual_workspace("[\"core\"]");
+    let changelog = "# Changelog\n\n## [0.1.0] - 2024-05-01\n\n### Added\n\n- It.\n";
+    fixture.write("CHANGELOG.md", changelog);
+    fixture.commit("changelog");
+    let run = fixture.xtask(&["init", "--execute"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("CHANGELOG.md"), "{}", run.stdout);
+    assert!(run.stderr.contains("CHANGELOG.md: kept as it is, 2 findings\n"), "{}", run.stderr);
+    assert!(run.stderr.contains("CHANGELOG.md:3: error[changelog::unreleased]"), "{}", run.stderr);
+    assert_eq!(fixture.read("CHANGELOG.md"), changelog);
+}
