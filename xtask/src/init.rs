@@ -8,6 +8,8 @@
 //!   A workspace that already has an `xtask/` crate gets the lines to add printed instead;
 //! - `.cargo/config.toml` gets the `xtask` alias (`init/alias.rs`); a different alias of
 //!   that name is reported and kept;
+//! - for an `origin` on GitHub, workflows (`init/workflows.rs`): preflight on pull
+//!   requests, release on demand; existing ones are kept;
 //! - CHANGELOG.md in Keep a Changelog form, when there is none; an existing one is kept
 //!   and linted.
 //!
@@ -17,6 +19,7 @@
 mod alias;
 mod files;
 mod members;
+mod workflows;
 
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
@@ -24,7 +27,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use launchkit_changelog::Changelog;
 use launchkit_report::human;
-use xshell::Shell;
+use xshell::{Shell, cmd};
 
 use crate::{diff, flags};
 
@@ -51,7 +54,7 @@ impl flags::Init {
     pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
         let root = sh.current_dir();
         let source = self.source(&root)?;
-        let plan = plan(&root, &source)?;
+        let plan = plan(sh, &root, &source)?;
         let changes: Vec<&Change> =
             plan.changes.iter().filter(|c| c.before.as_ref() != Some(&c.after)).collect();
         if !changes.is_empty() {
@@ -127,7 +130,7 @@ fn checkout(root: &Path, dir: &Path) -> anyhow::Result<String> {
 }
 
 /// Every file's planned text.
-fn plan(root: &Path, source: &files::Source) -> anyhow::Result<Plan> {
+fn plan(sh: &Shell, root: &Path, source: &files::Source) -> anyhow::Result<Plan> {
     let mut plan = Plan::default();
     let read = |path: &str| -> anyhow::Result<Option<String>> {
         let full = root.join(path);
@@ -164,6 +167,16 @@ fn plan(root: &Path, source: &files::Source) -> anyhow::Result<Plan> {
     let (after, note) = alias::merge(before.as_deref().unwrap_or_default(), config)?;
     plan.notes.extend(note);
     plan.changes.push(change(config, before, after));
+    if let Some(url) = origin(sh).filter(|url| workflows::is_github(url)) {
+        for (path, text) in workflows::GITHUB {
+            match read(path)? {
+                Some(before) if before != text => {
+                    plan.notes.push(format!("{path}: kept as it is ({url} is on GitHub)"));
+                }
+                before => plan.changes.push(change(path, before, text.to_owned())),
+            }
+        }
+    }
     match read("CHANGELOG.md")? {
         Some(text) => {
             // Kept as it is, but what the release would stumble on is said now.
@@ -174,6 +187,12 @@ fn plan(root: &Path, source: &files::Source) -> anyhow::Result<Plan> {
         None => plan.changes.push(change("CHANGELOG.md", None, files::CHANGELOG.to_owned())),
     }
     Ok(plan)
+}
+
+/// The URL of the `origin` remote, when there is one.
+fn origin(sh: &Shell) -> Option<String> {
+    let url = cmd!(sh, "git remote get-url origin").quiet().ignore_stderr().read().ok()?;
+    Some(url).filter(|url| !url.is_empty())
 }
 
 fn change(path: &str, before: Option<String>, after: String) -> Change {

@@ -242,3 +242,24 @@ fn an_existing_changelog_is_kept_and_linted() {
     assert!(run.stderr.contains("CHANGELOG.md:3: error[changelog::unreleased]"), "{}", run.stderr);
     assert_eq!(fixture.read("CHANGELOG.md"), changelog);
 }
+
+#[test]
+fn a_github_remote_gets_the_workflows() {
+    let fixture = virtual_workspace("[\"core\"]");
+    fixture.git(&["remote", "add", "origin", "git@github.com:acme/demo.git"]);
+    let release = "name: release\non: push\n";
+    fixture.write(".github/workflows/release.yml", release);
+    fixture.commit("own release workflow");
+    let stderr = execute(&fixture, &[]);
+    assert!(fixture.read(".github/workflows/preflight.yml").contains("\n  pull_request:\n"));
+    assert!(
+        fixture.read(".github/workflows/preflight.yml").contains("run: cargo xtask preflight\n")
+    );
+    assert!(stderr.contains(".github/workflows/release.yml: kept as it is"), "{stderr}");
+    assert_eq!(fixture.read(".github/workflows/release.yml"), release);
+
+    let fixture = virtual_workspace("[\"core\"]");
+    fixture.git(&["remote", "add", "origin", "https://gitlab.com/acme/demo.git"]);
+    execute(&fixture, &[]);
+    assert!(!fixture.root.join(".github").exists());
+}
