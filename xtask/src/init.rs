@@ -10,6 +10,8 @@
 //!   that name is reported and kept;
 //! - for an `origin` on GitHub, workflows (`init/workflows.rs`): preflight on pull
 //!   requests, release on demand; existing ones are kept;
+//! - cargo-release's and release-plz's settings that mean the same as launchkit's become
+//!   `[workspace.metadata.launchkit]` keys (`init/translate.rs`); the rest are listed;
 //! - CHANGELOG.md in Keep a Changelog form, when there is none; an existing one is kept
 //!   and linted.
 //!
@@ -19,6 +21,7 @@
 mod alias;
 mod files;
 mod members;
+mod translate;
 mod workflows;
 
 use std::path::{Component, Path, PathBuf};
@@ -139,6 +142,8 @@ fn plan(sh: &Shell, root: &Path, source: &files::Source) -> anyhow::Result<Plan>
         }
         std::fs::read_to_string(&full).with_context(|| format!("cannot read {path}")).map(Some)
     };
+    let manifest = read("Cargo.toml")?.context("no Cargo.toml at the workspace root")?;
+    let mut root_after = manifest.clone();
     let existing = read("xtask/Cargo.toml")?;
     match existing {
         Some(manifest) if !manifest.contains("launchkit") => {
@@ -148,16 +153,18 @@ fn plan(sh: &Shell, root: &Path, source: &files::Source) -> anyhow::Result<Plan>
         }
         Some(_) => {}
         None => {
-            let manifest = read("Cargo.toml")?.context("no Cargo.toml at the workspace root")?;
             let new_folders: &[&str] = if root.join(".cargo").exists() { &[] } else { &[".cargo"] };
             let (after, notes) = members::add_xtask(&manifest, new_folders)?;
             plan.notes.extend(notes);
-            plan.changes.push(change("Cargo.toml", Some(manifest), after));
+            root_after = after;
             plan.changes.push(change("xtask/Cargo.toml", None, files::manifest(source)));
             let main = read("xtask/src/main.rs")?;
             plan.changes.push(change("xtask/src/main.rs", main, files::MAIN.to_owned()));
         }
     }
+    let (root_after, notes) = translate_settings(&root_after, read)?;
+    plan.notes.extend(notes);
+    plan.changes.insert(0, change("Cargo.toml", Some(manifest), root_after));
     // cargo still reads the extensionless file when it is the only one.
     let config = [".cargo/config.toml", ".cargo/config"]
         .into_iter()
@@ -187,6 +194,44 @@ fn plan(sh: &Shell, root: &Path, source: &files::Source) -> anyhow::Result<Plan>
         None => plan.changes.push(change("CHANGELOG.md", None, files::CHANGELOG.to_owned())),
     }
     Ok(plan)
+}
+
+/// The root manifest with cargo-release's and release-plz's settings translated, and the
+/// notes on what was and was not.
+fn translate_settings(
+    manifest: &str,
+    read: impl Fn(&str) -> anyhow::Result<Option<String>>,
+) -> anyhow::Result<(String, Vec<String>)> {
+    let mut doc: toml_edit::DocumentMut =
+        manifest.parse().context("Cargo.toml is not valid TOML")?;
+    let file = |path: &str| -> anyhow::Result<Option<toml_edit::Table>> {
+        let Some(text) = read(path)? else { return Ok(None) };
+        let doc: toml_edit::DocumentMut = text.parse().with_context(|| {
+            format!("{path} is not valid TOML: fix it, or move it away while init runs")
+        })?;
+        Ok(Some(doc.as_table().clone()))
+    };
+    let mut found = Vec::new();
+    if let Some(table) = file("release.toml")? {
+        found.push(translate::cargo_release(&table, "release.toml"));
+    }
+    for owner in ["workspace", "package"] {
+        let table = doc.get(owner).and_then(|t| t.get("metadata")).and_then(|t| t.get("release"));
+        if let Some(table) = table.and_then(toml_edit::Item::as_table) {
+            found.push(translate::cargo_release(table, &format!("[{owner}.metadata.release]")));
+        }
+    }
+    for path in ["release-plz.toml", ".release-plz.toml"] {
+        let workspace = file(path)?.and_then(|doc| doc.get("workspace")?.as_table().cloned());
+        if let Some(table) = workspace {
+            found.push(translate::release_plz(&table, &format!("{path} [workspace]")));
+        }
+    }
+    if found.is_empty() {
+        return Ok((manifest.to_owned(), Vec::new()));
+    }
+    let notes = translate::apply(&mut doc, &found)?;
+    Ok((doc.to_string(), notes))
 }
 
 /// The URL of the `origin` remote, when there is one.

@@ -263,3 +263,39 @@ fn a_github_remote_gets_the_workflows() {
     execute(&fixture, &[]);
     assert!(!fixture.root.join(".github").exists());
 }
+
+#[test]
+fn cargo_release_and_release_plz_settings_become_launchkit_keys() {
+    let fixture = virtual_workspace("[\"core\"]");
+    let release = "tag-prefix = \"\"\nallow-branch = [\"main\", \"release/*\"]\npush-remote = \"upstream\"\nsign-tag = true\n";
+    fixture.write("release.toml", release);
+    fixture.write("release-plz.toml", "[workspace]\npublish = false\nsemver_check = false\n");
+    fixture.commit("other tools");
+    let stderr = execute(&fixture, &[]);
+    assert!(
+        stderr.contains(
+            "not translated: release.toml sign-tag: no launchkit setting means the same\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("not translated: release-plz.toml [workspace] semver_check: "),
+        "{stderr}"
+    );
+    assert!(
+        fixture
+            .read("Cargo.toml")
+            .contains("publish = false # from release-plz.toml [workspace] publish\n")
+    );
+    // launchkit itself reads the translated keys.
+    let run = fixture.xtask(&["config", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let config = run.json();
+    assert_eq!(config["tag-prefix"], "v", "{config}");
+    assert_eq!(config["branches"], serde_json::json!(["main", "release/*"]), "{config}");
+    assert_eq!(config["remote"], "upstream", "{config}");
+    assert_eq!(config["publish"], false, "{config}");
+    fixture.commit("init");
+    let run = fixture.xtask(&["init", "--execute"]);
+    assert_eq!(run.stdout, "", "{}", run.stderr);
+}
