@@ -174,7 +174,8 @@ fn plan(sh: &Shell, root: &Path, source: &files::Source) -> anyhow::Result<Plan>
     let (after, note) = alias::merge(before.as_deref().unwrap_or_default(), config)?;
     plan.notes.extend(note);
     plan.changes.push(change(config, before, after));
-    if let Some(url) = origin(sh).filter(|url| workflows::is_github(url)) {
+    let github = origin(sh).and_then(|url| workflows::github_repo(&url));
+    if let Some(url) = &github {
         for (path, text) in workflows::GITHUB {
             match read(path)? {
                 Some(before) if before != text => {
@@ -191,7 +192,9 @@ fn plan(sh: &Shell, root: &Path, source: &files::Source) -> anyhow::Result<Plan>
             plan.notes.push(format!("CHANGELOG.md: kept as it is, {} findings", findings.len()));
             plan.notes.extend(findings.iter().map(human::finding_line));
         }
-        None => plan.changes.push(change("CHANGELOG.md", None, files::CHANGELOG.to_owned())),
+        None => {
+            plan.changes.push(change("CHANGELOG.md", None, files::changelog(github.as_deref())))
+        }
     }
     Ok(plan)
 }

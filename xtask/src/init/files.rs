@@ -52,8 +52,16 @@ fn main() -> std::process::ExitCode {
 }
 ";
 
-/// A Keep a Changelog file with an empty `[Unreleased]` entry.
-pub const CHANGELOG: &str = "\
+/// A Keep a Changelog file with an empty `[Unreleased]` entry, linked to the changes since
+/// the start when the repository's web address is known (a release turns the link into a
+/// compare link).
+pub fn changelog(repo: Option<&str>) -> String {
+    let link =
+        repo.map(|repo| format!("\n[Unreleased]: {repo}/commits/HEAD\n")).unwrap_or_default();
+    format!("{CHANGELOG}{link}")
+}
+
+const CHANGELOG: &str = "\
 # Changelog
 
 All notable changes to this project are documented in this file.
@@ -98,12 +106,24 @@ mod tests {
     }
 
     #[test]
-    fn the_changelog_has_no_lint_error() {
-        let changelog = launchkit_changelog::Changelog::parse(CHANGELOG);
-        assert!(changelog.unreleased().is_some());
-        let findings = launchkit_changelog::lint(&changelog, "CHANGELOG.md");
-        // Only a warning remains: the `[Unreleased]` link, which needs the forge's URL.
+    fn the_changelog_lints_clean_when_linked_and_promotes() {
+        use launchkit_changelog::{Changelog, Date, lint};
+        let unlinked = Changelog::parse(changelog(None));
+        assert!(unlinked.unreleased().is_some());
+        // Only a warning: the `[Unreleased]` link, which needs the repository's address.
+        let findings = lint(&unlinked, "CHANGELOG.md");
         let errors = findings.iter().filter(|f| f.severity == launchkit_report::Severity::Error);
         assert_eq!(errors.count(), 0, "{findings:?}");
+
+        let linked = changelog(Some("https://github.com/acme/demo"));
+        let findings = lint(&Changelog::parse(linked.as_str()), "CHANGELOG.md");
+        assert!(findings.is_empty(), "{findings:?}");
+        let entry = linked.replace("## [Unreleased]\n", "## [Unreleased]\n\n### Added\n\n- It.\n");
+        let version = launchkit_changelog::Version::new(0, 1, 0);
+        let date: Date = "2026-01-05".parse().unwrap();
+        let promoted = Changelog::parse(entry).promote(&version, date).unwrap();
+        assert!(promoted.contains("## [0.1.0] - 2026-01-05\n"), "{promoted}");
+        let findings = lint(&Changelog::parse(promoted.as_str()), "CHANGELOG.md");
+        assert!(findings.is_empty(), "{promoted}\n{findings:?}");
     }
 }

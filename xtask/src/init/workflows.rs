@@ -5,11 +5,15 @@
 pub const GITHUB: [(&str, &str); 2] =
     [(".github/workflows/preflight.yml", PREFLIGHT), (".github/workflows/release.yml", RELEASE)];
 
-/// The remote `url` is on GitHub (https, ssh or scp-like).
-pub fn is_github(url: &str) -> bool {
-    let host = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let host = host.split(['/', ':']).next().unwrap_or_default();
-    host.rsplit('@').next().is_some_and(|host| host.eq_ignore_ascii_case("github.com"))
+/// The web address of the GitHub repository at the remote `url` (https, ssh or
+/// scp-like); `None` for another host.
+pub fn github_repo(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let (host, path) = rest.split_once(['/', ':'])?;
+    let host = host.rsplit('@').next()?;
+    let path = path.trim_end_matches('/').trim_end_matches(".git");
+    let valid = path.split('/').count() == 2 && !path.starts_with('/');
+    (host.eq_ignore_ascii_case("github.com") && valid).then(|| format!("https://github.com/{path}"))
 }
 
 const PREFLIGHT: &str = r#"# Every pre-release check on each pull request; findings become annotations.
@@ -91,13 +95,17 @@ mod tests {
             "https://github.com/acme/demo.git",
             "git@github.com:acme/demo.git",
             "ssh://git@GitHub.com/acme/demo",
+            "https://github.com/acme/demo/",
         ] {
-            assert!(is_github(url), "{url}");
+            assert_eq!(github_repo(url).as_deref(), Some("https://github.com/acme/demo"), "{url}");
         }
-        for url in
-            ["https://gitlab.com/acme/demo", "/srv/git/demo.git", "git@github.company.com:a/b"]
-        {
-            assert!(!is_github(url), "{url}");
+        for url in [
+            "https://gitlab.com/acme/demo",
+            "/srv/git/demo.git",
+            "git@github.company.com:a/b",
+            "https://github.com/acme",
+        ] {
+            assert_eq!(github_repo(url), None, "{url}");
         }
     }
 

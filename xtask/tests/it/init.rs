@@ -257,6 +257,13 @@ fn a_github_remote_gets_the_workflows() {
     );
     assert!(stderr.contains(".github/workflows/release.yml: kept as it is"), "{stderr}");
     assert_eq!(fixture.read(".github/workflows/release.yml"), release);
+    let changelog = fixture.read("CHANGELOG.md");
+    assert!(
+        changelog.ends_with("\n[Unreleased]: https://github.com/acme/demo/commits/HEAD\n"),
+        "{changelog}"
+    );
+    let run = fixture.xtask(&["changelog", "check"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
 
     let fixture = virtual_workspace("[\"core\"]");
     fixture.git(&["remote", "add", "origin", "https://gitlab.com/acme/demo.git"]);
