@@ -142,11 +142,13 @@ fn plan(sh: &Shell, root: &Path, source: &files::Source) -> anyhow::Result<Plan>
         }
         std::fs::read_to_string(&full).with_context(|| format!("cannot read {path}")).map(Some)
     };
-    let manifest = read("Cargo.toml")?.context("no Cargo.toml at the workspace root")?;
+    let manifest = read("Cargo.toml")?.with_context(|| {
+        format!("no Cargo.toml in {}: run init in a Cargo workspace or package", root.display())
+    })?;
     let mut root_after = manifest.clone();
     let existing = read("xtask/Cargo.toml")?;
     match existing {
-        Some(manifest) if !manifest.contains("launchkit") => {
+        Some(manifest) if !depends_on_launchkit(&manifest) => {
             plan.by_hand = Some(by_hand(source));
             plan.notes
                 .push("xtask/ already exists: add launchkit to it by hand, as printed".into());
@@ -247,6 +249,12 @@ fn change(path: &str, before: Option<String>, after: String) -> Change {
     Change { path: path.to_owned(), before, after }
 }
 
+/// The manifest has a `launchkit` dependency: the xtask was set up before.
+fn depends_on_launchkit(manifest: &str) -> bool {
+    let doc = manifest.parse::<toml_edit::DocumentMut>();
+    doc.is_ok_and(|doc| doc.get("dependencies").and_then(|deps| deps.get("launchkit")).is_some())
+}
+
 /// What to add to an xtask that exists already.
 fn by_hand(source: &files::Source) -> String {
     format!(
@@ -260,9 +268,12 @@ fn by_hand(source: &files::Source) -> String {
 
 /// Refuses uncommitted changes: `init`'s edits must be reviewable and undoable with git.
 fn clean_tree(sh: &Shell) -> anyhow::Result<()> {
-    let changes = crate::release::git::Git::new(sh).changes().map_err(|_| {
+    // Read without refreshing the index, so a dry run leaves `.git` as it was.
+    let status = cmd!(sh, "git --no-optional-locks status --porcelain").quiet().ignore_stderr();
+    let status = status.read().map_err(|_| {
         anyhow::anyhow!("not a git repository: run `git init` and commit, then run init again")
     })?;
+    let changes: Vec<&str> = status.lines().collect();
     if let Some(first) = changes.first() {
         let path = first.get(3..).unwrap_or(first);
         let more = match changes.len() {

@@ -157,7 +157,9 @@ fn a_root_package_with_workspace_gets_the_member() {
 #[test]
 fn an_existing_xtask_gets_the_lines_to_add_printed() {
     let fixture = virtual_workspace("[\"core\", \"xtask\"]");
-    fixture.write("xtask/Cargo.toml", "[package]\nname = \"xtask\"\nedition = \"2021\"\n");
+    // Depending on launchkit's engines is not depending on launchkit.
+    let manifest = "[package]\nname = \"xtask\"\nedition = \"2021\"\n\n[dependencies]\nlaunchkit-changelog = \"0.1\"\n";
+    fixture.write("xtask/Cargo.toml", manifest);
     fixture.write("xtask/src/main.rs", "fn main() {}\n");
     fixture.write(".cargo/config.toml", "[alias]\nxtask = \"run -p xtask --\"\n");
     fixture.commit("own xtask");
@@ -305,4 +307,14 @@ fn cargo_release_and_release_plz_settings_become_launchkit_keys() {
     fixture.commit("init");
     let run = fixture.xtask(&["init", "--execute"]);
     assert_eq!(run.stdout, "", "{}", run.stderr);
+}
+
+#[test]
+fn a_folder_outside_git_or_cargo_is_refused() {
+    let fixture = virtual_workspace("[\"core\"]");
+    std::fs::remove_dir_all(fixture.root.join(".git")).unwrap();
+    fixture.xtask(&["init"]).assert_refused("not a git repository: run `git init` and commit");
+    assert!(!fixture.root.join("xtask").exists());
+    std::fs::remove_file(fixture.root.join("Cargo.toml")).unwrap();
+    fixture.xtask(&["init"]).assert_refused("run init in a Cargo workspace or package");
 }
