@@ -69,6 +69,10 @@ impl flags::Init {
         if let Some(lines) = &plan.by_hand {
             print!("{lines}");
         }
+        if changes.is_empty() && plan.by_hand.is_some() {
+            eprintln!("nothing to write: add the lines above to xtask/ by hand");
+            return Ok(ExitCode::SUCCESS);
+        }
         if changes.is_empty() {
             eprintln!("nothing to change: this workspace is already set up for launchkit");
             return Ok(ExitCode::SUCCESS);

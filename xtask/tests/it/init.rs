@@ -178,6 +178,14 @@ fn an_existing_xtask_gets_the_lines_to_add_printed() {
     assert!(!run.stdout.contains("Cargo.toml\n+++"), "{}", run.stdout);
     assert!(run.stderr.contains("xtask/ already exists"), "{}", run.stderr);
     assert_eq!(fixture.snapshot().replacen("?? CHANGELOG.md", "", 1), before);
+    fixture.commit("changelog");
+    let run = fixture.xtask(&["init", "--execute"]);
+    assert!(
+        run.stderr.ends_with("nothing to write: add the lines above to xtask/ by hand\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("launchkit::main()"), "{}", run.stdout);
 }
 
 #[test]
