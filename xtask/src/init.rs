@@ -231,9 +231,8 @@ fn translate_settings(
         }
     }
     for path in ["release-plz.toml", ".release-plz.toml"] {
-        let workspace = file(path)?.and_then(|doc| doc.get("workspace")?.as_table().cloned());
-        if let Some(table) = workspace {
-            found.push(translate::release_plz(&table, &format!("{path} [workspace]")));
+        if let Some(doc) = file(path)? {
+            found.push(translate::release_plz(&doc, path));
         }
     }
     if found.is_empty() {

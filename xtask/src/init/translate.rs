@@ -66,11 +66,20 @@ pub fn cargo_release(table: &Table, source: &str) -> Translation {
     out
 }
 
-/// release-plz's `[workspace]` settings.
-pub fn release_plz(table: &Table, source: &str) -> Translation {
+/// release-plz's settings: its `[workspace]` table; the other tables are listed.
+pub fn release_plz(doc: &Table, path: &str) -> Translation {
     let mut out = Translation::default();
+    for (name, _) in doc.iter().filter(|(name, _)| *name != "workspace") {
+        let why = match name {
+            "package" => "launchkit's settings are the workspace's, for every crate",
+            "changelog" => "launchkit's changelog is written by hand, in Keep a Changelog form",
+            _ => "no launchkit setting means the same",
+        };
+        out.left.push(format!("{path} [{name}]: {why}"));
+    }
+    let Some(table) = doc.get("workspace").and_then(Item::as_table) else { return out };
     for (key, item) in table.iter() {
-        let from = format!("{source} {key}");
+        let from = format!("{path} [workspace] {key}");
         let value = item.as_value();
         let translated = match (key, value) {
             ("publish", Some(v)) if v.as_bool().is_some() => Some(("publish", v.clone())),
@@ -228,15 +237,27 @@ mod tests {
     #[test]
     fn release_plz_keys_that_mean_the_same_are_translated() {
         let plz = table(
-            "publish = false\ngit_tag_name = \"v{{ version }}\"\ngit_release_enable = false\n\
+            "[workspace]\npublish = false\ngit_tag_name = \"v{{ version }}\"\ngit_release_enable = false\n\
              semver_check = false\nrepo_url = \"https://example.com/r\"\n",
         );
-        let translation = release_plz(&plz, "release-plz.toml [workspace]");
+        let translation = release_plz(&plz, "release-plz.toml");
         assert_eq!(
             keys(&translation),
             ["publish = false", "tag-prefix = \"v\"", "forge = \"none\""]
         );
         assert_eq!(translation.left.len(), 2, "{:?}", translation.left);
+        let plz = table(
+            "[[package]]\nname = \"a\"\npublish = false\n\n[changelog]\nsort_commits = \"oldest\"\n",
+        );
+        let translation = release_plz(&plz, "release-plz.toml");
+        assert!(translation.keys.is_empty());
+        assert_eq!(
+            translation.left,
+            [
+                "release-plz.toml [package]: launchkit's settings are the workspace's, for every crate",
+                "release-plz.toml [changelog]: launchkit's changelog is written by hand, in Keep a Changelog form"
+            ]
+        );
     }
 
     #[test]

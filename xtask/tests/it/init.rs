@@ -326,3 +326,24 @@ fn a_folder_outside_git_or_cargo_is_refused() {
     std::fs::remove_file(fixture.root.join("Cargo.toml")).unwrap();
     fixture.xtask(&["init"]).assert_refused("run init in a Cargo workspace or package");
 }
+
+#[test]
+fn cargo_release_settings_in_the_manifest_are_translated_too() {
+    let fixture = virtual_workspace("[\"core\"]");
+    fixture.edit(
+        "Cargo.toml",
+        "# ours\n",
+        "# ours\n\n[workspace.metadata.release]\nregistry = \"corp\"\n",
+    );
+    fixture.commit("cargo-release");
+    let stderr = execute(&fixture, &[]);
+    assert!(
+        stderr.contains("[workspace.metadata.release] registry is launchkit's `registry`"),
+        "{stderr}"
+    );
+    let manifest = fixture.read("Cargo.toml");
+    assert!(
+        manifest.ends_with("\n[workspace.metadata.launchkit]\nregistry = \"corp\" # from [workspace.metadata.release] registry\n"),
+        "{manifest}"
+    );
+}
