@@ -69,12 +69,13 @@ impl flags::Init {
         if let Some(lines) = &plan.by_hand {
             print!("{lines}");
         }
-        if changes.is_empty() && plan.by_hand.is_some() {
-            eprintln!("nothing to write: add the lines above to xtask/ by hand");
-            return Ok(ExitCode::SUCCESS);
-        }
         if changes.is_empty() {
-            eprintln!("nothing to change: this workspace is already set up for launchkit");
+            match plan.by_hand {
+                Some(_) => eprintln!("nothing to write: add the lines above to xtask/ by hand"),
+                None => {
+                    eprintln!("nothing to change: this workspace is already set up for launchkit")
+                }
+            }
             return Ok(ExitCode::SUCCESS);
         }
         for change in &changes {
@@ -85,15 +86,7 @@ impl flags::Init {
             eprintln!("dry run: pass --execute to write these changes");
             return Ok(ExitCode::SUCCESS);
         }
-        for change in &changes {
-            let path = root.join(&change.path);
-            if let Some(folder) = path.parent() {
-                std::fs::create_dir_all(folder)
-                    .with_context(|| format!("cannot create {}", folder.display()))?;
-            }
-            std::fs::write(&path, &change.after)
-                .with_context(|| format!("cannot write {}", change.path))?;
-        }
+        write(&root, &changes)?;
         eprintln!(
             "wrote {} files: review and commit them, then run `cargo xtask preflight`",
             changes.len()
@@ -246,6 +239,20 @@ fn translate_settings(
 fn origin(sh: &Shell) -> Option<String> {
     let url = cmd!(sh, "git remote get-url origin").quiet().ignore_stderr().read().ok()?;
     Some(url).filter(|url| !url.is_empty())
+}
+
+/// Writes each change's new text, creating its folders.
+fn write(root: &Path, changes: &[&Change]) -> anyhow::Result<()> {
+    for change in changes {
+        let path = root.join(&change.path);
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder)
+                .with_context(|| format!("cannot create {}", folder.display()))?;
+        }
+        std::fs::write(&path, &change.after)
+            .with_context(|| format!("cannot write {}", change.path))?;
+    }
+    Ok(())
 }
 
 fn change(path: &str, before: Option<String>, after: String) -> Change {
