@@ -104,7 +104,22 @@ impl flags::Init {
             Some(dir) => Some(checkout(root, dir)?),
             None => None,
         };
+        if let Some(name) = &self.registry {
+            known_registry(root, name)?;
+        }
         Ok(files::Source { version, path, registry: self.registry.clone() })
+    }
+}
+
+/// `--registry NAME` is one cargo knows in the workspace, so the xtask will build. Its
+/// index may be a git one: cargo resolves from those too.
+fn known_registry(root: &Path, name: &str) -> anyhow::Result<()> {
+    use launchkit_registry::{CargoConfig, RegistryError};
+    match CargoConfig::discover(root).and_then(|config| config.registry(Some(name))) {
+        Err(RegistryError::Config(why)) if why.starts_with("unknown registry") => {
+            bail!("--registry {name}: {why}")
+        }
+        _ => Ok(()),
     }
 }
 

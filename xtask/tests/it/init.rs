@@ -161,7 +161,8 @@ fn an_existing_xtask_gets_the_lines_to_add_printed() {
     let manifest = "[package]\nname = \"xtask\"\nedition = \"2021\"\n\n[dependencies]\nlaunchkit-changelog = \"0.1\"\n";
     fixture.write("xtask/Cargo.toml", manifest);
     fixture.write("xtask/src/main.rs", "fn main() {}\n");
-    fixture.write(".cargo/config.toml", "[alias]\nxtask = \"run -p xtask --\"\n");
+    let config = "[alias]\nxtask = \"run -p xtask --\"\n\n[registries.mirror]\nindex = \"sparse+https://mirror.invalid/index/\"\n";
+    fixture.write(".cargo/config.toml", config);
     fixture.commit("own xtask");
     let before = fixture.snapshot();
     let run = fixture.xtask(&["init", "--execute", "--registry", "mirror"]);
@@ -231,6 +232,9 @@ fn bad_input_and_a_dirty_tree_are_refused() {
     fixture
         .xtask(&["init", "--path", "nowhere"])
         .assert_refused("--path nowhere is not a crate folder");
+    fixture.xtask(&["init", "--registry", "nowhere"]).assert_refused(
+        "--registry nowhere: unknown registry `nowhere`: add `[registries.nowhere]",
+    );
     assert_eq!(fixture.snapshot(), before);
     fixture.write("notes.txt", "draft\n");
     let before = fixture.snapshot();
