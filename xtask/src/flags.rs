@@ -90,6 +90,8 @@ pub enum Command {
     /// Set this workspace up for launchkit: an `xtask` crate on launchkit, the `cargo
     /// xtask` alias and a changelog (dry run unless --execute).
     ///
+    /// Also: GitHub Actions workflows when `origin` is on GitHub, and cargo-release's or
+    /// release-plz's settings as launchkit keys (the rest listed as not translated).
     /// Prints each file's diff. Refuses uncommitted changes; when everything is in place,
     /// changes nothing and says so. See docs/adopting.md.
     Init(Init),
