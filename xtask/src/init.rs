@@ -154,6 +154,7 @@ fn plan(sh: &Shell, root: &Path, source: &files::Source) -> anyhow::Result<Plan>
         }
         std::fs::read_to_string(&full).with_context(|| format!("cannot read {path}")).map(Some)
     };
+    let github = origin(sh).and_then(|url| workflows::github_repo(&url));
     let manifest = read("Cargo.toml")?.with_context(|| {
         format!("no Cargo.toml in {}: run init in a Cargo workspace or package", root.display())
     })?;
@@ -167,8 +168,14 @@ fn plan(sh: &Shell, root: &Path, source: &files::Source) -> anyhow::Result<Plan>
         }
         Some(_) => {}
         None => {
-            let new_folders: &[&str] = if root.join(".cargo").exists() { &[] } else { &[".cargo"] };
-            let (after, notes) = members::add_xtask(&manifest, new_folders)?;
+            // Folders init creates that a `members` glob could take for crates.
+            let created = [(".cargo", true), (".github", github.is_some())];
+            let new_folders: Vec<&str> = created
+                .into_iter()
+                .filter(|(folder, made)| *made && !root.join(folder).exists())
+                .map(|(folder, _)| folder)
+                .collect();
+            let (after, notes) = members::add_xtask(&manifest, &new_folders)?;
             plan.notes.extend(notes);
             root_after = after;
             plan.changes.push(change("xtask/Cargo.toml", None, files::manifest(source)));
@@ -188,7 +195,6 @@ fn plan(sh: &Shell, root: &Path, source: &files::Source) -> anyhow::Result<Plan>
     let (after, note) = alias::merge(before.as_deref().unwrap_or_default(), config)?;
     plan.notes.extend(note);
     plan.changes.push(change(config, before, after));
-    let github = origin(sh).and_then(|url| workflows::github_repo(&url));
     if let Some(url) = &github {
         for (path, text) in workflows::GITHUB {
             match read(path)? {

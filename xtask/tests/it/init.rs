@@ -120,6 +120,17 @@ fn a_glob_that_covers_xtask_is_left_alone() {
 }
 
 #[test]
+fn a_glob_keeps_covering_only_crates_once_the_workflows_are_written() {
+    let fixture = virtual_workspace("[\"*\"]");
+    fixture.edit("Cargo.toml", "# ours\n", "# ours\nexclude = [\".git\"]\n");
+    fixture.git(&["remote", "add", "origin", "https://github.com/acme/demo"]);
+    fixture.commit("exclude");
+    execute(&fixture, &[]);
+    assert!(fixture.read("Cargo.toml").contains("exclude = [\".git\", \".cargo\", \".github\"]\n"));
+    assert_eq!(members(&fixture), ["core", "xtask"]);
+}
+
+#[test]
 fn an_excluded_xtask_is_taken_out_of_exclude() {
     let fixture = virtual_workspace("[\"*\"]");
     fixture.edit("Cargo.toml", "# ours\n", "# ours\nexclude = [\".git\", \"vendor\", \"xtask\"]\n");
