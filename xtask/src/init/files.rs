@@ -1,4 +1,9 @@
-//! The files `init` creates: the `xtask` crate on launchkit, and a changelog.
+//! The files `init` creates: the `xtask` crate on launchkit (and where it takes launchkit
+//! from), and a changelog.
+
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::bail;
 
 /// Where the xtask takes launchkit from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +31,39 @@ impl Source {
             (None, None) => format!("launchkit = {version}"),
         }
     }
+}
+
+/// `--registry NAME` is one cargo knows in the workspace, so the xtask will build. Its
+/// index may be a git one: cargo resolves from those too.
+pub fn known_registry(root: &Path, name: &str) -> anyhow::Result<()> {
+    use launchkit_registry::{CargoConfig, RegistryError};
+    match CargoConfig::discover(root).and_then(|config| config.registry(Some(name))) {
+        Err(RegistryError::Config(why)) if why.starts_with("unknown registry") => {
+            bail!("--registry {name}: {why}")
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `--path DIR` as `xtask/Cargo.toml` must write it: relative to `xtask/` when it can be.
+/// DIR is read from where the command was typed.
+pub fn checkout(root: &Path, dir: &Path) -> anyhow::Result<String> {
+    let full = std::path::absolute(dir).and_then(|full| full.canonicalize());
+    let full = full.ok().filter(|full| full.join("Cargo.toml").is_file());
+    let Some(full) = full else {
+        bail!(
+            "--path {} is not a crate folder: pass the folder of launchkit's Cargo.toml in a checkout",
+            dir.display()
+        );
+    };
+    let from = root.canonicalize()?.join("xtask");
+    let shared = from.components().zip(full.components()).take_while(|(a, b)| a == b).count();
+    if shared == 0 {
+        return Ok(full.to_string_lossy().into_owned());
+    }
+    let up = from.components().skip(shared).map(|_| Component::ParentDir);
+    let relative: PathBuf = up.chain(full.components().skip(shared)).collect();
+    Ok(relative.to_string_lossy().replace('\\', "/"))
 }
 
 /// `xtask/Cargo.toml`: a crate that is never published.
