@@ -87,6 +87,32 @@ pub enum Command {
     Test(Test),
     /// Measure launchkit against the equivalent hand-typed commands.
     Bench(Bench),
+    /// Set this workspace up for launchkit: an `xtask` crate on launchkit, the `cargo
+    /// xtask` alias and a changelog (dry run unless --execute).
+    ///
+    /// Also: GitHub Actions workflows when `origin` is on GitHub, and cargo-release's or
+    /// release-plz's settings as launchkit keys (the rest listed as not translated).
+    /// Prints each file's diff. Refuses uncommitted changes; when everything is in place,
+    /// changes nothing and says so. See docs/adopting.md.
+    Init(Init),
+}
+
+/// Flags of `cargo xtask init`.
+#[derive(Debug, clap::Args)]
+pub struct Init {
+    /// The launchkit version the xtask depends on (default: this launchkit's own).
+    #[arg(long = "version", value_name = "X.Y.Z")]
+    pub launchkit_version: Option<String>,
+    /// Take launchkit from a local checkout: the folder of its `launchkit` crate.
+    #[arg(long, value_name = "DIR", conflicts_with = "registry")]
+    pub path: Option<PathBuf>,
+    /// Take launchkit from this registry (a name from cargo's config: an alternate
+    /// registry or a mirror) instead of crates.io.
+    #[arg(long, value_name = "NAME")]
+    pub registry: Option<String>,
+    /// Write the files; without it, print their diffs and change nothing.
+    #[arg(long)]
+    pub execute: bool,
 }
 
 /// Flags of `cargo xtask verify`.

@@ -13,6 +13,7 @@ mod deployments;
 mod diff;
 mod doctor;
 mod flags;
+mod init;
 mod links;
 mod output;
 mod preflight;
@@ -74,6 +75,7 @@ fn run(cli: flags::Cli) -> anyhow::Result<ExitCode> {
         flags::Command::Yank(cmd) => cmd.run(&sh),
         flags::Command::Status(cmd) => cmd.run(&sh),
         flags::Command::Doctor(cmd) => cmd.run(&sh),
+        flags::Command::Init(cmd) => cmd.run(&sh),
     }
 }
 

@@ -3,6 +3,7 @@
 mod changelog;
 mod config;
 mod folders;
+mod init;
 mod links;
 mod offline_links;
 mod preflight;

@@ -10,21 +10,33 @@ use xshell::{Shell, cmd};
 /// A fixture workspace in its own temp directory, committed to a fresh git repository.
 pub struct Fixture {
     pub root: PathBuf,
+    /// Removed on drop: it lives outside the target directory.
+    temporary: bool,
 }
 
 impl Fixture {
     /// A copy of `tests/fixtures/<name>`, committed.
     pub fn new(name: &str) -> Fixture {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let unique =
-            format!("{name}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixtures").join(unique);
-        let _ = std::fs::remove_dir_all(&root);
+        let root = unique_root(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixtures"), name);
         launchkit_testkit::fixture::copy_dir(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name),
             &root,
         );
-        let fixture = Fixture { root };
+        let fixture = Fixture { root, temporary: false };
+        fixture.commit("initial");
+        fixture
+    }
+
+    /// A workspace of `files` (path and text), committed, in the system's temporary
+    /// folder: outside this repository, so cargo finds no workspace around it.
+    pub fn of_files(name: &str, files: &[(&str, &str)]) -> Fixture {
+        let fixture = Fixture {
+            root: unique_root(&std::env::temp_dir().join("launchkit-fixtures"), name),
+            temporary: true,
+        };
+        for (path, text) in files {
+            fixture.write(path, text);
+        }
         fixture.commit("initial");
         fixture
     }
@@ -91,6 +103,23 @@ impl Fixture {
         sh.change_dir(&self.root);
         sh
     }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        if self.temporary {
+            let _ = std::fs::remove_dir_all(&self.root);
+        }
+    }
+}
+
+/// A fresh folder in `base` for a fixture named `name`, unique to this test run.
+fn unique_root(base: &Path, name: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let unique = format!("{name}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+    let root = base.join(unique);
+    let _ = std::fs::remove_dir_all(&root);
+    root
 }
 
 /// A finished xtask run.
