@@ -129,11 +129,13 @@ impl Minted {
     }
 
     /// The token for the next upload: the newest, or a new one when it is older than
-    /// the refresh age.
+    /// the refresh age and the identity can give a fresh JWT (a JWT from a variable is
+    /// single use, so its token is kept to the end).
     pub fn current(&self) -> anyhow::Result<Token> {
+        let renewable = matches!(self.identity, Identity::GithubActions { .. });
         let newest = self.lock().last().cloned();
         match newest {
-            Some((token, minted)) if minted.elapsed() < self.refresh => Ok(token),
+            Some((token, minted)) if minted.elapsed() < self.refresh || !renewable => Ok(token),
             _ => self.mint_one(),
         }
     }

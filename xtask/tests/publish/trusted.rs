@@ -147,3 +147,21 @@ fn no_exchange_with_a_token_or_when_never_and_always_needs_an_identity() {
     );
     assert_eq!(setup.upload_attempts(), 0);
 }
+
+#[test]
+fn a_jwt_from_a_variable_is_exchanged_once_and_its_token_kept() {
+    let setup = setup(Faults::none());
+    let mut command = setup.xtask_command(&["--execute"]);
+    command
+        .env_remove("ACTIONS_ID_TOKEN_REQUEST_URL")
+        .env_remove("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+        .env("LAUNCHKIT_ID_TOKEN", "jwt.127.0.0.1.gitlab")
+        .env("LAUNCHKIT_TRUSTED_PUBLISHING_REFRESH", "0");
+    Run::checked(command.output().unwrap(), &["tp-minted", "jwt."]).success();
+    setup.assert_published_once(DIAMOND);
+    let proxy = setup.registry.proxy().unwrap();
+    // The registry would refuse the same JWT twice, so no renewal is tried.
+    assert_eq!(proxy.minted_tokens(), ["tp-minted-1"]);
+    assert_eq!(proxy.upload_tokens(), ["tp-minted-1"; 4]);
+    assert_eq!(proxy.revoked_tokens(), ["tp-minted-1"]);
+}
