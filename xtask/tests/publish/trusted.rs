@@ -165,3 +165,30 @@ fn a_jwt_from_a_variable_is_exchanged_once_and_its_token_kept() {
     assert_eq!(proxy.upload_tokens(), ["tp-minted-1"; 4]);
     assert_eq!(proxy.revoked_tokens(), ["tp-minted-1"]);
 }
+
+#[test]
+fn doctor_counts_an_identity_as_the_token_and_refuses_always_without_one() {
+    let setup = setup(Faults::none());
+    let registry = [("LAUNCHKIT_REGISTRY", REGISTRY)];
+    let token_step = |run: &Run| {
+        let report = run.json();
+        let steps = report["steps"].as_array().unwrap();
+        steps.iter().find(|step| step["name"] == "token").unwrap().clone()
+    };
+    let no_identity = setup.task(&["doctor", "--format", "json"], &registry);
+    assert_eq!(token_step(&no_identity)["status"], "failed", "{no_identity}");
+    let mut with_identity = registry.to_vec();
+    with_identity.push(("LAUNCHKIT_ID_TOKEN", "jwt.127.0.0.1.gitlab"));
+    let passed = setup.task(&["doctor", "--format", "json"], &with_identity);
+    assert_eq!(token_step(&passed)["status"], "passed", "{passed}");
+    let mut always = registry.to_vec();
+    always.push(("LAUNCHKIT_TRUSTED_PUBLISHING", "always"));
+    let refused = setup.task(&["doctor", "--format", "json"], &always);
+    let step = token_step(&refused);
+    assert_eq!(step["status"], "failed", "{refused}");
+    assert!(
+        step.to_string().contains("trusted-publishing is `always` but no CI identity"),
+        "{step}"
+    );
+    assert!(setup.registry.proxy().unwrap().minted_tokens().is_empty(), "doctor mints nothing");
+}
