@@ -192,3 +192,18 @@ fn doctor_counts_an_identity_as_the_token_and_refuses_always_without_one() {
     );
     assert!(setup.registry.proxy().unwrap().minted_tokens().is_empty(), "doctor mints nothing");
 }
+
+#[test]
+fn the_plan_warns_of_no_token_only_when_no_identity_will_give_one() {
+    let setup = setup(Faults::none());
+    let issuer = issuer();
+    let warning = "warning: no token for `lk` yet";
+    let with_identity = run(&setup, &issuer, &[], &[]).success();
+    assert!(!with_identity.stderr.contains(warning), "{with_identity}");
+    assert!(issuer.requests().is_empty(), "a plan asks for no identity token");
+    let mut command = setup.xtask_command(&[]);
+    command.env_remove("ACTIONS_ID_TOKEN_REQUEST_URL").env_remove("LAUNCHKIT_ID_TOKEN");
+    let without = Run::checked(command.output().unwrap(), &[]).success();
+    assert!(without.stderr.contains(warning), "{without}");
+    assert!(setup.registry.proxy().unwrap().minted_tokens().is_empty());
+}
