@@ -235,6 +235,34 @@ mod tests {
     }
 
     #[test]
+    fn each_refusal_names_its_fix_without_the_jwt() {
+        let jwt = Token::new("eyJ.secret.jwt");
+        let body = |detail: &str| format!(r#"{{"errors":[{{"detail":"{detail}"}}]}}"#);
+        let cases = [
+            (
+                "No matching Trusted Publishing config found",
+                "no trusted-publishing configuration matches",
+            ),
+            ("Invalid JWT: token has expired", "expired or was used already"),
+            ("Invalid audience: expected crates.io", "set `trusted-publishing-audience`"),
+            ("Publishing from workflow_run events is not allowed", "this trigger is not allowed"),
+            (
+                "something else about eyJ.secret.jwt",
+                "check the crate's trusted-publishing configuration",
+            ),
+        ];
+        for (detail, fix) in cases {
+            let line = refusal(403, &body(detail), &jwt);
+            assert!(line.contains(fix), "{line}");
+            assert!(!line.contains(jwt.expose()) && !line.contains('\n'), "{line}");
+        }
+        assert_eq!(
+            refusal(400, "<html>bad</html>", &jwt),
+            "trusted publishing refused: the registry answered HTTP 400: check the crate's trusted-publishing configuration on the registry (repository, workflow, environment), or publish with a token"
+        );
+    }
+
+    #[test]
     fn identity_prefers_github_actions_and_skips_empty_values() {
         let vars = |pairs: &'static [(&'static str, &'static str)]| {
             move |name: &str| pairs.iter().find(|(key, _)| *key == name).map(|(_, v)| v.to_string())
