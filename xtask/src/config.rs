@@ -70,6 +70,24 @@ pub struct Environment {
     /// Where `verify` asks whether the docs built: a host with docs.rs's status API.
     /// Unset means docs.rs for crates.io and no docs check for other registries.
     pub docs_url: Option<String>,
+    /// Whether publishing exchanges a CI identity (OIDC) for a short-lived registry token
+    /// when cargo has no token for the registry (see [`TrustedPublishing`]).
+    pub trusted_publishing: TrustedPublishing,
+    /// The audience of the identity token; unset means `crates.io` for crates.io, else
+    /// the host of the registry's API.
+    pub trusted_publishing_audience: Option<String>,
+}
+
+/// When publishing uses trusted publishing (docs/publishing.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrustedPublishing {
+    /// When no token comes from cargo's sources and a CI identity is available.
+    Auto,
+    /// Never: publishing needs a token.
+    Never,
+    /// Always, ignoring tokens from cargo's sources; no identity is an error.
+    Always,
 }
 
 /// Where a release's notes are published.
@@ -104,6 +122,8 @@ const KEYS: &[(&str, Kind)] = &[
     ("docs-hook", Kind::Text),
     ("changelog", Kind::Text),
     ("docs-url", Kind::Text),
+    ("trusted-publishing", Kind::Text),
+    ("trusted-publishing-audience", Kind::Text),
 ];
 
 /// Tables and keys of `[workspace.metadata.launchkit]` that belong to other tasks
@@ -123,7 +143,7 @@ fn builtin(name: &str) -> Option<Value> {
         "registry": registry, "remote": "origin", "branches": ["main", "master", "hotfix/*"],
         "push": push, "publish": publish, "forge": forge, "tag-prefix": "v",
         "allow-friday": false, "docs-hook": null, "changelog": "CHANGELOG.md",
-        "docs-url": null,
+        "docs-url": null, "trusted-publishing": "auto", "trusted-publishing-audience": null,
     }))
 }
 
@@ -303,6 +323,8 @@ mod tests {
         assert!(production.allows_branch("hotfix/1.2.4") && production.allows_branch("master"));
         assert!(!production.allows_branch("feature/hotfix") && !production.allows_branch("dev"));
         assert_eq!(production.main_branch(), "main");
+        assert_eq!(production.trusted_publishing, TrustedPublishing::Auto);
+        assert_eq!(production.trusted_publishing_audience, None);
         let development = environment(&Value::Null, Some("development"), no_vars).unwrap();
         assert!(!development.push && !development.publish);
         assert_eq!(
@@ -324,6 +346,22 @@ mod tests {
         assert_eq!(staging.tag_prefix, "release-");
         assert_eq!(staging.registry, "internal");
         assert_eq!(staging.remote, "upstream");
+        let config = serde_json::json!({
+            "trusted-publishing": "never",
+            "env": { "staging": { "trusted-publishing": "always",
+                                  "trusted-publishing-audience": "registry.example" } },
+        });
+        let staging = environment(&config, Some("staging"), no_vars).unwrap();
+        assert_eq!(staging.trusted_publishing, TrustedPublishing::Always);
+        assert_eq!(staging.trusted_publishing_audience.as_deref(), Some("registry.example"));
+        let production = environment(&config, None, |name| {
+            (name == "LAUNCHKIT_TRUSTED_PUBLISHING").then(|| "auto".to_owned())
+        });
+        assert_eq!(production.unwrap().trusted_publishing, TrustedPublishing::Auto);
+        assert_eq!(
+            environment(&config, None, no_vars).unwrap().trusted_publishing,
+            TrustedPublishing::Never
+        );
         let from_var = environment(&config, None, |name| {
             (name == "LAUNCHKIT_ENV").then(|| "staging".to_owned())
         });
@@ -403,6 +441,14 @@ mod tests {
                 )
             );
         }
+        let sometimes =
+            environment(&serde_json::json!({ "trusted-publishing": "sometimes" }), None, no_vars)
+                .unwrap_err();
+        assert!(
+            format!("{sometimes:#}")
+                .contains("unknown variant `sometimes`, expected one of `auto`, `never`, `always`"),
+            "{sometimes:#}"
+        );
         for fine in ["v", "", "release-", "crates/v", "V_"] {
             let config = serde_json::json!({ "tag-prefix": fine });
             assert!(environment(&config, None, no_vars).is_ok(), "{fine:?}");

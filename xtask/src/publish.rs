@@ -15,7 +15,8 @@
 //!    the command that resumes.
 //!
 //! Running the same command again finishes the job with no duplicate uploads. The token
-//! comes from the environment or cargo's credentials, and only cargo reads it.
+//! comes from the environment or cargo's credentials, else from trusted publishing
+//! (`trusted.rs`), and only cargo reads it.
 
 pub mod budget;
 mod compare;
@@ -25,6 +26,7 @@ pub mod package;
 mod plan;
 mod report;
 pub mod retry;
+pub mod trusted;
 mod upload;
 pub mod verify;
 
@@ -49,7 +51,10 @@ impl flags::Publish {
     pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
         let resume = resume_command(sh, self.registry.as_deref());
         let limit = budget::max_wait(self.max_wait)?;
-        run(sh, self.registry.as_deref(), self.execute, self.format, &resume, limit)
+        let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
+        let env = crate::config::environment(&ws.config, None, |name| std::env::var(name).ok())?;
+        let trusted = trusted::Settings::of(&env);
+        run(sh, self.registry.as_deref(), self.execute, self.format, &resume, limit, &trusted)
     }
 }
 
@@ -61,8 +66,9 @@ pub fn publish(
     execute: bool,
     format: Option<Format>,
     resume: &str,
+    trusted: &trusted::Settings,
 ) -> anyhow::Result<ExitCode> {
-    run(sh, registry, execute, format, resume, budget::max_wait(None)?)
+    run(sh, registry, execute, format, resume, budget::max_wait(None)?, trusted)
 }
 
 fn run(
@@ -72,18 +78,29 @@ fn run(
     format: Option<Format>,
     resume: &str,
     max_wait: Duration,
+    trusted: &trusted::Settings,
 ) -> anyhow::Result<ExitCode> {
     let root = sh.current_dir();
     let ws = Workspace::load(&root.join("Cargo.toml"))?;
-    let registry = CargoConfig::discover(&root)?.registry(registry)?;
+    let mut registry = CargoConfig::discover(&root)?.registry(registry)?;
     let order = publish_order(&ws, &registry.name)?;
+    // Dropped when the run ends, however it ends, which revokes what was minted.
+    let mut minted = None;
     if execute {
-        require_token(&registry)?;
+        minted = trusted::mint(&registry, trusted)?;
+        if let Some(minted) = &minted {
+            registry.token_source = minted.source();
+        } else {
+            require_token(&registry)?;
+        }
     }
     let index = SparseIndex::new(&registry);
     let progress = Progress::new(format);
     let mut plan = Plan::read(&ws, &order, &registry, &index)?;
-    if !execute && require_token(&registry).is_err() {
+    if !execute
+        && require_token(&registry).is_err()
+        && trusted::identity(&registry, trusted)?.is_none()
+    {
         plan.warnings.push(format!(
             "no token for `{}` yet: {} before --execute",
             registry.name, registry.token_source
@@ -106,6 +123,7 @@ fn run(
         progress: &progress,
         cargo,
         budget: &budget,
+        minted: minted.as_ref(),
     };
     let stop = engine.execute(&mut plan).err();
     if stop.is_some() {

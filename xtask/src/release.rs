@@ -199,7 +199,7 @@ impl flags::Release {
             false => (None, None),
         };
         if let Some(registry) = &registry {
-            checks.add("token", checks::registry_token(registry));
+            checks.add("token", checks::registry_token(registry, &env));
         }
         let forge = (env.forge == Forge::Github && env.push)
             .then(|| checks.value("forge", forge_target(git, ws, &env)))

@@ -5,7 +5,7 @@
 
 use xshell::Cmd;
 
-/// Forge and CI tokens, by exact name.
+/// Forge and CI tokens (and CI identity tokens for trusted publishing), by exact name.
 const FORGE_TOKENS: &[&str] = &[
     "GITHUB_TOKEN",
     "GH_TOKEN",
@@ -20,6 +20,8 @@ const FORGE_TOKENS: &[&str] = &[
     "CI_JOB_JWT_V2",
     "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
     "ACTIONS_RUNTIME_TOKEN",
+    "LAUNCHKIT_ID_TOKEN",
+    "CRATES_IO_ID_TOKEN",
 ];
 
 /// A registry token cargo reads from the environment.

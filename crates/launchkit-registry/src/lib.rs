@@ -6,7 +6,8 @@
 //! with conditional requests and answers the questions a release asks: is `name@version`
 //! published, yanked, with which checksum, what is the newest version, and
 //! [`SparseIndex::wait_until_published`]. [`DocsHost`] asks docs.rs (or a host with its
-//! API) whether a version's documentation built. Nothing here prints or publishes.
+//! API) whether a version's documentation built. [`trusted`] exchanges a CI identity for a
+//! short-lived publish token (trusted publishing). Nothing here prints or publishes.
 
 mod backoff;
 mod client;
@@ -18,6 +19,7 @@ mod error;
 mod path;
 mod resolver;
 mod transport;
+pub mod trusted;
 
 pub use backoff::Backoff;
 pub use client::{FetchStats, IndexConfig, SparseIndex};

@@ -54,6 +54,7 @@ pub struct Faults {
     token: Option<String>,
     last_modified: bool,
     outage: Option<Outage>,
+    trusted: Option<String>,
 }
 
 /// A registry that goes away for a while: see [`Faults::outage_after_upload`].
@@ -110,6 +111,16 @@ impl Faults {
         self
     }
 
+    /// Act as a registry with trusted publishing (crates.io's contract): serve
+    /// `POST /api/v1/trusted_publishing/tokens` (`{"jwt": JWT}` answers `{"token": T}`;
+    /// each JWT that starts with `jwt_prefix` is taken once, others get a 400 with
+    /// crates.io's error body) and `DELETE` of the same path (revokes the token given as
+    /// `Authorization`), and accept an upload only with a minted token that is still live.
+    pub fn trusted_publishing(mut self, jwt_prefix: &str) -> Faults {
+        self.trusted = Some(jwt_prefix.to_owned());
+        self
+    }
+
     /// Serve index files with `Last-Modified` (and honour `If-Modified-Since`) instead of `ETag`.
     pub fn last_modified_only(mut self) -> Faults {
         self.last_modified = true;
@@ -162,6 +173,21 @@ impl FaultProxy {
     /// Upload attempts (`PUT /api/v1/crates/new`) so far, answered or not.
     pub fn upload_attempts(&self) -> usize {
         self.exchanges().iter().filter(|exchange| exchange.method == "PUT").count()
+    }
+
+    /// Trusted publishing (see [`Faults::trusted_publishing`]): the tokens minted, in order.
+    pub fn minted_tokens(&self) -> Vec<String> {
+        lock(&self.shared.trusted).minted.clone()
+    }
+
+    /// Trusted publishing: the tokens revoked, in order.
+    pub fn revoked_tokens(&self) -> Vec<String> {
+        lock(&self.shared.trusted).revoked.clone()
+    }
+
+    /// Trusted publishing: the `Authorization` of each upload, in order.
+    pub fn upload_tokens(&self) -> Vec<String> {
+        lock(&self.shared.trusted).uploads.clone()
     }
 
     /// Uploads the registry accepted, as `name@version`, in order.

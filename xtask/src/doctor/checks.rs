@@ -6,18 +6,27 @@ use launchkit_report::Finding;
 
 use super::Doctor;
 use crate::preflight::{Outcome, ToolRun, steps};
-use crate::publish::{package, require_token, verify};
+use crate::publish::{package, require_token, trusted, verify};
 use crate::release::git::Git;
 
-/// cargo needs a token for the registry, from the environment or its credential store.
+/// cargo needs a token for the registry, from the environment or its credential store,
+/// unless the environment's trusted publishing will mint one from the CI's identity.
 pub fn token(doctor: &Doctor) -> anyhow::Result<Outcome> {
     let registry = &doctor.target.registry;
-    let findings = require_token(registry).err().map(|_| {
-        Finding::error(format!("no token for registry `{}`", registry.name))
-            .rule("doctor::token")
-            .fix(registry.token_source.clone())
-    });
-    Ok(Outcome::from_findings(findings.into_iter().collect()))
+    let settings = trusted::Settings::of(&doctor.target.env);
+    let finding =
+        match trusted::identity(registry, &settings) {
+            Ok(Some(_)) => None,
+            Err(err) => Some(Finding::error(format!("{err:#}")).rule("doctor::token").fix(
+                "give the release job an OIDC identity, or set `trusted-publishing = \"auto\"`",
+            )),
+            Ok(None) => require_token(registry).err().map(|_| {
+                Finding::error(format!("no token for registry `{}`", registry.name))
+                    .rule("doctor::token")
+                    .fix(registry.token_source.clone())
+            }),
+        };
+    Ok(Outcome::from_findings(finding.into_iter().collect()))
 }
 
 /// cargo refuses to publish uncommitted changes: one finding per changed file.

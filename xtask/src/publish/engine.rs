@@ -14,6 +14,7 @@ use super::budget::Budget;
 use super::package::{self, CargoFailure};
 use super::plan::{CratePlan, Plan, State};
 use super::report::Progress;
+use super::trusted::Minted;
 use super::{compare, upload, verify};
 
 /// Packages are verified by one combined build (see `verify.rs`), not by cargo.
@@ -61,6 +62,8 @@ pub struct Engine<'a> {
     pub cargo: String,
     /// What the run may still wait, in all.
     pub budget: &'a Budget,
+    /// The trusted-publishing tokens, when the run mints its own.
+    pub minted: Option<&'a Minted>,
 }
 
 impl Engine<'_> {

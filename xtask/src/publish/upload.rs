@@ -1,7 +1,9 @@
 //! One upload: `cargo publish -p NAME --no-verify --registry R`, retried as the failure
 //! asks. The token reaches cargo only through the environment it already reads
 //! (`CARGO_REGISTRIES_<NAME>_TOKEN`, `CARGO_REGISTRY_TOKEN`, or `credentials.toml`); it is
-//! never on a command line, and cargo's output is scrubbed of it before it is shown.
+//! never on a command line, and cargo's output is scrubbed of it before it is shown. A
+//! token minted by trusted publishing goes in the variable cargo reads for the registry,
+//! set on this command only.
 //!
 //! cargo runs with `CARGO_NET_RETRY=0`: launchkit's policy is the only one retrying, so a
 //! dead registry costs its backoff once, not cargo's retries inside each attempt.
@@ -58,8 +60,14 @@ pub fn upload(
 /// Runs cargo; `None` when it succeeded, else its stderr with the token scrubbed.
 fn publish(engine: &Engine, krate: &CratePlan) -> Result<Option<String>, Stop> {
     let (cargo, name, registry) = (&engine.cargo, &krate.name, &engine.registry.name);
-    let out = cmd!(engine.sh, "{cargo} publish -p {name} --no-verify --registry {registry}")
-        .env("CARGO_NET_RETRY", "0")
+    let mut command =
+        cmd!(engine.sh, "{cargo} publish -p {name} --no-verify --registry {registry}")
+            .env("CARGO_NET_RETRY", "0");
+    if let Some(minted) = engine.minted {
+        let token = minted.current().map_err(|err| Stop::new(format!("{err:#}")))?;
+        command = command.env(minted.variable(), token.expose());
+    }
+    let out = command
         .quiet()
         .ignore_status()
         .output()
@@ -68,6 +76,10 @@ fn publish(engine: &Engine, krate: &CratePlan) -> Result<Option<String>, Stop> {
         return Ok(None);
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = match engine.minted {
+        Some(minted) => minted.redact(&stderr).into(),
+        None => stderr,
+    };
     Ok(Some(match &engine.registry.token {
         Some(token) => token.redact(&stderr),
         None => stderr.into_owned(),

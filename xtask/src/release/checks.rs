@@ -196,8 +196,21 @@ pub fn registry(
     Ok(((registry, order.batches), passed))
 }
 
-/// cargo will find a token for the registry.
-pub fn registry_token(registry: &Registry) -> Result<String, String> {
+/// cargo will find a token for the registry, or the environment's trusted publishing will
+/// mint one from the CI's identity.
+pub fn registry_token(registry: &Registry, env: &Environment) -> Result<String, String> {
+    let settings = publish::trusted::Settings::of(env);
+    match publish::trusted::identity(registry, &settings) {
+        Ok(Some(identity)) => {
+            return Ok(format!(
+                "trusted publishing to `{}` from {}",
+                registry.name,
+                identity.source()
+            ));
+        }
+        Ok(None) => {}
+        Err(err) => return Err(err.to_string()),
+    }
     publish::require_token(registry).map_err(|err| err.to_string())?;
     Ok(match (&registry.token, &registry.credential_provider) {
         (None, Some(provider)) => format!("cargo asks `{provider}` for the token"),

@@ -153,7 +153,8 @@ fn partly_published(ctx: &Ctx) -> bool {
 fn publish(ctx: &mut Ctx) -> anyhow::Result<String> {
     let release = ctx.release;
     let registry = release.registry.as_ref().expect("publish runs only with a registry");
-    crate::publish::publish(ctx.sh, Some(&registry.name), true, None, &release.command)?;
+    let trusted = crate::publish::trusted::Settings::of(&release.env);
+    crate::publish::publish(ctx.sh, Some(&registry.name), true, None, &release.command, &trusted)?;
     if published(ctx)?.is_none() {
         bail!(
             "the publish stopped before every crate was on `{}` (see its report above)",

@@ -12,5 +12,6 @@ mod preflight;
 mod schema;
 mod status;
 mod support;
+mod trusted;
 mod verify;
 mod yank;

@@ -144,6 +144,13 @@ fn unsafe_releases_are_refused_before_anything_changes() {
         &[("CARGO_REGISTRIES_LK_TOKEN", "")],
         &["token: no token for registry `lk`: set CARGO_REGISTRIES_LK_TOKEN"],
     );
+    // `always` ignores the token and needs a CI identity, which this run has not.
+    refused(
+        &setup,
+        &minor(&[]),
+        &[("LAUNCHKIT_TRUSTED_PUBLISHING", "always")],
+        &["token: trusted-publishing is `always` but no CI identity is available for `lk`"],
+    );
     refused(
         &setup,
         &minor(&[]),

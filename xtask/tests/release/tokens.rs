@@ -4,6 +4,8 @@
 use launchkit_testkit::Faults;
 
 use crate::flows::assert_released;
+use launchkit_testkit::Run;
+
 use crate::support::{GITHUB_TOKEN, MONDAY, Setup, TOKEN, run};
 
 #[test]
@@ -57,4 +59,47 @@ fn main() {{
     {
         assert!(!seen.contains(&format!(" {name}=")), "a child process saw {name}:\n{seen}");
     }
+}
+
+#[test]
+fn a_release_with_no_token_publishes_through_trusted_publishing_and_revokes() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use launchkit_testkit::HttpServer;
+    use launchkit_testkit::http::header;
+    use launchkit_testkit::server::json;
+
+    const REQUEST_TOKEN: &str = "actions-request-token-51b0";
+    // GitHub Actions' OIDC token service: a new JWT for each request.
+    let minted = AtomicUsize::new(0);
+    let issuer = HttpServer::start(move |request| {
+        if header(&request.headers, "authorization") != Some(&format!("bearer {REQUEST_TOKEN}")) {
+            return json(401, "{}");
+        }
+        let audience = request.target.split("&audience=").nth(1).unwrap_or_default();
+        let n = minted.fetch_add(1, Ordering::Relaxed);
+        json(200, &format!(r#"{{"value":"jwt.{audience}.{n}"}}"#))
+    });
+    let setup = Setup::new(Faults::none().trusted_publishing("jwt.127.0.0.1."));
+    let start = setup.git(&["rev-parse", "HEAD"]);
+    let url = format!("{}/token?api-version=2.0", issuer.url());
+    let env = [
+        ("CARGO_REGISTRIES_LK_TOKEN", ""),
+        ("ACTIONS_ID_TOKEN_REQUEST_URL", url.as_str()),
+        ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", REQUEST_TOKEN),
+    ];
+    let plan = setup.xtask(&["release", "minor", "--env", "staging", "--date", MONDAY], &env);
+    let plan = plan.success();
+    let check = "token      trusted publishing to `lk` from GitHub Actions' OIDC token service";
+    assert!(plan.stderr.contains(check), "{plan}");
+    let args = ["release", "minor", "--env", "staging", "--date", MONDAY, "--execute"];
+    let mut command = setup.command(&args);
+    command.envs(env);
+    let secrets = [TOKEN, GITHUB_TOKEN, REQUEST_TOKEN, "tp-minted", "jwt."];
+    Run::checked(command.output().unwrap(), &secrets).success();
+    assert_released(&setup, &start);
+    let proxy = setup.registry.proxy().unwrap();
+    assert_eq!(proxy.minted_tokens(), ["tp-minted-1"]);
+    assert_eq!(proxy.upload_tokens(), ["tp-minted-1"; 3]);
+    assert_eq!(proxy.revoked_tokens(), ["tp-minted-1"]);
 }

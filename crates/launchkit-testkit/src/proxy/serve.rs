@@ -22,6 +22,28 @@ pub(super) struct Shared {
     /// Until when the proxy does not listen (an outage); the acceptor reads it.
     pub(super) closed_until: Arc<Mutex<Option<Instant>>>,
     outage_started: Mutex<bool>,
+    /// Trusted publishing's state, when the proxy plays a registry with it.
+    pub(super) trusted: Mutex<Trusted>,
+}
+
+/// What a registry with trusted publishing keeps.
+#[derive(Default)]
+pub(super) struct Trusted {
+    used_jwts: Vec<String>,
+    pub(super) minted: Vec<String>,
+    pub(super) revoked: Vec<String>,
+    pub(super) uploads: Vec<String>,
+}
+
+const TRUSTED_PATH: &str = "/api/v1/trusted_publishing/tokens";
+
+fn errors(status: u16, detail: &str) -> Response {
+    let body = serde_json::json!({ "errors": [{ "detail": detail }] }).to_string();
+    Response {
+        status,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: body.into_bytes(),
+    }
 }
 
 pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -52,6 +74,7 @@ impl Shared {
             dates: Mutex::default(),
             closed_until: Arc::default(),
             outage_started: Mutex::new(false),
+            trusted: Mutex::default(),
         }
     }
 
@@ -71,7 +94,10 @@ impl Shared {
                 .iter()
                 .any(|h| header(&request.headers, h).is_some()),
         };
-        let fault = if self.starts_outage(&request, route) {
+        let trusted = self.faults.trusted.is_some() && request.target == TRUSTED_PATH;
+        let fault = if trusted {
+            None
+        } else if self.starts_outage(&request, route) {
             Some(Fault::Drop)
         } else {
             self.fault_for(route)
@@ -97,6 +123,7 @@ impl Shared {
                 std::thread::sleep(delay);
                 Some(self.forward(request, route))
             }
+            None if trusted => Some(self.trusted_tokens(&request)),
             None => Some(self.forward(request, route)),
         };
         exchange.status = response.as_ref().map(|response| response.status);
@@ -151,7 +178,57 @@ impl Shared {
         self.faults.rules.iter().find(hit).map(|(_, _, fault)| fault.clone())
     }
 
+    /// The exchange (`POST`) and the revocation (`DELETE`) of trusted publishing.
+    fn trusted_tokens(&self, request: &Request) -> Response {
+        let prefix = self.faults.trusted.as_deref().unwrap_or_default();
+        let mut trusted = lock(&self.trusted);
+        match request.method.as_str() {
+            "POST" => {
+                let body: serde_json::Value =
+                    serde_json::from_slice(&request.body).unwrap_or_default();
+                let Some(jwt) = body["jwt"].as_str().filter(|jwt| jwt.starts_with(prefix)) else {
+                    return errors(400, "No matching Trusted Publishing config found");
+                };
+                if trusted.used_jwts.iter().any(|used| used == jwt) {
+                    return errors(403, "JWT has already been used");
+                }
+                trusted.used_jwts.push(jwt.to_owned());
+                let token = format!("tp-minted-{}", trusted.minted.len() + 1);
+                trusted.minted.push(token.clone());
+                let body = serde_json::json!({ "token": token }).to_string().into_bytes();
+                Response {
+                    status: 200,
+                    headers: vec![("Content-Type".into(), "application/json".into())],
+                    body,
+                }
+            }
+            "DELETE" => {
+                let token = header(&request.headers, "authorization").unwrap_or_default();
+                if !trusted.minted.iter().any(|minted| minted == token)
+                    || trusted.revoked.iter().any(|revoked| revoked == token)
+                {
+                    return errors(401, "authentication failed");
+                }
+                trusted.revoked.push(token.to_owned());
+                Response { status: 204, headers: Vec::new(), body: Vec::new() }
+            }
+            _ => errors(405, "method not allowed"),
+        }
+    }
+
     fn forward(&self, mut request: Request, route: Route) -> Response {
+        if self.faults.trusted.is_some() && route == Route::Publish {
+            let token = header(&request.headers, "authorization").unwrap_or_default().to_owned();
+            let mut trusted = lock(&self.trusted);
+            trusted.uploads.push(token.clone());
+            let live = trusted.minted.contains(&token) && !trusted.revoked.contains(&token);
+            if !live {
+                return errors(
+                    403,
+                    "this crate requires trusted publishing: the token is not a live trusted-publishing token",
+                );
+            }
+        }
         if let Some(token) = &self.faults.token
             && header(&request.headers, "authorization") != Some(token.as_str())
         {
