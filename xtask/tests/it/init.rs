@@ -362,3 +362,16 @@ fn cargo_release_settings_in_the_manifest_are_translated_too() {
         "{manifest}"
     );
 }
+
+#[test]
+fn an_older_extensionless_config_gets_the_alias() {
+    let fixture = virtual_workspace("[\"core\"]");
+    fixture.write(".cargo/config", "[net]\noffline = true\n");
+    fixture.commit("config");
+    execute(&fixture, &[]);
+    assert_eq!(
+        fixture.read(".cargo/config"),
+        "[net]\noffline = true\n\n[alias]\nxtask = \"run --package xtask --\"\n"
+    );
+    assert!(!fixture.root.join(".cargo/config.toml").exists());
+}
