@@ -1,5 +1,5 @@
 //! `cargo xtask bench links`: the release build of `cargo xtask links` offline on the
-//! shared corpora (wall time of the whole process, and links per second), and on 500
+//! real-world corpora named by `LAUNCHKIT_CORPORA` (wall time of the whole process, and links per second), and on 500
 //! distinct URLs spread over ten loopback hosts that each answer after 100 ms, which
 //! shows what the concurrency limits buy.
 
@@ -14,19 +14,18 @@ use xshell::{Shell, cmd};
 
 use super::{median, time};
 
-/// The corpora, relative to the repository root.
-const CORPORA: &str = "../shared/corpora";
+/// The variable that names the folder of real-world corpora (`book/`, ...), as for the
+/// opt-in tests (`cargo xtask test --corpora DIR`).
+const CORPORA: &str = launchkit_testkit::corpora::CORPORA_VAR;
 const URLS: usize = 500;
 const HOSTS: usize = 10;
 const DELAY: Duration = Duration::from_millis(100);
 
 /// Runs the benchmark and returns its markdown section.
 pub fn run(sh: &Shell, runs: u32) -> anyhow::Result<String> {
-    let corpora = sh.current_dir().join(CORPORA);
+    let corpora = sh.current_dir().join(std::env::var_os(CORPORA).unwrap_or_default());
     if !corpora.join("book/src/SUMMARY.md").is_file() {
-        bail!(
-            "{CORPORA}/book not found: run from the launchkit repository root, with the shared corpora beside it"
-        );
+        bail!("no book/src/SUMMARY.md in {CORPORA}: set it to the folder of real-world corpora");
     }
     eprintln!("building the release xtask");
     cmd!(sh, "cargo build --quiet --release --package xtask").run()?;
@@ -83,7 +82,7 @@ pub fn run(sh: &Shell, runs: u32) -> anyhow::Result<String> {
         "## links\n\n\
          `cargo xtask bench links`: the release build of `cargo xtask links`, default \
          settings, wall time of the whole process (start-up included) on {cores} cores{}.\n\n\
-         Offline, mdBook resolution, on the shared corpora (median of {samples} runs):\n\n\
+         Offline, mdBook resolution, on real-world corpora (the Rust book, Rust by Example) (median of {samples} runs):\n\n\
          | corpus | files | links | wall (median) | fastest | links/s (median) | goal |\n\
          |---|---:|---:|---:|---:|---:|---:|\n\
          {rows}\n\

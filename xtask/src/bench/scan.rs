@@ -32,8 +32,10 @@ pub fn run(sh: &Shell, runs: u32) -> anyhow::Result<String> {
         bail!("run `cargo xtask bench scan` from the launchkit repository root");
     }
     let root = sh.current_dir();
-    let db_dir = [root.join("../shared/advisory-db"), advisory_db::default_path()]
-        .into_iter()
+    // A snapshot named as for the opt-in tests, else the one `audit` keeps up to date.
+    let named = std::env::var_os(launchkit_testkit::corpora::ADVISORY_DB_VAR);
+    let db_dir = (named.map(|dir| root.join(dir)).into_iter())
+        .chain([advisory_db::default_path()])
         .find(|dir| dir.join("crates").is_dir())
         .context("no advisory database: clone https://github.com/rustsec/advisory-db to ~/.cargo/advisory-db")?;
     let work = std::env::temp_dir().join(format!("launchkit-bench-scan-{}", std::process::id()));
