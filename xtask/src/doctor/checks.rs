@@ -103,7 +103,6 @@ pub fn docs(doctor: &Doctor) -> anyhow::Result<Outcome> {
 /// `cargo tree -d`: each dependency built in more than one version, with who wants which.
 pub fn duplicates(doctor: &Doctor) -> anyhow::Result<Outcome> {
     let args = [
-        "tree",
         "--workspace",
         "-d",
         "--depth",
@@ -115,7 +114,8 @@ pub fn duplicates(doctor: &Doctor) -> anyhow::Result<Outcome> {
         "--format",
         "{p}",
     ];
-    let run = doctor.ctx.capture(doctor.ctx.cargo(&args))?;
+    // `--locked` when there is a Cargo.lock: doctor reads it, never rewrites it.
+    let run = doctor.ctx.capture(doctor.ctx.cargo_locked(&["tree"], &args))?;
     if !run.success {
         return Ok(Outcome::from_run(run, Vec::new()));
     }
@@ -144,7 +144,9 @@ pub fn build(doctor: &Doctor) -> anyhow::Result<Outcome> {
     let crates = doctor.target.release_crates()?;
     let names: Vec<String> = crates.iter().map(|member| member.name.clone()).collect();
     let cargo = crate::preflight::cargo_program();
-    let flags = ["--no-verify", "--allow-dirty"];
+    // `--locked` when there is a Cargo.lock: doctor reads it, never rewrites it.
+    let locked = ctx.ws.root.join("Cargo.lock").is_file().then_some("--locked");
+    let flags: Vec<&str> = ["--no-verify", "--allow-dirty"].into_iter().chain(locked).collect();
     if let Err(failure) = package::package(ctx.sh, &cargo, registry, &names, &flags)? {
         return Ok(failed_run(failure, Vec::new()));
     }

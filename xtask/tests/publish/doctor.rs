@@ -209,3 +209,29 @@ fn a_healthy_workspace_has_nothing_to_report() {
     assert_eq!(run.code, Some(0), "{run}");
     assert_eq!(report(&run).0, statuses, "{run}");
 }
+
+#[test]
+fn doctor_never_rewrites_a_stale_cargo_lock() {
+    let registry = RegistryServer::start(base());
+    let sandbox = CargoSandbox::new(base()).registry(REGISTRY, &registry.index_url(), Some(TOKEN));
+    let fixture = Fixture::builder(base())
+        .member("fine", "repository = \"https://example.com/fine\"\n")
+        .member("extra", "repository = \"https://example.com/extra\"\n")
+        .write();
+    check(sandbox.cargo(fixture.root()).arg("generate-lockfile").output().unwrap());
+    fixture.commit("lock file");
+    // `fine` now needs `extra`, which Cargo.lock does not say yet.
+    let manifest = std::fs::read_to_string(fixture.root().join("fine/Cargo.toml")).unwrap();
+    let dep = launchkit_testkit::fixture::path_dep("extra", "0.1.0", None);
+    fixture.write("fine/Cargo.toml", &format!("{manifest}\n[dependencies]\n{dep}\n"));
+    fixture.commit("fine needs extra");
+    let lock = std::fs::read_to_string(fixture.root().join("Cargo.lock")).unwrap();
+
+    let setup = Setup { registry, sandbox, fixture };
+    let run = setup.task(&["doctor", "--format", "json"], &[("LAUNCHKIT_REGISTRY", REGISTRY)]);
+    let (statuses, _) = report(&run);
+    assert!(statuses.contains(&("duplicates".to_owned(), "failed".to_owned())), "{run}");
+    assert!(run.stdout.contains("cargo update --workspace"), "{run}");
+    let after = std::fs::read_to_string(setup.fixture.root().join("Cargo.lock")).unwrap();
+    assert_eq!(after, lock, "doctor rewrote Cargo.lock");
+}
