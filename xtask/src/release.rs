@@ -24,7 +24,7 @@ mod execute;
 mod forge;
 pub mod git;
 mod journal;
-mod lock;
+pub(crate) mod lock;
 mod outward;
 mod record;
 mod show;

@@ -28,8 +28,9 @@ use xshell::{Shell, cmd};
 use crate::clock;
 use crate::flags::{self, SemVer};
 use crate::publish::retry::{self, Retry};
-use crate::publish::{INDEX_TIMEOUT, require_token};
+use crate::publish::{INDEX_TIMEOUT, require_token, xtask_command};
 use crate::release::git::Git;
+use crate::release::lock;
 use crate::target::Target;
 
 /// One crate of the plan.
@@ -63,6 +64,15 @@ impl flags::Yank {
         let index = SparseIndex::new(&target.registry);
         let plan = self.plan(&target, &index, &names, &version)?;
         let git = Git::new(sh);
+        // A yank writes the deployment log and the registry a release writes: one at a time.
+        let _lock = match self.execute {
+            true => {
+                let command =
+                    format!("{} {} {} --execute", xtask_command(sh), self.verb(), version);
+                Some(lock::take(&lock::path(&git.common_dir()?), &command)?)
+            }
+            false => None,
+        };
         let hotfix = self
             .hotfix
             .then(|| hotfix::Hotfix::check(&git, &target, &version, self.execute))

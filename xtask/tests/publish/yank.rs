@@ -221,6 +221,16 @@ fn bad_input_is_one_line_and_changes_nothing() {
     refused(&["0.1.0", "--execute"], &no_token, "no token for registry `lk`");
     refused(&["1.x"], &[], "`1.x` is not a SemVer version X.Y.Z");
     refused(&["0.1.0", "--env", "moon"], &[], "unknown environment `moon`");
+    // A release (this test, as the system sees it) holds the lock.
+    let path = root.join(".git/launchkit/release.lock");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let holder = r#"{"pid":4242,"host":"ci-7","started":"2025-06-02T09:00:00Z","command":"cargo xtask release minor --execute"}"#;
+    std::fs::write(&path, holder).unwrap();
+    let lock = std::fs::File::open(&path).unwrap();
+    lock.lock().unwrap();
+    refused(&["0.1.0", "--execute"], &[], "another release is running (process 4242 on ci-7");
+    drop(lock);
+    std::fs::remove_file(&path).unwrap();
     let dead = [
         ("LAUNCHKIT_REGISTRY", "dead"),
         ("CARGO_REGISTRIES_DEAD_INDEX", dead_index.as_str()),
