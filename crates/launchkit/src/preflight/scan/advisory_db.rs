@@ -6,7 +6,7 @@
 //! commit; a copy without git metadata is as old as its newest advisory, since file times
 //! say when it was copied, not what it holds.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use anyhow::{anyhow, bail};
@@ -35,15 +35,6 @@ pub struct Opened {
     pub findings: Vec<Finding>,
 }
 
-/// `$CARGO_HOME/advisory-db`, where cargo-audit keeps the database too.
-pub fn default_path() -> PathBuf {
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::home_dir().map(|home| home.join(".cargo")))
-        .unwrap_or_else(|| PathBuf::from(".cargo"));
-    cargo_home.join("advisory-db")
-}
-
 /// The database to audit `packages` with, or why there is none: it is missing and
 /// `--offline` forbids cloning it, or the clone failed (no network). Either way the audit
 /// cannot run, which the step reports as skipped rather than failed.
@@ -62,7 +53,7 @@ pub fn open(
         // Absolute, because git runs in the shell's directory, which --manifest-path moves.
         Some(path) => std::path::absolute(path)?,
         None => {
-            let path = default_path();
+            let path = launchkit_scan::audit::db::default_path();
             if !path.join("crates").is_dir() {
                 if ctx.flags.offline {
                     return Ok(Err(format!(
