@@ -18,7 +18,7 @@
 //! ```no_run
 //! use std::process::ExitCode;
 //!
-//! use launchkit::{Ctx, Finding, Launchkit, Outcome};
+//! use launchkit::{Ctx, Finding, Launchkit, Outcome, clap, xshell};
 //!
 //! /// Regenerate the bindings.
 //! #[derive(clap::Args)]
@@ -28,19 +28,17 @@
 //!     check: bool,
 //! }
 //!
-//! fn codegen(args: Codegen, sh: &xshell::Shell) -> anyhow::Result<ExitCode> {
+//! fn codegen(args: Codegen, sh: &xshell::Shell) -> launchkit::anyhow::Result<ExitCode> {
 //!     let check = args.check.then_some("--check");
 //!     xshell::cmd!(sh, "cargo run -p codegen -- {check...}").run()?;
 //!     Ok(ExitCode::SUCCESS)
 //! }
 //!
-//! fn no_todo_in_readme(ctx: &Ctx) -> anyhow::Result<Outcome> {
+//! fn no_todo_in_readme(ctx: &Ctx) -> launchkit::anyhow::Result<Outcome> {
 //!     let readme = std::fs::read_to_string(ctx.ws.root.join("README.md"))?;
-//!     let findings = readme
-//!         .lines()
-//!         .position(|line| line.contains("TODO"))
-//!         .map(|index| Finding::error("README.md still has a TODO").at("README.md", index + 1))
-//!         .into_iter()
+//!     let findings = (readme.lines().zip(1..))
+//!         .filter(|(line, _)| line.contains("TODO"))
+//!         .map(|(_, number)| Finding::error("a TODO is left").at("README.md", number))
 //!         .collect();
 //!     Ok(Outcome::from_findings(findings))
 //! }
@@ -86,6 +84,9 @@ pub use launchkit_report::{Finding, Severity};
 pub use launchkit_workspace::{Member, Workspace};
 pub use preflight::{Ctx, Outcome, ToolRun, cargo_program};
 use xshell::Shell;
+/// The versions launchkit is built with, for commands and steps of your own: derive
+/// `clap::Args` after `use launchkit::clap;`, run tools with `xshell::cmd!`.
+pub use {anyhow, clap, xshell};
 
 /// Runs launchkit's command line with its own commands only: the whole `main` of an
 /// xtask that adds nothing.
