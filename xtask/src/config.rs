@@ -78,6 +78,12 @@ pub struct Environment {
     pub trusted_publishing_audience: Option<String>,
     /// Webhooks told when a release finishes or stops (see [`Notify`]).
     pub notify: Vec<Notify>,
+    /// The registry's limit on new crates, `BURST/INTERVAL` or `none`; unset means
+    /// crates.io's (`5/10m`) on crates.io and none elsewhere (`publish/pace.rs`).
+    pub rate_limit_new_crates: Option<String>,
+    /// The registry's limit on new versions of existing crates, likewise; crates.io's
+    /// is `30/1m`.
+    pub rate_limit_new_versions: Option<String>,
 }
 
 /// One webhook of `notify`: the variable holding its URL (a secret, so never in the
@@ -151,6 +157,8 @@ const KEYS: &[(&str, Kind)] = &[
     ("trusted-publishing", Kind::Text),
     ("trusted-publishing-audience", Kind::Text),
     ("notify", Kind::Hooks),
+    ("rate-limit-new-crates", Kind::Text),
+    ("rate-limit-new-versions", Kind::Text),
 ];
 
 /// Tables and keys of `[workspace.metadata.launchkit]` that belong to other tasks
@@ -171,7 +179,7 @@ fn builtin(name: &str) -> Option<Value> {
         "push": push, "publish": publish, "forge": forge, "tag-prefix": "v",
         "allow-friday": false, "docs-hook": null, "changelog": "CHANGELOG.md",
         "docs-url": null, "trusted-publishing": "auto", "trusted-publishing-audience": null,
-        "notify": [],
+        "notify": [], "rate-limit-new-crates": null, "rate-limit-new-versions": null,
     }))
 }
 
@@ -245,6 +253,14 @@ pub fn environment(
     }
     check_tag_prefix(&environment.tag_prefix)?;
     check_notify(&environment.notify, &name)?;
+    for (key, value) in [
+        ("rate-limit-new-crates", &environment.rate_limit_new_crates),
+        ("rate-limit-new-versions", &environment.rate_limit_new_versions),
+    ] {
+        if let Some(Err(why)) = value.as_deref().map(crate::publish::pace::Limit::parse) {
+            bail!("{key} of environment `{name}`: {why}");
+        }
+    }
     environment.name = name;
     Ok(environment)
 }
@@ -529,6 +545,11 @@ mod tests {
             format!("{sometimes:#}")
                 .contains("unknown variant `sometimes`, expected one of `auto`, `never`, `always`"),
             "{sometimes:#}"
+        );
+        let limit = serde_json::json!({ "rate-limit-new-versions": "30 a minute" });
+        assert_eq!(
+            error(limit, None),
+            "rate-limit-new-versions of environment `production`: `30 a minute` is not a rate limit: write BURST/INTERVAL, such as `5/10m` (5 at once, then 1 every 10 minutes), or `none`"
         );
         for fine in ["v", "", "release-", "crates/v", "V_"] {
             let config = serde_json::json!({ "tag-prefix": fine });
