@@ -55,12 +55,15 @@ impl flags::Publish {
         let limit = budget::max_wait(self.max_wait)?;
         let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
         let env = crate::config::environment(&ws.config, None, |name| std::env::var(name).ok())?;
-        run(sh, self.registry.as_deref(), self.execute, self.format, &resume, limit, &env)
+        let stop =
+            run(sh, self.registry.as_deref(), self.execute, self.format, &resume, limit, &env)?;
+        Ok(if stop.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
     }
 }
 
 /// The whole task, also run by `cargo xtask release`; `resume` is the command that
 /// continues after a stop; `env` gives trusted publishing's settings and the rate limits.
+/// The reason of a stop, when the run stopped (its report is printed already).
 pub fn publish(
     sh: &Shell,
     registry: Option<&str>,
@@ -68,7 +71,7 @@ pub fn publish(
     format: Option<Format>,
     resume: &str,
     env: &Environment,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<Option<String>> {
     run(sh, registry, execute, format, resume, budget::max_wait(None)?, env)
 }
 
@@ -80,7 +83,7 @@ fn run(
     resume: &str,
     max_wait: Duration,
     env: &Environment,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<Option<String>> {
     let trusted = &trusted::Settings::of(env);
     let root = sh.current_dir();
     let ws = Workspace::load(&root.join("Cargo.toml"))?;
@@ -117,7 +120,7 @@ fn run(
     }
     if !execute {
         progress.finish_plan(&plan);
-        return Ok(ExitCode::SUCCESS);
+        return Ok(None);
     }
     let cargo = crate::preflight::cargo_program();
     let budget = Budget::new(max_wait);
@@ -137,7 +140,7 @@ fn run(
         engine.reread(&mut plan);
     }
     progress.finish(&plan, stop.as_ref(), resume);
-    Ok(if stop.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(stop.map(|stop| stop.reason))
 }
 
 /// The crates that go to `registry`, in publish order; an error when none does, or when

@@ -179,7 +179,10 @@ fn publish(ctx: &mut Ctx) -> anyhow::Result<String> {
     let release = ctx.release;
     let registry = release.registry.as_ref().expect("publish runs only with a registry");
     let (sh, env, resume) = (ctx.sh, &release.env, &release.command);
-    crate::publish::publish(sh, Some(&registry.name), true, None, resume, env)?;
+    let stop = crate::publish::publish(sh, Some(&registry.name), true, None, resume, env)?;
+    if let Some(reason) = stop {
+        bail!("{reason}");
+    }
     if published(ctx)?.is_none() {
         bail!(
             "the publish stopped before every crate was on `{}` (see its report above)",
