@@ -4,7 +4,11 @@
 //! printed in full.
 
 use launchkit_testkit::http::Response;
-use launchkit_testkit::{Fault, Faults, HttpServer, Route};
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use launchkit_testkit::{Fault, Faults, HttpServer, Route, Silent};
 use serde_json::{Value, json};
 
 use crate::flows::assert_released;
@@ -107,9 +111,14 @@ fn a_stopped_release_sends_the_step_the_error_and_the_command_that_resumes() {
     let start = setup.git(&["rev-parse", "HEAD"]);
     let receiver = receiver();
     let hook = format!("{}/hooks/deploy-secret", receiver.url());
-    let env = [("LAUNCHKIT_NOTIFY", "json:DEPLOY_HOOK"), ("DEPLOY_HOOK", hook.as_str())];
+    let slack = format!("{}/services/slack-secret", receiver.url());
+    let env = [
+        ("LAUNCHKIT_NOTIFY", "json:DEPLOY_HOOK,slack:SLACK_HOOK"),
+        ("DEPLOY_HOOK", hook.as_str()),
+        ("SLACK_HOOK", slack.as_str()),
+    ];
     let args = ["release", "minor", "--env", "staging", "--date", MONDAY, "--execute"];
-    let resume = "LAUNCHKIT_NOTIFY=json:DEPLOY_HOOK cargo xtask release minor --env staging --date 2025-06-02 --execute";
+    let resume = "LAUNCHKIT_NOTIFY=json:DEPLOY_HOOK,slack:SLACK_HOOK cargo xtask release minor --env staging --date 2025-06-02 --execute";
 
     // Before anything left the repository: the commit is refused, and it is put back.
     setup.hook(false, "pre-commit", "echo 'commits are frozen' >&2; exit 1");
@@ -141,11 +150,56 @@ fn a_stopped_release_sends_the_step_the_error_and_the_command_that_resumes() {
     let error = body["error"].as_str().unwrap();
     // The publish engine's own reason: the crate, and the registry's refusal.
     assert!(error.starts_with("demo-util 0.2.0: ") && error.contains("403"), "{error}");
-    assert_no_url(&run, &["deploy-secret"]);
+    assert_no_url(&run, &["deploy-secret", "slack-secret"]);
+    let texts = bodies(&receiver, "/services/slack-secret");
+    let text = texts[1]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with(&format!("Release 0.2.0 to staging stopped at publish: {error}\n")),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(&format!(
+            "\nCrates: demo-core, demo-util, demo-app\nResume with: `{resume}`"
+        )),
+        "{text}"
+    );
+    assert!(
+        texts[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("\nThe repository was restored; nothing left it.\n")
+    );
 
     // The command the notification gave (the same flags and variables) finishes it.
     let run = setup.xtask(&args, &env).success();
     assert_released(&setup, &start);
     let last = bodies(&receiver, "/hooks/deploy-secret").pop().unwrap();
     assert_eq!((&last["event"], &last["version"]), (&json!("released"), &json!("0.2.0")), "{run}");
+}
+
+#[test]
+fn a_webhook_that_never_answers_is_given_up_on_and_the_release_finishes() {
+    let setup = Setup::new(Faults::none());
+    let start = setup.git(&["rev-parse", "HEAD"]);
+    let silent = Silent::start();
+    let url = format!("{}/hooks/silent-secret", silent.url());
+    let env = [("LAUNCHKIT_NOTIFY", "json:SILENT_HOOK"), ("SILENT_HOOK", url.as_str())];
+    let args = ["release", "minor", "--env", "staging", "--date", MONDAY, "--execute"];
+    // Bounded: a webhook that held the release would fail the test, not hang it.
+    let mut command = setup.command(&args);
+    command.envs(env).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = command.spawn().unwrap();
+    let pid = child.id().to_string();
+    let (done, finished) = mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output()));
+    let Ok(output) = finished.recv_timeout(Duration::from_secs(180)) else {
+        let _ = std::process::Command::new("kill").arg(&pid).status();
+        panic!("the release did not end within 3 minutes: the webhook held it");
+    };
+    let run = Run::checked(output.unwrap(), &[TOKEN, GITHUB_TOKEN]).success();
+    assert_released(&setup, &start);
+    let warning =
+        format!("warning: notify: SILENT_HOOK ({}/…) could not be reached: ", silent.url());
+    assert!(run.stderr.contains(&warning), "{run}");
+    assert_no_url(&run, &["silent-secret"]);
 }
