@@ -10,7 +10,7 @@ mod serve;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serve::{Shared, lock};
 
@@ -188,6 +188,11 @@ impl FaultProxy {
     /// Trusted publishing: the `Authorization` of each upload, in order.
     pub fn upload_tokens(&self) -> Vec<String> {
         lock(&self.shared.trusted).uploads.clone()
+    }
+
+    /// When the registry accepted each upload, in order.
+    pub fn upload_times(&self) -> Vec<Instant> {
+        lock(&self.shared.uploads).iter().map(|(_, _, at)| *at).collect()
     }
 
     /// Uploads the registry accepted, as `name@version`, in order.

@@ -76,6 +76,36 @@ pub struct Environment {
     /// The audience of the identity token; unset means `crates.io` for crates.io, else
     /// the host of the registry's API.
     pub trusted_publishing_audience: Option<String>,
+    /// Webhooks told when a release finishes or stops (see [`Notify`]).
+    pub notify: Vec<Notify>,
+    /// The registry's limit on new crates, `BURST/INTERVAL` or `none`; unset means
+    /// crates.io's (`5/10m`) on crates.io and none elsewhere (`publish/pace.rs`).
+    pub rate_limit_new_crates: Option<String>,
+    /// The registry's limit on new versions of existing crates, likewise; crates.io's
+    /// is `30/1m`.
+    pub rate_limit_new_versions: Option<String>,
+}
+
+/// One webhook of `notify`: the variable holding its URL (a secret, so never in the
+/// configuration itself) and the shape of what it is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Notify {
+    /// The environment variable whose value is the webhook's URL.
+    pub url_env: String,
+    /// What the webhook expects.
+    pub format: NotifyFormat,
+}
+
+/// The body a webhook is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NotifyFormat {
+    /// `{"text": ...}`, which Slack's incoming webhooks (and Mattermost's, Discord's
+    /// `/slack` endpoint) take.
+    Slack,
+    /// The release's facts as JSON fields.
+    Json,
 }
 
 /// When publishing uses trusted publishing (docs/publishing.md).
@@ -106,6 +136,8 @@ enum Kind {
     Text,
     Flag,
     List,
+    /// `notify`: `FORMAT:VARIABLE`, comma-separated.
+    Hooks,
 }
 
 /// Every environment key, with its type. Variables are `LAUNCHKIT_` + the key in upper
@@ -124,6 +156,9 @@ const KEYS: &[(&str, Kind)] = &[
     ("docs-url", Kind::Text),
     ("trusted-publishing", Kind::Text),
     ("trusted-publishing-audience", Kind::Text),
+    ("notify", Kind::Hooks),
+    ("rate-limit-new-crates", Kind::Text),
+    ("rate-limit-new-versions", Kind::Text),
 ];
 
 /// Tables and keys of `[workspace.metadata.launchkit]` that belong to other tasks
@@ -144,6 +179,7 @@ fn builtin(name: &str) -> Option<Value> {
         "push": push, "publish": publish, "forge": forge, "tag-prefix": "v",
         "allow-friday": false, "docs-hook": null, "changelog": "CHANGELOG.md",
         "docs-url": null, "trusted-publishing": "auto", "trusted-publishing-audience": null,
+        "notify": [], "rate-limit-new-crates": null, "rate-limit-new-versions": null,
     }))
 }
 
@@ -216,6 +252,15 @@ pub fn environment(
         );
     }
     check_tag_prefix(&environment.tag_prefix)?;
+    check_notify(&environment.notify, &name)?;
+    for (key, value) in [
+        ("rate-limit-new-crates", &environment.rate_limit_new_crates),
+        ("rate-limit-new-versions", &environment.rate_limit_new_versions),
+    ] {
+        if let Some(Err(why)) = value.as_deref().map(crate::publish::pace::Limit::parse) {
+            bail!("{key} of environment `{name}`: {why}");
+        }
+    }
     environment.name = name;
     Ok(environment)
 }
@@ -249,6 +294,45 @@ fn check_tag_prefix(prefix: &str) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Each `notify` entry names a variable: a URL written there instead would be a secret
+/// in the repository, so the error does not repeat it.
+fn check_notify(notify: &[Notify], name: &str) -> anyhow::Result<()> {
+    for (number, hook) in notify.iter().enumerate() {
+        let variable = &hook.url_env;
+        let valid = variable.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && variable.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            bail!(
+                "`notify` entry {} of environment `{name}`: `url-env` must name an environment variable (such as SLACK_WEBHOOK) that holds the URL, never the URL itself",
+                number + 1
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The `LAUNCHKIT_*` variables that configure this run (`LAUNCHKIT_ENV`, one per key,
+/// the publish's waiting ceiling), as `NAME=value`, shell-quoted: the start of a command
+/// that repeats the run in a shell without them.
+pub fn variables(var: impl Fn(&str) -> Option<String>) -> Vec<String> {
+    let keys =
+        KEYS.iter().map(|(key, _)| format!("LAUNCHKIT_{}", key.to_uppercase().replace('-', "_")));
+    let names = ["LAUNCHKIT_ENV".to_owned()]
+        .into_iter()
+        .chain(keys)
+        .chain([crate::publish::budget::MAX_WAIT_VAR.to_owned()]);
+    names
+        .filter_map(|name| var(&name).map(|value| format!("{name}={}", shell_quote(&value))))
+        .collect()
+}
+
+/// `text` as one shell word.
+fn shell_quote(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || "_,./:=@%+-".contains(c));
+    if plain { text.to_owned() } else { format!("'{}'", text.replace('\'', "'\\''")) }
 }
 
 /// The environment a task acts on when neither `--env` nor `LAUNCHKIT_ENV` names one:
@@ -293,6 +377,19 @@ fn parse_variable(variable: &str, text: &str, kind: Kind) -> anyhow::Result<Valu
             }
             items.into_iter().collect()
         }
+        Kind::Hooks => text
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| match item.split_once(':') {
+                Some((format, url_env)) if !url_env.trim().is_empty() => Ok(serde_json::json!({
+                    "format": format.trim(), "url-env": url_env.trim(),
+                })),
+                _ => bail!(
+                    "{variable}: `{item}` is not FORMAT:VARIABLE: write such as slack:SLACK_WEBHOOK,json:DEPLOY_HOOK"
+                ),
+            })
+            .collect::<anyhow::Result<Value>>()?,
         Kind::Flag => match text {
             "true" | "1" | "yes" => Value::Bool(true),
             "false" | "0" | "no" => Value::Bool(false),
@@ -449,9 +546,74 @@ mod tests {
                 .contains("unknown variant `sometimes`, expected one of `auto`, `never`, `always`"),
             "{sometimes:#}"
         );
+        let limit = serde_json::json!({ "rate-limit-new-versions": "30 a minute" });
+        assert_eq!(
+            error(limit, None),
+            "rate-limit-new-versions of environment `production`: `30 a minute` is not a rate limit: write BURST/INTERVAL, such as `5/10m` (5 at once, then 1 every 10 minutes), or `none`"
+        );
         for fine in ["v", "", "release-", "crates/v", "V_"] {
             let config = serde_json::json!({ "tag-prefix": fine });
             assert!(environment(&config, None, no_vars).is_ok(), "{fine:?}");
         }
+    }
+
+    #[test]
+    fn notify_names_variables_in_tables_or_one_variable() {
+        let config = serde_json::json!({ "env": { "staging": { "notify": [
+            { "url-env": "SLACK_WEBHOOK", "format": "slack" },
+            { "url-env": "DEPLOY_HOOK", "format": "json" },
+        ] } } });
+        let staging = environment(&config, Some("staging"), no_vars).unwrap();
+        let hook = |url_env: &str, format| Notify { url_env: url_env.into(), format };
+        assert_eq!(
+            staging.notify,
+            [hook("SLACK_WEBHOOK", NotifyFormat::Slack), hook("DEPLOY_HOOK", NotifyFormat::Json)]
+        );
+        assert!(environment(&config, None, no_vars).unwrap().notify.is_empty());
+        let var = |name: &str| (name == "LAUNCHKIT_NOTIFY").then(|| "json:A, slack:B".to_owned());
+        let production = environment(&Value::Null, None, var).unwrap();
+        assert_eq!(
+            production.notify,
+            [hook("A", NotifyFormat::Json), hook("B", NotifyFormat::Slack)]
+        );
+
+        let bad = |name: &str| (name == "LAUNCHKIT_NOTIFY").then(|| "SLACK_WEBHOOK".to_owned());
+        assert_eq!(
+            environment(&Value::Null, None, bad).unwrap_err().to_string(),
+            "LAUNCHKIT_NOTIFY: `SLACK_WEBHOOK` is not FORMAT:VARIABLE: write such as slack:SLACK_WEBHOOK,json:DEPLOY_HOOK"
+        );
+        // A URL where the variable's name belongs is refused without being repeated.
+        let url = serde_json::json!({ "notify": [
+            { "url-env": "https://hooks.slack.com/services/T0/B0/secret", "format": "slack" },
+        ] });
+        let error = environment(&url, None, no_vars).unwrap_err().to_string();
+        assert!(
+            error.starts_with("`notify` entry 1 of environment `production`: `url-env` must name")
+        );
+        assert!(!error.contains("secret"), "{error}");
+        let teams = serde_json::json!({ "notify": [{ "url-env": "T", "format": "teams" }] });
+        let error = format!("{:#}", environment(&teams, None, no_vars).unwrap_err());
+        assert!(error.contains("unknown variant `teams`, expected `slack` or `json`"), "{error}");
+    }
+
+    #[test]
+    fn the_variables_of_a_run_repeat_as_a_command_prefix() {
+        let var = |name: &str| match name {
+            "LAUNCHKIT_ENV" => Some("staging".to_owned()),
+            "LAUNCHKIT_NOTIFY" => Some("json:DEPLOY_HOOK".to_owned()),
+            "LAUNCHKIT_DOCS_HOOK" => Some("echo it's done".to_owned()),
+            "LAUNCHKIT_PUBLISH_MAX_WAIT" => Some("1h".to_owned()),
+            "DEPLOY_HOOK" | "CARGO_REGISTRY_TOKEN" => Some("secret".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            variables(var),
+            [
+                "LAUNCHKIT_ENV=staging",
+                "LAUNCHKIT_DOCS_HOOK='echo it'\\''s done'",
+                "LAUNCHKIT_NOTIFY=json:DEPLOY_HOOK",
+                "LAUNCHKIT_PUBLISH_MAX_WAIT=1h",
+            ]
+        );
     }
 }

@@ -22,6 +22,7 @@ pub mod budget;
 mod compare;
 mod engine;
 pub mod features;
+pub mod pace;
 pub mod package;
 mod plan;
 mod report;
@@ -40,6 +41,7 @@ use launchkit_workspace::order::DepKind;
 use launchkit_workspace::{PublishOrder, Workspace};
 use xshell::Shell;
 
+use crate::config::Environment;
 use crate::flags::{self, Format};
 use budget::Budget;
 pub use engine::{Engine, INDEX_TIMEOUT};
@@ -53,22 +55,24 @@ impl flags::Publish {
         let limit = budget::max_wait(self.max_wait)?;
         let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
         let env = crate::config::environment(&ws.config, None, |name| std::env::var(name).ok())?;
-        let trusted = trusted::Settings::of(&env);
-        run(sh, self.registry.as_deref(), self.execute, self.format, &resume, limit, &trusted)
+        let stop =
+            run(sh, self.registry.as_deref(), self.execute, self.format, &resume, limit, &env)?;
+        Ok(if stop.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
     }
 }
 
 /// The whole task, also run by `cargo xtask release`; `resume` is the command that
-/// continues after a stop.
+/// continues after a stop; `env` gives trusted publishing's settings and the rate limits.
+/// The reason of a stop, when the run stopped (its report is printed already).
 pub fn publish(
     sh: &Shell,
     registry: Option<&str>,
     execute: bool,
     format: Option<Format>,
     resume: &str,
-    trusted: &trusted::Settings,
-) -> anyhow::Result<ExitCode> {
-    run(sh, registry, execute, format, resume, budget::max_wait(None)?, trusted)
+    env: &Environment,
+) -> anyhow::Result<Option<String>> {
+    run(sh, registry, execute, format, resume, budget::max_wait(None)?, env)
 }
 
 fn run(
@@ -78,8 +82,9 @@ fn run(
     format: Option<Format>,
     resume: &str,
     max_wait: Duration,
-    trusted: &trusted::Settings,
-) -> anyhow::Result<ExitCode> {
+    env: &Environment,
+) -> anyhow::Result<Option<String>> {
+    let trusted = &trusted::Settings::of(env);
     let root = sh.current_dir();
     let ws = Workspace::load(&root.join("Cargo.toml"))?;
     let mut registry = CargoConfig::discover(&root)?.registry(registry)?;
@@ -96,7 +101,8 @@ fn run(
     }
     let index = SparseIndex::new(&registry);
     let progress = Progress::new(format);
-    let mut plan = Plan::read(&ws, &order, &registry, &index)?;
+    let limits = pace::Limits::of(env, &registry);
+    let mut plan = Plan::read(&ws, &order, &registry, &index, &limits)?;
     if !execute
         && require_token(&registry).is_err()
         && trusted::identity(&registry, trusted)?.is_none()
@@ -109,9 +115,12 @@ fn run(
     for warning in &plan.warnings {
         progress.warning(warning);
     }
+    if let (true, Some(pacing)) = (execute, &plan.pacing) {
+        progress.note(&format!("pacing: {pacing}"));
+    }
     if !execute {
         progress.finish_plan(&plan);
-        return Ok(ExitCode::SUCCESS);
+        return Ok(None);
     }
     let cargo = crate::preflight::cargo_program();
     let budget = Budget::new(max_wait);
@@ -123,6 +132,7 @@ fn run(
         progress: &progress,
         cargo,
         budget: &budget,
+        pacer: pace::Pacer::new(limits),
         minted: minted.as_ref(),
     };
     let stop = engine.execute(&mut plan).err();
@@ -130,7 +140,7 @@ fn run(
         engine.reread(&mut plan);
     }
     progress.finish(&plan, stop.as_ref(), resume);
-    Ok(if stop.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(stop.map(|stop| stop.reason))
 }
 
 /// The crates that go to `registry`, in publish order; an error when none does, or when

@@ -25,6 +25,7 @@ mod forge;
 pub mod git;
 mod journal;
 pub(crate) mod lock;
+mod notify;
 mod outward;
 mod record;
 mod show;
@@ -237,9 +238,14 @@ impl flags::Release {
         })
     }
 
-    /// `cargo xtask [--manifest-path ..] release LEVEL [flags] --execute`, as this run.
+    /// `[LAUNCHKIT_*=..] cargo xtask [--manifest-path ..] release LEVEL [flags] --execute`,
+    /// as this run: what a user types to resume it, in this shell or another.
     fn command(&self, sh: &Shell) -> String {
-        let mut command = crate::publish::xtask_command(sh);
+        let mut command: String = config::variables(|name| std::env::var(name).ok())
+            .into_iter()
+            .map(|variable| variable + " ")
+            .collect();
+        command.push_str(&crate::publish::xtask_command(sh));
         command.push_str(&format!(" release {}", self.bump));
         if let Some(env) = &self.env {
             command.push_str(&format!(" --env {env}"));

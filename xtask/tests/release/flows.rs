@@ -259,3 +259,20 @@ fn a_pre_release_takes_over_a_draft_forge_release_of_its_tag() {
     assert_eq!(setup.forge.writes().last().unwrap(), &format!("PATCH {base}/1"));
     assert_eq!(setup.uploads().len(), 3, "nothing published twice");
 }
+
+#[test]
+fn the_plan_says_how_long_publishing_takes_under_the_rate_limits() {
+    let setup = Setup::new(Faults::none());
+    let args = ["release", "minor", "--env", "staging", "--date", crate::support::MONDAY];
+    let limits = [("LAUNCHKIT_RATE_LIMIT_NEW_CRATES", "2/10m")];
+    let run = setup.xtask(&args, &limits).success();
+    assert!(
+        run.stdout.contains("5. publish  to do  0.2.0 to `lk` in this order (one batch after the other): demo-core; demo-util; demo-app; pacing: 3 new crates and 0 new versions under `lk`'s limits (new crates: 2 then 1 per 10m; new versions: no limit): the last upload starts about 10m after the first\n"),
+        "{run}"
+    );
+    let bad = setup.xtask(&args, &[("LAUNCHKIT_RATE_LIMIT_NEW_CRATES", "5 per hour")]).code(2);
+    assert!(
+        bad.stderr.contains("error: rate-limit-new-crates of environment `staging`: `5 per hour` is not a rate limit: write BURST/INTERVAL, such as `5/10m` (5 at once, then 1 every 10 minutes), or `none`\n"),
+        "{bad}"
+    );
+}

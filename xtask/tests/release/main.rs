@@ -7,6 +7,7 @@ mod forge;
 mod hotfix;
 mod interrupts;
 mod lock;
+mod notify;
 mod refusals;
 mod restore;
 mod support;

@@ -2,6 +2,8 @@
 //! broken connections, polling the index for a dependency or a fresh upload) comes out of
 //! one budget, 15 minutes unless `--max-wait` or `LAUNCHKIT_PUBLISH_MAX_WAIT` says
 //! otherwise. When a wait would pass it, the run stops with the resume command instead.
+//! Pacing to the registry's published limits (`pace.rs`) is not trouble and is not
+//! counted here.
 
 use std::cell::Cell;
 use std::time::{Duration, Instant};

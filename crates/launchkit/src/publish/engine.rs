@@ -11,6 +11,7 @@ use launchkit_workspace::Workspace;
 use xshell::Shell;
 
 use super::budget::Budget;
+use super::pace::{self, Pacer};
 use super::package::{self, CargoFailure};
 use super::plan::{CratePlan, Plan, State};
 use super::report::Progress;
@@ -62,6 +63,8 @@ pub struct Engine<'a> {
     pub cargo: String,
     /// What the run may still wait, in all.
     pub budget: &'a Budget,
+    /// The registry's rate limits, which uploads keep to (outside the budget).
+    pub pacer: Pacer,
     /// The trusted-publishing tokens, when the run mints its own.
     pub minted: Option<&'a Minted>,
 }
@@ -78,9 +81,10 @@ impl Engine<'_> {
                 continue;
             }
             let started = Instant::now();
-            let result = self
-                .wait_for_requirements(krate, position + 1, total)
-                .and_then(|()| upload::upload(self, krate, position + 1, total));
+            let result = self.wait_for_requirements(krate, position + 1, total).and_then(|()| {
+                self.pace(krate, position + 1, total);
+                upload::upload(self, krate, position + 1, total)
+            });
             krate.duration = started.elapsed();
             match result {
                 Ok(()) => {
@@ -211,6 +215,22 @@ impl Engine<'_> {
             self.budget.wait_until_served(self.index, name, version)?;
         }
         Ok(())
+    }
+
+    /// Waits for `krate`'s turn in the registry's schedule. This is the registry's pace,
+    /// not trouble, so it takes nothing from the waiting budget.
+    fn pace(&self, krate: &CratePlan, position: usize, total: usize) {
+        let Some((wait, limit)) = self.pacer.next(krate.new_crate) else { return };
+        let kind = if krate.new_crate { "new crates" } else { "new versions" };
+        let message = format!(
+            "pacing: `{}` takes {kind} {} then 1 per {}; uploading in {}",
+            self.registry.name,
+            limit.burst,
+            pace::span(limit.every),
+            pace::span(wait)
+        );
+        self.progress.crate_line(krate, position, total, &message);
+        std::thread::sleep(wait);
     }
 
     /// After a stop, asks the registry once more about every crate not known to be on

@@ -8,6 +8,8 @@ use launchkit_registry::{IndexEntry, Registry, SparseIndex};
 use launchkit_workspace::{PublishOrder, Workspace};
 use serde::Serialize;
 
+use super::pace::Limits;
+
 /// Where one crate stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -90,6 +92,8 @@ pub struct Plan {
     pub crates: Vec<CratePlan>,
     /// Things to know before uploading.
     pub warnings: Vec<String>,
+    /// The uploads under the registry's rate limits, and when the last one can start.
+    pub pacing: Option<String>,
 }
 
 /// How many index files are read at once while planning.
@@ -102,6 +106,7 @@ impl Plan {
         order: &PublishOrder,
         registry: &Registry,
         index: &SparseIndex,
+        limits: &Limits,
     ) -> anyhow::Result<Plan> {
         let names: Vec<&str> = order.crates().collect();
         let known = read_versions(index, &names)
@@ -149,11 +154,11 @@ impl Plan {
             batches: order.batches.clone(),
             crates,
             warnings: Vec::new(),
+            pacing: None,
         };
         plan.warnings.extend(registry.notes.iter().cloned());
-        if registry.is_crates_io() {
-            plan.warnings.extend(crates_io_limits(&plan));
-        }
+        let uploads: Vec<bool> = plan.to_upload().map(|krate| krate.new_crate).collect();
+        plan.pacing = limits.summary(&registry.name, &uploads);
         Ok(plan)
     }
 
@@ -183,72 +188,4 @@ pub fn read_versions(
             .collect();
         workers.into_iter().flat_map(|worker| worker.join().expect("index reader")).collect()
     })
-}
-
-/// crates.io lets 5 new crates through in a burst, then 1 every 10 minutes; 30 new
-/// versions, then 1 a minute. Past that it answers 429, which launchkit waits out.
-fn crates_io_limits(plan: &Plan) -> Vec<String> {
-    let uploads: Vec<&CratePlan> = plan.to_upload().collect();
-    let new_crates = uploads.iter().filter(|krate| krate.new_crate).count();
-    let new_versions = uploads.len() - new_crates;
-    let mut warnings = Vec::new();
-    if new_crates > 5 {
-        warnings.push(format!(
-            "{new_crates} new crates: crates.io takes 5 in a burst, then 1 every 10 minutes, so expect about {} of HTTP 429 waits (launchkit waits them out; ask help@crates.io to raise the limit)",
-            minutes((new_crates - 5) * 10)
-        ));
-    }
-    if new_versions > 30 {
-        warnings.push(format!(
-            "{new_versions} new versions: crates.io takes 30 in a burst, then 1 a minute, so expect about {} of HTTP 429 waits (launchkit waits them out)",
-            minutes(new_versions - 30)
-        ));
-    }
-    warnings
-}
-
-fn minutes(count: usize) -> String {
-    if count == 1 { "1 minute".to_owned() } else { format!("{count} minutes") }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn plan_with(new_crates: usize, new_versions: usize) -> Plan {
-        let krate = |i: usize, new_crate: bool| CratePlan {
-            name: format!("c{i}"),
-            version: Version::new(0, 1, 0),
-            batch: 1,
-            state: State::ToUpload,
-            requires: Vec::new(),
-            new_crate,
-            registry_checksum: None,
-            local_checksum: None,
-            yanked: false,
-            attempts: 0,
-            accepted: false,
-            duration: Duration::ZERO,
-            note: None,
-        };
-        let crates = (0..new_crates)
-            .map(|i| krate(i, true))
-            .chain((0..new_versions).map(|i| krate(100 + i, false)))
-            .collect();
-        Plan {
-            registry: "crates-io".into(),
-            index: String::new(),
-            batches: Vec::new(),
-            crates,
-            warnings: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn crates_io_bursts_are_warned_about_only_past_their_limits() {
-        assert!(crates_io_limits(&plan_with(5, 30)).is_empty());
-        let warnings = crates_io_limits(&plan_with(7, 31));
-        assert!(warnings[0].starts_with("7 new crates: crates.io takes 5 in a burst, then 1 every 10 minutes, so expect about 20 minutes"));
-        assert!(warnings[1].starts_with("31 new versions: crates.io takes 30 in a burst, then 1 a minute, so expect about 1 minute of"));
-    }
 }

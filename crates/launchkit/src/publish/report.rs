@@ -36,6 +36,7 @@ struct Document<'a> {
     published: Vec<String>,
     not_published: Vec<String>,
     warnings: &'a [String],
+    pacing: Option<&'a str>,
     error: Option<&'a str>,
     resume: Option<&'a str>,
 }
@@ -71,6 +72,13 @@ impl Progress {
     pub fn warning(&self, text: &str) {
         if !self.quiet() {
             eprintln!("warning: {text}");
+        }
+    }
+
+    /// Something to know, before anything happens.
+    pub fn note(&self, text: &str) {
+        if !self.quiet() {
+            eprintln!("note: {text}");
         }
     }
 
@@ -135,6 +143,9 @@ impl Progress {
                     );
                 }
             }
+        }
+        if let Some(pacing) = &plan.pacing {
+            let _ = writeln!(out, "pacing: {pacing}");
         }
         out.push_str("dry run: nothing was uploaded; add --execute to publish\n");
         print!("{out}");
@@ -233,6 +244,7 @@ impl Progress {
             published: names(plan, true),
             not_published: names(plan, false),
             warnings: &plan.warnings,
+            pacing: plan.pacing.as_deref(),
             error: stop.map(|stop| stop.reason.as_str()),
             resume: stop.and(resume),
         };

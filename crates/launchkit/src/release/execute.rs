@@ -10,6 +10,7 @@ use xshell::cmd;
 
 use super::git::Git;
 use super::journal::{self, Journal};
+use super::notify::{self, Event};
 use super::steps::{Reach, STEPS, State};
 use super::{Ctx, checks};
 use crate::deployments::{self, StepRecord};
@@ -66,6 +67,7 @@ pub fn run(ctx: &mut Ctx) -> anyhow::Result<ExitCode> {
     if acted_any {
         let seconds = started.elapsed().as_secs_f64();
         println!("released {version} to {env}: tag {} in {seconds:.1}s", release.tag);
+        notify::send(release, &Event::Released);
     } else {
         println!("{version} was already released to {env}: nothing to do");
     }
@@ -127,9 +129,22 @@ fn start_journal(ctx: &mut Ctx) -> anyhow::Result<()> {
     ctx.save_journal()
 }
 
-/// Reports a failed step: restores the repository when nothing left it, otherwise says
-/// what is done and how to resume.
+/// Reports a failed step (and notifies the webhooks) after [`stop_here`].
 fn stop(ctx: &Ctx, step: &str, err: &anyhow::Error, external: bool) -> anyhow::Result<ExitCode> {
+    let code = stop_here(ctx, step, err, external);
+    let event = Event::Stopped { step, error: format!("{err:#}"), restored: !external };
+    notify::send(ctx.release, &event);
+    code
+}
+
+/// Restores the repository when nothing left it, otherwise says what is done and how to
+/// resume.
+fn stop_here(
+    ctx: &Ctx,
+    step: &str,
+    err: &anyhow::Error,
+    external: bool,
+) -> anyhow::Result<ExitCode> {
     let release = ctx.release;
     let head =
         format!("release {} to {} stopped at {step}", release.target.version, release.env.name);

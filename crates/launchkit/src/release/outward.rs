@@ -3,12 +3,13 @@
 //! done, and running the same command again picks up from there.
 
 use anyhow::{anyhow, bail};
-use launchkit_registry::SparseIndex;
+use launchkit_registry::{Registry, SparseIndex};
 use xshell::cmd;
 
 use super::forge::{Client, Notes, Outcome};
 use super::steps::{Reach, State, Step};
 use super::{Ctx, checks};
+use crate::publish::pace::Limits;
 
 /// `git push --atomic` of the branch and the tag.
 pub const PUSH: Step = Step {
@@ -112,12 +113,36 @@ fn describe_publish(ctx: &Ctx) -> String {
         return format!("not in {}: publish = false", release.env.name);
     };
     let batches: Vec<String> = release.batches.iter().map(|batch| batch.join(", ")).collect();
-    format!(
+    let mut describe = format!(
         "{} to `{}` in this order (one batch after the other): {}",
         release.target.version,
         registry.name,
         batches.join("; ")
-    )
+    );
+    if let Some(pacing) = pacing(ctx, registry) {
+        describe.push_str(&format!("; pacing: {pacing}"));
+    }
+    describe
+}
+
+/// The uploads still to make under the registry's rate limits, and when the last one can
+/// start; `None` without limits, or when the index cannot say.
+fn pacing(ctx: &Ctx, registry: &Registry) -> Option<String> {
+    let release = ctx.release;
+    let limits = Limits::of(&release.env, registry);
+    if limits == Limits::default() {
+        return None;
+    }
+    let names: Vec<&str> = release.batches.iter().flatten().map(String::as_str).collect();
+    let index = SparseIndex::new(registry);
+    let known = crate::publish::read_versions(&index, &names).ok()?;
+    let version = &release.target.version;
+    let uploads: Vec<bool> = known
+        .iter()
+        .filter(|versions| !versions.iter().any(|entry| entry.version == *version))
+        .map(|versions| versions.is_empty())
+        .collect();
+    limits.summary(&registry.name, &uploads)
 }
 
 fn published(ctx: &Ctx) -> anyhow::Result<Option<State>> {
@@ -153,8 +178,11 @@ fn partly_published(ctx: &Ctx) -> bool {
 fn publish(ctx: &mut Ctx) -> anyhow::Result<String> {
     let release = ctx.release;
     let registry = release.registry.as_ref().expect("publish runs only with a registry");
-    let trusted = crate::publish::trusted::Settings::of(&release.env);
-    crate::publish::publish(ctx.sh, Some(&registry.name), true, None, &release.command, &trusted)?;
+    let (sh, env, resume) = (ctx.sh, &release.env, &release.command);
+    let stop = crate::publish::publish(sh, Some(&registry.name), true, None, resume, env)?;
+    if let Some(reason) = stop {
+        bail!("{reason}");
+    }
     if published(ctx)?.is_none() {
         bail!(
             "the publish stopped before every crate was on `{}` (see its report above)",

@@ -44,5 +44,11 @@ pub fn plan(ctx: &Ctx, ws: &Workspace) {
         let describe = (step.describe)(ctx);
         let _ = writeln!(out, "{}. {:<8} {status:<6} {describe}", number + 1, step.name);
     }
+    let (line, warnings) =
+        super::notify::plan(&release.env.notify, |name| std::env::var(name).ok());
+    let _ = writeln!(out, "{line}");
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
     print!("{out}");
 }
