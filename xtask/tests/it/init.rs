@@ -294,6 +294,16 @@ fn a_github_remote_gets_the_workflows() {
     fixture.git(&["remote", "add", "origin", "https://gitlab.com/acme/demo.git"]);
     execute(&fixture, &[]);
     assert!(!fixture.root.join(".github").exists());
+    let gitlab = fixture.read(".gitlab-ci.yml");
+    assert!(gitlab.contains("\n    CRATES_IO_ID_TOKEN:\n      aud: crates.io\n"), "{gitlab}");
+    assert!(gitlab.contains("cargo xtask release \"$LEVEL\" --execute\n"), "{gitlab}");
+
+    let fixture = virtual_workspace("[\"core\"]");
+    fixture.git(&["remote", "add", "origin", "/srv/git/demo.git"]);
+    execute(&fixture, &[]);
+    assert!(
+        !fixture.root.join(".github").exists() && !fixture.root.join(".gitlab-ci.yml").exists()
+    );
 }
 
 #[test]

@@ -11,3 +11,4 @@ mod refusals;
 mod restore;
 mod support;
 mod tokens;
+mod workflow;
