@@ -4,6 +4,8 @@
 //! its fix:
 //!
 //! - `token`: cargo has a token (or a credential provider) for the environment's registry;
+//! - `workflow`: the GitHub Actions workflow that releases can use trusted publishing:
+//!   `permissions: id-token: write`, not started by `workflow_run` (`doctor/workflow.rs`);
 //! - `changes`: no uncommitted change, which cargo refuses to publish;
 //! - `published`: no crate's version is on the registry already;
 //! - `package`: crates.io's required metadata (description, license; repository
@@ -16,6 +18,7 @@
 //! Exit code 0 when no step failed, 1 otherwise, 2 when doctor itself cannot start.
 
 mod checks;
+mod workflow;
 
 use std::process::ExitCode;
 
@@ -43,6 +46,7 @@ type Check = fn(&Doctor) -> anyhow::Result<Outcome>;
 /// The checks, cheap ones first.
 static CHECKS: &[(&str, Check)] = &[
     ("token", checks::token),
+    ("workflow", checks::workflow),
     ("changes", checks::changes),
     ("published", checks::published),
     ("package", checks::package),

@@ -23,7 +23,7 @@ mod alias;
 mod files;
 mod members;
 mod translate;
-mod workflows;
+pub(crate) mod workflows;
 
 use std::path::Path;
 use std::process::ExitCode;

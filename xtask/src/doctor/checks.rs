@@ -2,9 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use anyhow::Context;
 use launchkit_report::Finding;
 
 use super::Doctor;
+use crate::config::TrustedPublishing;
 use crate::preflight::{Outcome, ToolRun, steps};
 use crate::publish::{package, require_token, trusted, verify};
 use crate::release::git::Git;
@@ -27,6 +29,33 @@ pub fn token(doctor: &Doctor) -> anyhow::Result<Outcome> {
             }),
         };
     Ok(Outcome::from_findings(finding.into_iter().collect()))
+}
+
+/// The workflows in `.github/workflows` that release can publish with trusted publishing
+/// (see `workflow.rs`); a pass with a note when none releases.
+pub fn workflow(doctor: &Doctor) -> anyhow::Result<Outcome> {
+    let folder = doctor.ctx.ws.root.join(".github/workflows");
+    let mut files: Vec<std::path::PathBuf> = match std::fs::read_dir(&folder) {
+        Ok(entries) => entries.filter_map(|entry| Some(entry.ok()?.path())).collect(),
+        Err(_) => Vec::new(),
+    };
+    files.retain(|path| path.extension().is_some_and(|ext| ext == "yml" || ext == "yaml"));
+    files.sort();
+    let needs_identity = doctor.target.env.trusted_publishing != TrustedPublishing::Never;
+    let mut findings = None;
+    for file in &files {
+        let path = doctor.ctx.ws.relative(file);
+        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {path}"))?;
+        if let Some(found) = super::workflow::check(&path, &text, needs_identity) {
+            findings.get_or_insert_with(Vec::new).extend(found);
+        }
+    }
+    Ok(match findings {
+        Some(findings) => Outcome::from_findings(findings),
+        None => Outcome::not_applicable(
+            "no workflow in .github/workflows releases (`cargo xtask init` writes one)",
+        ),
+    })
 }
 
 /// cargo refuses to publish uncommitted changes: one finding per changed file.

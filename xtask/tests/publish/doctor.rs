@@ -89,6 +89,11 @@ fn doctor_names_each_problem_with_its_fix() {
     fixture.write("leaky/Cargo.toml", "[package]\nname = \"leaky\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\n\n[dependencies]\ndup = { version = \"0.2\", registry = \"lk\" }\n");
     fixture.write("leaky/.env", "API_KEY=hunter2\n");
     fixture.write("packless/data.txt", "data\n");
+    // A release workflow started by another workflow's run, with no identity.
+    fixture.write(
+        ".github/workflows/release.yml",
+        "on:\n  workflow_run:\n    workflows: [ci]\npermissions:\n  contents: write\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cargo xtask release patch --execute\n",
+    );
     fixture.commit("problems");
     // solid 0.1.0 was released from here; `taken` belongs to someone else.
     crate::support::git(fixture.root(), &["tag", "-a", "v0.1.0", "-m", "v0.1.0"]);
@@ -106,10 +111,15 @@ fn doctor_names_each_problem_with_its_fix() {
     assert_eq!(run.code, Some(1), "{run}");
     let (statuses, messages) = report(&run);
     let names: Vec<&str> = statuses.iter().map(|(name, _)| name.as_str()).collect();
-    assert_eq!(names, ["token", "changes", "published", "package", "docs", "duplicates", "build"]);
+    assert_eq!(
+        names,
+        ["token", "workflow", "changes", "published", "package", "docs", "duplicates", "build"]
+    );
     let has = |expected: &str| messages.iter().any(|message| message.starts_with(expected));
     for expected in [
         "no token for registry `lk`",
+        ".github/workflows/release.yml is started by `workflow_run`",
+        "job `release` of .github/workflows/release.yml has no `id-token: write` permission",
         "untracked: notes.txt",
         "`solid` 0.1.0 is already on `lk`",
         "name taken: `taken` on `lk` is another crate (versions 0.3.0, none with a release tag here)",
@@ -128,8 +138,12 @@ fn doctor_names_each_problem_with_its_fix() {
         .filter(|(_, status)| status == "failed")
         .map(|(name, _)| name.as_str())
         .collect();
-    assert_eq!(failed, ["token", "changes", "published", "package", "docs", "build"], "{run}");
-    assert_eq!(statuses[5].1, "warning", "duplicates slow builds down; they do not stop a publish");
+    assert_eq!(
+        failed,
+        ["token", "workflow", "changes", "published", "package", "docs", "build"],
+        "{run}"
+    );
+    assert_eq!(statuses[6].1, "warning", "duplicates slow builds down; they do not stop a publish");
     let fixes = run.json()["steps"]
         .as_array()
         .unwrap()
