@@ -8,6 +8,9 @@
 //!   `permissions: id-token: write`, not started by `workflow_run` (`doctor/workflow.rs`);
 //! - `changes`: no uncommitted change, which cargo refuses to publish;
 //! - `published`: no crate's version is on the registry already;
+//! - `trusted`: crates not on the registry yet (trusted publishing cannot create one: an
+//!   error when the publish would use it, else a note), and crates that take only
+//!   trusted publishing when only a token is available (`publish/first.rs`);
 //! - `package`: crates.io's required metadata (description, license; repository
 //!   recommended) and no file in a package that looks wrong (preflight's package checks);
 //! - `docs`: the docs build with warnings denied (preflight's docs step);
@@ -18,7 +21,7 @@
 //! Exit code 0 when no step failed, 1 otherwise, 2 when doctor itself cannot start.
 
 mod checks;
-mod workflow;
+pub(crate) mod workflow;
 
 use std::process::ExitCode;
 
@@ -49,6 +52,7 @@ static CHECKS: &[(&str, Check)] = &[
     ("workflow", checks::workflow),
     ("changes", checks::changes),
     ("published", checks::published),
+    ("trusted", checks::trusted),
     ("package", checks::package),
     ("docs", checks::docs),
     ("duplicates", checks::duplicates),

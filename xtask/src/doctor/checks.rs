@@ -8,7 +8,7 @@ use launchkit_report::Finding;
 use super::Doctor;
 use crate::config::TrustedPublishing;
 use crate::preflight::{Outcome, ToolRun, steps};
-use crate::publish::{package, require_token, trusted, verify};
+use crate::publish::{first, package, require_token, trusted, verify};
 use crate::release::git::Git;
 
 /// cargo needs a token for the registry, from the environment or its credential store,
@@ -116,6 +116,27 @@ pub fn published(doctor: &Doctor) -> anyhow::Result<Outcome> {
             );
         }
     }
+    Ok(Outcome::from_findings(findings))
+}
+
+/// What trusted publishing cannot do for the release's crates (`publish/first.rs`).
+pub fn trusted(doctor: &Doctor) -> anyhow::Result<Outcome> {
+    let (target, ws) = (doctor.target, doctor.ctx.ws);
+    let settings = trusted::Settings::of(&target.env);
+    let members = target.release_crates()?;
+    let names: Vec<String> = members.iter().map(|member| member.name.clone()).collect();
+    let problems = first::problems(&target.registry, &settings, &doctor.index, &names)?;
+    let findings = problems
+        .iter()
+        .map(|problem| {
+            let member = members.iter().find(|member| member.name == problem.name());
+            let finding = problem.finding(&target.registry.name, &settings);
+            match member {
+                Some(member) => finding.in_file(ws.relative(&member.manifest_path)),
+                None => finding,
+            }
+        })
+        .collect();
     Ok(Outcome::from_findings(findings))
 }
 

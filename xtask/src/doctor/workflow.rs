@@ -9,6 +9,8 @@
 //! every build of the xtask). A workflow in a form this reader does not follow (anchors,
 //! multi-line flow collections) is reported as unreadable, never passed.
 
+use std::path::Path;
+
 use launchkit_report::Finding;
 
 /// A release workflow's problems, found in `text` (the file at `path`). `needs_identity`
@@ -17,11 +19,7 @@ use launchkit_report::Finding;
 pub fn check(path: &str, text: &str, needs_identity: bool) -> Option<Vec<Finding>> {
     let lines = lines(text);
     let top = entries(&lines, 0, lines.len());
-    let jobs = top.iter().find(|entry| entry.key == "jobs")?;
-    let releasing: Vec<Entry> = entries(&lines, jobs.children.0, jobs.children.1)
-        .into_iter()
-        .filter(|job| releases(&lines[job.children.0..job.children.1]))
-        .collect();
+    let releasing = releasing_jobs(&lines, &top);
     if releasing.is_empty() {
         return None;
     }
@@ -50,28 +48,76 @@ pub fn check(path: &str, text: &str, needs_identity: bool) -> Option<Vec<Finding
         }
     }
     if needs_identity {
-        let top_permissions = top.iter().find(|entry| entry.key == "permissions");
-        for job in &releasing {
-            let own = entries(&lines, job.children.0, job.children.1)
-                .into_iter()
-                .find(|entry| entry.key == "permissions");
-            let Some(permissions) = own.as_ref().or(top_permissions) else {
-                findings.push(missing_identity(path, job.line, &job.key, "has no `permissions`"));
-                continue;
-            };
-            match id_token(&lines, permissions) {
-                Some(true) => {}
-                Some(false) => findings.push(missing_identity(
-                    path,
-                    permissions.line,
-                    &job.key,
-                    "has no `id-token: write` permission",
-                )),
-                None => findings.push(unreadable(permissions.line, "`permissions`")),
-            }
+        for (job, identity) in identities(&lines, &top, &releasing) {
+            findings.extend(match identity {
+                Identity::Granted => None,
+                Identity::Missing { line, what } => Some(missing_identity(path, line, job, what)),
+                Identity::Unreadable { line } => Some(unreadable(line, "`permissions`")),
+            });
         }
     }
     Some(findings)
+}
+
+/// True when the repository at `root` releases with trusted publishing: a GitHub
+/// workflow's releasing job has `id-token: write`, or `.gitlab-ci.yml` asks for
+/// `id_tokens`.
+pub fn trusted_release(root: &Path) -> bool {
+    let gitlab = std::fs::read_to_string(root.join(".gitlab-ci.yml"));
+    if gitlab.is_ok_and(|text| lines(&text).iter().any(|line| line.text == "id_tokens:")) {
+        return true;
+    }
+    let Ok(entries) = std::fs::read_dir(root.join(".github/workflows")) else { return false };
+    entries
+        .filter_map(|entry| std::fs::read_to_string(entry.ok()?.path()).ok())
+        .any(|text| releases_with_identity(&text))
+}
+
+/// True when `text` is a workflow with a job that releases or publishes with
+/// `id-token: write`.
+fn releases_with_identity(text: &str) -> bool {
+    let lines = lines(text);
+    let top = entries(&lines, 0, lines.len());
+    let releasing = releasing_jobs(&lines, &top);
+    identities(&lines, &top, &releasing).iter().any(|(_, id)| matches!(id, Identity::Granted))
+}
+
+/// Whether a job gets an identity for trusted publishing.
+enum Identity {
+    Granted,
+    Missing { line: u32, what: &'static str },
+    Unreadable { line: u32 },
+}
+
+/// The jobs (entries under `jobs`) that run a release or a publish.
+fn releasing_jobs(lines: &[Line], top: &[Entry]) -> Vec<Entry> {
+    let Some(jobs) = top.iter().find(|entry| entry.key == "jobs") else { return Vec::new() };
+    entries(lines, jobs.children.0, jobs.children.1)
+        .into_iter()
+        .filter(|job| releases(&lines[job.children.0..job.children.1]))
+        .collect()
+}
+
+/// Each releasing job's identity: its own `permissions`, else the workflow's.
+fn identities<'a>(lines: &[Line], top: &[Entry], jobs: &'a [Entry]) -> Vec<(&'a str, Identity)> {
+    let top_permissions = top.iter().find(|entry| entry.key == "permissions");
+    let identity = |job: &Entry| {
+        let own = entries(lines, job.children.0, job.children.1)
+            .into_iter()
+            .find(|entry| entry.key == "permissions");
+        let Some(permissions) = own.as_ref().or(top_permissions) else {
+            return Identity::Missing { line: job.line, what: "has no `permissions`" };
+        };
+        match id_token(lines, permissions) {
+            Some(true) => Identity::Granted,
+            Some(false) => Identity::Missing {
+                line: permissions.line,
+                what: "has no `id-token: write` permission",
+            },
+            None => Identity::Unreadable { line: permissions.line },
+        }
+    };
+    jobs.iter().map(|job| (job.key.as_str(), identity(job))).collect()
 }
 
 fn missing_identity(path: &str, line: u32, job: &str, what: &str) -> Finding {
