@@ -64,13 +64,18 @@ pub fn check(path: &str, text: &str, needs_identity: bool) -> Option<Vec<Finding
 /// `id_tokens`.
 pub fn trusted_release(root: &Path) -> bool {
     let gitlab = std::fs::read_to_string(root.join(".gitlab-ci.yml"));
-    if gitlab.is_ok_and(|text| lines(&text).iter().any(|line| line.text == "id_tokens:")) {
+    if gitlab.is_ok_and(|text| gitlab_identity(&text)) {
         return true;
     }
     let Ok(entries) = std::fs::read_dir(root.join(".github/workflows")) else { return false };
     entries
         .filter_map(|entry| std::fs::read_to_string(entry.ok()?.path()).ok())
         .any(|text| releases_with_identity(&text))
+}
+
+/// True when a `.gitlab-ci.yml` asks for an identity token (`id_tokens:`).
+fn gitlab_identity(text: &str) -> bool {
+    lines(text).iter().any(|line| line.text == "id_tokens:")
 }
 
 /// True when `text` is a workflow with a job that releases or publishes with
@@ -288,6 +293,17 @@ mod tests {
         let (path, text) = crate::init::workflows::GITHUB[1];
         assert_eq!(path, ".github/workflows/release.yml");
         assert_eq!(messages(text), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_templates_release_with_an_identity_and_preflight_does_not() {
+        use crate::init::workflows::{GITHUB, GITLAB};
+        assert!(super::releases_with_identity(GITHUB[1].1));
+        assert!(!super::releases_with_identity(GITHUB[0].1));
+        assert!(super::gitlab_identity(GITLAB.1));
+        assert!(!super::gitlab_identity("release:\n  script:\n    - cargo xtask release patch\n"));
+        let without = format!("on: workflow_dispatch\npermissions:\n  contents: write\n{JOB}");
+        assert!(!super::releases_with_identity(&without));
     }
 
     #[test]
