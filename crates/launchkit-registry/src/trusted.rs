@@ -146,6 +146,34 @@ pub fn exchange(api: &str, jwt: &Token, timeout: Duration) -> Result<Token, Regi
     }
 }
 
+/// Whether the registry accepts only trusted publishing for `name`: crates.io's
+/// `GET {api}/api/v1/crates/NAME` answers `{"crate": {"trustpub_only": true, ..}}` for a
+/// crate whose owners turned token publishing off. A registry without the field, or that
+/// does not know the crate or the endpoint (404), takes tokens.
+pub fn trustpub_only(api: &str, name: &str, timeout: Duration) -> Result<bool, RegistryError> {
+    let url = format!("{}/api/v1/crates/{}", api.trim_end_matches('/'), encode(name));
+    let request = bounded(agent().get(&url), timeout).header("Accept", "application/json");
+    match send(request.call(), &url)? {
+        (200, body) => {
+            #[derive(Deserialize)]
+            struct Answer {
+                #[serde(rename = "crate")]
+                krate: Crate,
+            }
+            #[derive(Deserialize)]
+            struct Crate {
+                #[serde(default)]
+                trustpub_only: bool,
+            }
+            let answer: Answer = serde_json::from_str(&body)
+                .map_err(|err| RegistryError::Parse { url, message: err.to_string() })?;
+            Ok(answer.krate.trustpub_only)
+        }
+        (404, _) => Ok(false),
+        (status, _) => Err(RegistryError::Http { url, status }),
+    }
+}
+
 /// Revokes a token minted by [`exchange`].
 pub fn revoke(api: &str, token: &Token, timeout: Duration) -> Result<(), RegistryError> {
     let url = tokens_url(api);

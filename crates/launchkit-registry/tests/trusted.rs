@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use launchkit_registry::Token;
 use launchkit_registry::trusted::{self, Identity};
+use launchkit_registry::{RegistryError, Token};
 use launchkit_testkit::HttpServer;
 use launchkit_testkit::http::{Request, header};
 use launchkit_testkit::server::json;
@@ -143,4 +143,29 @@ fn the_issuer_refusing_says_to_grant_id_token_write() {
         error,
         "GitHub Actions' OIDC token service answered HTTP 401: give the job `permissions: id-token: write`"
     );
+}
+
+#[test]
+fn trustpub_only_is_read_from_the_crate_api() {
+    // crates.io's answer, trimmed to what matters, for a crate whose owners turned token
+    // publishing off, one that allows it, and a registry that predates the field.
+    let server = HttpServer::start(|request: &Request| match request.target.as_str() {
+        "/api/v1/crates/locked" => json(
+            200,
+            r#"{"crate":{"id":"locked","name":"locked","trustpub_only":true},"versions":[]}"#,
+        ),
+        "/api/v1/crates/open" => json(200, r#"{"crate":{"name":"open","trustpub_only":false}}"#),
+        "/api/v1/crates/older" => json(200, r#"{"crate":{"name":"older"}}"#),
+        "/api/v1/crates/down" => json(503, "{}"),
+        "/api/v1/crates/garbled" => json(200, "<html>"),
+        _ => json(404, r#"{"errors":[{"detail":"crate `x` does not exist"}]}"#),
+    });
+    let api = format!("{}/", server.url());
+    let ask = |name: &str| trusted::trustpub_only(&api, name, TIMEOUT);
+    assert!(ask("locked").unwrap());
+    for name in ["open", "older", "unknown"] {
+        assert!(!ask(name).unwrap(), "{name}");
+    }
+    assert!(matches!(ask("down"), Err(RegistryError::Http { status: 503, .. })));
+    assert!(matches!(ask("garbled"), Err(RegistryError::Parse { .. })));
 }

@@ -55,6 +55,7 @@ pub struct Faults {
     last_modified: bool,
     outage: Option<Outage>,
     trusted: Option<String>,
+    trustpub_only: Vec<String>,
 }
 
 /// A registry that goes away for a while: see [`Faults::outage_after_upload`].
@@ -118,6 +119,14 @@ impl Faults {
     /// `Authorization`), and accept an upload only with a minted token that is still live.
     pub fn trusted_publishing(mut self, jwt_prefix: &str) -> Faults {
         self.trusted = Some(jwt_prefix.to_owned());
+        self
+    }
+
+    /// Answer crates.io's crate API (`GET /api/v1/crates/NAME`) for each of `names` with
+    /// `{"crate": {"name": NAME, "trustpub_only": true}}`: their owners allow only trusted
+    /// publishing. Other crates' requests go to the registry.
+    pub fn trustpub_only(mut self, names: &[&str]) -> Faults {
+        self.trustpub_only.extend(names.iter().map(|name| (*name).to_owned()));
         self
     }
 

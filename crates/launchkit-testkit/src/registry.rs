@@ -114,6 +114,16 @@ impl RegistryServer {
     /// tarball) but with a stand-in tarball, through the proxy when there is one. Returns
     /// the HTTP status. Unlike `cargo publish`, it does not wait for the index.
     pub fn upload_raw(&self, name: &str, version: &str) -> u16 {
+        self.upload_to(self.proxy.as_ref().map_or(self.addr, FaultProxy::addr), name, version)
+    }
+
+    /// [`RegistryServer::upload_raw`] straight to the server, past the proxy and its
+    /// rules: the registry's state before a test starts.
+    pub fn seed(&self, name: &str, version: &str) -> u16 {
+        self.upload_to(self.addr, name, version)
+    }
+
+    fn upload_to(&self, addr: std::net::SocketAddr, name: &str, version: &str) -> u16 {
         let metadata =
             format!(r#"{{"name":"{name}","vers":"{version}","deps":[],"features":{{}}}}"#);
         let tarball = format!("stand-in tarball of {name}@{version}");
@@ -121,7 +131,6 @@ impl RegistryServer {
         body.extend_from_slice(metadata.as_bytes());
         body.extend_from_slice(&(tarball.len() as u32).to_le_bytes());
         body.extend_from_slice(tarball.as_bytes());
-        let addr = self.proxy.as_ref().map_or(self.addr, FaultProxy::addr);
         let request = crate::http::Request {
             method: "PUT".into(),
             target: "/api/v1/crates/new".into(),

@@ -4,8 +4,13 @@
 //! its fix:
 //!
 //! - `token`: cargo has a token (or a credential provider) for the environment's registry;
+//! - `workflow`: the GitHub Actions workflow that releases can use trusted publishing:
+//!   `permissions: id-token: write`, not started by `workflow_run` (`doctor/workflow.rs`);
 //! - `changes`: no uncommitted change, which cargo refuses to publish;
 //! - `published`: no crate's version is on the registry already;
+//! - `trusted`: crates not on the registry yet (trusted publishing cannot create one: an
+//!   error when the publish would use it, else a note), and crates that take only
+//!   trusted publishing when only a token is available (`publish/first.rs`);
 //! - `package`: crates.io's required metadata (description, license; repository
 //!   recommended) and no file in a package that looks wrong (preflight's package checks);
 //! - `docs`: the docs build with warnings denied (preflight's docs step);
@@ -16,6 +21,7 @@
 //! Exit code 0 when no step failed, 1 otherwise, 2 when doctor itself cannot start.
 
 mod checks;
+pub(crate) mod workflow;
 
 use std::process::ExitCode;
 
@@ -43,8 +49,10 @@ type Check = fn(&Doctor) -> anyhow::Result<Outcome>;
 /// The checks, cheap ones first.
 static CHECKS: &[(&str, Check)] = &[
     ("token", checks::token),
+    ("workflow", checks::workflow),
     ("changes", checks::changes),
     ("published", checks::published),
+    ("trusted", checks::trusted),
     ("package", checks::package),
     ("docs", checks::docs),
     ("duplicates", checks::duplicates),

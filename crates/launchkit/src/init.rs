@@ -9,7 +9,8 @@
 //! - `.cargo/config.toml` gets the `xtask` alias (`init/alias.rs`); a different alias of
 //!   that name is reported and kept;
 //! - for an `origin` on GitHub, workflows (`init/workflows.rs`): preflight on pull
-//!   requests, release on demand; existing ones are kept;
+//!   requests, release on demand with trusted publishing; for one on GitLab, a
+//!   `.gitlab-ci.yml` that does the same; existing files are kept;
 //! - cargo-release's and release-plz's settings that mean the same as launchkit's become
 //!   `[workspace.metadata.launchkit]` keys (`init/translate.rs`); the rest are listed;
 //! - CHANGELOG.md in Keep a Changelog form, when there is none; an existing one is kept
@@ -22,7 +23,7 @@ mod alias;
 mod files;
 mod members;
 mod translate;
-mod workflows;
+pub(crate) mod workflows;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -121,7 +122,8 @@ fn plan(sh: &Shell, root: &Path, source: &files::Source) -> anyhow::Result<Plan>
         }
         std::fs::read_to_string(&full).with_context(|| format!("cannot read {path}")).map(Some)
     };
-    let github = origin(sh).and_then(|url| workflows::github_repo(&url));
+    let origin = origin(sh);
+    let github = origin.as_deref().and_then(workflows::github_repo);
     let manifest = read("Cargo.toml")?.with_context(|| {
         format!("no Cargo.toml in {}: run init in a Cargo workspace or package", root.display())
     })?;
@@ -162,13 +164,14 @@ fn plan(sh: &Shell, root: &Path, source: &files::Source) -> anyhow::Result<Plan>
     let (after, note) = alias::merge(before.as_deref().unwrap_or_default(), config)?;
     plan.notes.extend(note);
     plan.changes.push(change(config, before, after));
-    if let Some(url) = &github {
-        for (path, text) in workflows::GITHUB {
+    if let Some(ci) = origin.as_deref().and_then(workflows::Ci::for_remote) {
+        let (url, forge) = (&ci.url, ci.forge);
+        for (path, text) in ci.files {
             match read(path)? {
-                Some(before) if before != text => {
-                    plan.notes.push(format!("{path}: kept as it is ({url} is on GitHub)"));
+                Some(before) if before != *text => {
+                    plan.notes.push(format!("{path}: kept as it is ({url} is on {forge})"));
                 }
-                before => plan.changes.push(change(path, before, text.to_owned())),
+                before => plan.changes.push(change(path, before, (*text).to_owned())),
             }
         }
     }

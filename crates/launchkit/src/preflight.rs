@@ -419,20 +419,31 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
         report.reason = Some(no_lockfile(step.name));
         return report;
     }
+    // A step's part that reads a registry runs every time, even on a cached pass.
+    let live = steps::LIVE.iter().find(|(name, _)| *name == step.name).map(|(_, live)| live);
     if cache.is_fresh(ctx, step.name) {
-        let mut report = StepReport::new(step.name, Status::Passed);
+        let mut report = match live {
+            Some(live) => run_check(step.name, strict, || Ok(Outcome::from_findings(live(ctx)))),
+            None => StepReport::new(step.name, Status::Passed),
+        };
         report.cached = true;
         return report;
     }
     // A pass that read a moving source (git history, the advisory database, a registry)
     // is not cached: the same files can give another answer tomorrow.
     let mut volatile = false;
+    let mut passed = false;
     let report = run_check(step.name, strict, || {
-        let outcome = (step.run)(ctx)?;
+        let mut outcome = (step.run)(ctx)?;
         volatile = outcome.volatile;
+        passed = outcome.status() == Status::Passed;
+        if let (Some(live), Status::Passed | Status::Warning) = (live, outcome.status()) {
+            outcome.findings.extend(live(ctx));
+        }
         Ok(outcome)
     });
-    cache.record(ctx, step.name, report.status == Status::Passed && !volatile && !is_added(step));
+    // The live part's findings are not the step's: its own pass is what is stored.
+    cache.record(ctx, step.name, passed && !volatile && !is_added(step));
     report
 }
 

@@ -22,6 +22,7 @@ pub mod budget;
 mod compare;
 mod engine;
 pub mod features;
+pub mod first;
 pub mod pace;
 pub mod package;
 mod plan;

@@ -4,7 +4,8 @@
 //!    before anything changes and reports all failures at once: a clean tree, an
 //!    allowed branch, not behind the remote, the tag free, the version above the current
 //!    one and the registry's, a non-empty `[Unreleased]`, tokens for the registry and
-//!    the forge, not a Friday, and preflight passed for this exact tree (cached passes
+//!    the forge, what trusted publishing cannot do (a new crate, a crate that takes only
+//!    trusted publishing when only a token is available), not a Friday, and preflight passed for this exact tree (cached passes
 //!    count, else it runs).
 //! 2. Prints the plan: the version and changelog edits as diffs, then each step with what
 //!    it will do and whether it is already done. Without `--execute` nothing else happens.
@@ -199,8 +200,10 @@ impl flags::Release {
             true => checks.value("registry", checks::registry(ws, &env, target.as_ref())).unzip(),
             false => (None, None),
         };
-        if let Some(registry) = &registry {
+        if let (Some(registry), Some(batches)) = (&registry, &batches) {
             checks.add("token", checks::registry_token(registry, &env));
+            let crates: Vec<String> = batches.iter().flatten().cloned().collect();
+            checks.add("trusted", checks::trusted_publishing(registry, &env, &crates));
         }
         let forge = (env.forge == Forge::Github && env.push)
             .then(|| checks.value("forge", forge_target(git, ws, &env)))

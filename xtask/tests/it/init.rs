@@ -131,6 +131,23 @@ fn a_glob_keeps_covering_only_crates_once_the_workflows_are_written() {
 }
 
 #[test]
+fn this_repository_runs_the_workflows_init_writes() {
+    // .ci/run lints .github/workflows with actionlint, so the templates are linted too.
+    let fixture = virtual_workspace("[\"core\"]");
+    fixture.git(&["remote", "add", "origin", "https://github.com/acme/demo"]);
+    execute(&fixture, &[]);
+    let repository = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for file in [".github/workflows/preflight.yml", ".github/workflows/release.yml"] {
+        let own = std::fs::read_to_string(repository.join(file)).unwrap();
+        assert_eq!(
+            own,
+            fixture.read(file),
+            "copy the text of crates/launchkit/src/init/workflows.rs to {file}"
+        );
+    }
+}
+
+#[test]
 fn an_excluded_xtask_is_taken_out_of_exclude() {
     let fixture = virtual_workspace("[\"*\"]");
     fixture.edit("Cargo.toml", "# ours\n", "# ours\nexclude = [\".git\", \"vendor\", \"xtask\"]\n");
@@ -294,6 +311,16 @@ fn a_github_remote_gets_the_workflows() {
     fixture.git(&["remote", "add", "origin", "https://gitlab.com/acme/demo.git"]);
     execute(&fixture, &[]);
     assert!(!fixture.root.join(".github").exists());
+    let gitlab = fixture.read(".gitlab-ci.yml");
+    assert!(gitlab.contains("\n    CRATES_IO_ID_TOKEN:\n      aud: crates.io\n"), "{gitlab}");
+    assert!(gitlab.contains("cargo xtask release \"$LEVEL\" --execute\n"), "{gitlab}");
+
+    let fixture = virtual_workspace("[\"core\"]");
+    fixture.git(&["remote", "add", "origin", "/srv/git/demo.git"]);
+    execute(&fixture, &[]);
+    assert!(
+        !fixture.root.join(".github").exists() && !fixture.root.join(".gitlab-ci.yml").exists()
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::process::Output;
 
-use launchkit_testkit::{CargoSandbox, Fixture, RegistryServer};
+use launchkit_testkit::{CargoSandbox, Faults, Fixture, RegistryServer};
 
 use crate::support::{REGISTRY, Run, Setup, TOKEN, assert_report_schema, base};
 
@@ -89,6 +89,11 @@ fn doctor_names_each_problem_with_its_fix() {
     fixture.write("leaky/Cargo.toml", "[package]\nname = \"leaky\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\n\n[dependencies]\ndup = { version = \"0.2\", registry = \"lk\" }\n");
     fixture.write("leaky/.env", "API_KEY=hunter2\n");
     fixture.write("packless/data.txt", "data\n");
+    // A release workflow started by another workflow's run, with no identity.
+    fixture.write(
+        ".github/workflows/release.yml",
+        "on:\n  workflow_run:\n    workflows: [ci]\npermissions:\n  contents: write\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cargo xtask release patch --execute\n",
+    );
     fixture.commit("problems");
     // solid 0.1.0 was released from here; `taken` belongs to someone else.
     crate::support::git(fixture.root(), &["tag", "-a", "v0.1.0", "-m", "v0.1.0"]);
@@ -106,10 +111,25 @@ fn doctor_names_each_problem_with_its_fix() {
     assert_eq!(run.code, Some(1), "{run}");
     let (statuses, messages) = report(&run);
     let names: Vec<&str> = statuses.iter().map(|(name, _)| name.as_str()).collect();
-    assert_eq!(names, ["token", "changes", "published", "package", "docs", "duplicates", "build"]);
+    assert_eq!(
+        names,
+        [
+            "token",
+            "workflow",
+            "changes",
+            "published",
+            "trusted",
+            "package",
+            "docs",
+            "duplicates",
+            "build"
+        ]
+    );
     let has = |expected: &str| messages.iter().any(|message| message.starts_with(expected));
     for expected in [
         "no token for registry `lk`",
+        ".github/workflows/release.yml is started by `workflow_run`",
+        "job `release` of .github/workflows/release.yml has no `id-token: write` permission",
         "untracked: notes.txt",
         "`solid` 0.1.0 is already on `lk`",
         "name taken: `taken` on `lk` is another crate (versions 0.3.0, none with a release tag here)",
@@ -128,8 +148,12 @@ fn doctor_names_each_problem_with_its_fix() {
         .filter(|(_, status)| status == "failed")
         .map(|(name, _)| name.as_str())
         .collect();
-    assert_eq!(failed, ["token", "changes", "published", "package", "docs", "build"], "{run}");
-    assert_eq!(statuses[5].1, "warning", "duplicates slow builds down; they do not stop a publish");
+    assert_eq!(
+        failed,
+        ["token", "workflow", "changes", "published", "package", "docs", "build"],
+        "{run}"
+    );
+    assert_eq!(statuses[7].1, "warning", "duplicates slow builds down; they do not stop a publish");
     let fixes = run.json()["steps"]
         .as_array()
         .unwrap()
@@ -158,7 +182,10 @@ fn a_large_file_the_source_includes_is_not_flagged() {
     let (_, messages) = report(&run);
     assert_eq!(
         messages,
-        ["`assets` would ship data/stray.bin: a large binary file (1.5 MiB)"],
+        [
+            "`assets` is not on `lk` yet: its first version needs a token, as trusted publishing cannot create a crate",
+            "`assets` would ship data/stray.bin: a large binary file (1.5 MiB)"
+        ],
         "{run}"
     );
 }
@@ -196,7 +223,13 @@ fn a_healthy_workspace_has_nothing_to_report() {
     assert_eq!(run.code, Some(0), "{run}");
     let (statuses, messages) = report(&run);
     assert!(statuses.iter().all(|(_, status)| status == "passed"), "{statuses:?}");
-    assert!(messages.is_empty(), "{messages:?}");
+    // Worth knowing, not a problem: the first version goes up with the token.
+    assert_eq!(
+        messages,
+        [
+            "`fine` is not on `lk` yet: its first version needs a token, as trusted publishing cannot create a crate"
+        ]
+    );
 
     // The same from a member's source folder, without --manifest-path (cargo wrote the
     // Cargo.lock the fixture lacked: commit it, as a user would).
@@ -234,4 +267,71 @@ fn doctor_never_rewrites_a_stale_cargo_lock() {
     assert!(run.stdout.contains("cargo update --workspace"), "{run}");
     let after = std::fs::read_to_string(setup.fixture.root().join("Cargo.lock")).unwrap();
     assert_eq!(after, lock, "doctor rewrote Cargo.lock");
+}
+
+#[test]
+fn doctor_says_what_trusted_publishing_cannot_do() {
+    // `locked` is on the registry and its owners allow only trusted publishing (the
+    // crate API says `trustpub_only`); `fresh` is not on the registry yet.
+    let registry =
+        RegistryServer::start_with_faults(base(), Faults::none().trustpub_only(&["locked"]));
+    let sandbox = CargoSandbox::new(base()).registry(REGISTRY, &registry.index_url(), Some(TOKEN));
+    assert_eq!(registry.upload_raw("locked", "0.1.0"), 200);
+    let repository = "repository = \"https://example.com/r\"\n";
+    let fixture = Fixture::builder(base())
+        .member("fresh", repository)
+        .member_full("locked", "0.2.0", repository, "//! Locked.\n")
+        .write();
+    let setup = Setup { registry, sandbox, fixture };
+    let trusted_step = |env: &[(&str, &str)]| {
+        let run = setup.task(&["doctor", "--format", "json"], env);
+        let json = run.json();
+        let step = json["steps"].as_array().unwrap().iter().find(|s| s["name"] == "trusted");
+        let step = step.unwrap().clone();
+        let findings: Vec<(String, String, String)> = step["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let text = |key: &str| f[key].as_str().unwrap_or_default().to_owned();
+                (text("severity"), text("path"), text("message"))
+            })
+            .collect();
+        (step["status"].as_str().unwrap().to_owned(), findings)
+    };
+
+    // Only the token: `locked` would be refused, `fresh` goes up with it.
+    let (status, findings) = trusted_step(&[("LAUNCHKIT_REGISTRY", REGISTRY)]);
+    assert_eq!(status, "failed");
+    assert_eq!(
+        findings,
+        [
+            ("note".into(), "fresh/Cargo.toml".into(), "`fresh` is not on `lk` yet: its first version needs a token, as trusted publishing cannot create a crate".into()),
+            ("error".into(), "locked/Cargo.toml".into(), "`locked` takes only trusted publishing on `lk`, and only a token is available here".into()),
+        ]
+    );
+    // A CI identity and no token: `fresh` cannot be created by trusted publishing.
+    let identity = [
+        ("LAUNCHKIT_REGISTRY", REGISTRY),
+        ("CARGO_REGISTRIES_LK_TOKEN", ""),
+        ("LAUNCHKIT_ID_TOKEN", "a.b.c"),
+    ];
+    let (status, findings) = trusted_step(&identity);
+    assert_eq!(status, "failed");
+    assert_eq!(
+        findings,
+        [(
+            "error".into(),
+            "fresh/Cargo.toml".into(),
+            "`fresh` is not on `lk` yet, and trusted publishing cannot create a crate".into()
+        )]
+    );
+    // Trusted publishing off: a token publish, and the registry says `locked` refuses it.
+    let never = [("LAUNCHKIT_REGISTRY", REGISTRY), ("LAUNCHKIT_TRUSTED_PUBLISHING", "never")];
+    let (_, findings) = trusted_step(&never);
+    let messages: Vec<&str> = findings.iter().map(|(_, _, message)| message.as_str()).collect();
+    assert_eq!(
+        messages,
+        ["`locked` takes only trusted publishing on `lk`, and only a token is available here"]
+    );
 }

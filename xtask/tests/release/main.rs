@@ -12,3 +12,4 @@ mod refusals;
 mod restore;
 mod support;
 mod tokens;
+mod workflow;

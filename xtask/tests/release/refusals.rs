@@ -277,3 +277,28 @@ fn release_patch_on_a_branch_matching_no_pattern_is_refused() {
         &["branch: on `hotfix/0.1.1`, but staging releases are cut from main, release/*"],
     );
 }
+
+#[test]
+fn a_crate_that_takes_only_trusted_publishing_refuses_the_token_before_anything_changes() {
+    // demo-util 0.1.0 is on the registry, and its owners allow only trusted publishing;
+    // the other two crates are new, so their first version goes up with the token.
+    let setup = Setup::new(Faults::none().trustpub_only(&["demo-util"]));
+    assert_eq!(setup.registry.seed("demo-util", "0.1.0"), 200);
+    refused(
+        &setup,
+        &minor(&[]),
+        &[],
+        &[
+            "trusted: `demo-util` takes only trusted publishing on `lk`, and only a token is available here: release from CI with `permissions: id-token: write`",
+        ],
+    );
+
+    // Without that restriction the plan names the new crates and goes ahead.
+    let setup = Setup::new(Faults::none());
+    assert_eq!(setup.registry.seed("demo-util", "0.1.0"), 200);
+    let plan = setup.xtask(&[&["release"], &minor(&[])[..]].concat(), &[]).success();
+    assert!(
+        plan.stderr.contains("trusted    new on `lk`: demo-core, demo-app; their first version goes up with the token (trusted publishing cannot create a crate)"),
+        "{plan}"
+    );
+}

@@ -98,7 +98,12 @@ impl Setup {
 
     /// The xtask command, not started.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = self.sandbox.command(env!("CARGO_BIN_EXE_xtask"), &self.repo());
+        self.command_of(env!("CARGO_BIN_EXE_xtask"), args)
+    }
+
+    /// `program` with `args` in the repository, in the xtask's environment.
+    pub fn command_of(&self, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
+        let mut command = self.sandbox.command(program, &self.repo());
         command.args(args);
         for (name, _) in std::env::vars() {
             if name.starts_with("LAUNCHKIT_") || name.starts_with("GITHUB_") || name == "GH_TOKEN" {

@@ -6,7 +6,7 @@ use launchkit_testkit::Faults;
 use crate::flows::assert_released;
 use launchkit_testkit::Run;
 
-use crate::support::{GITHUB_TOKEN, MONDAY, Setup, TOKEN, run};
+use crate::support::{CRATES, GITHUB_TOKEN, MONDAY, Setup, TOKEN, run};
 
 #[test]
 fn no_build_script_or_git_hook_sees_a_token_during_a_whole_release() {
@@ -88,8 +88,19 @@ fn a_release_with_no_token_publishes_through_trusted_publishing_and_revokes() {
         ("ACTIONS_ID_TOKEN_REQUEST_URL", url.as_str()),
         ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", REQUEST_TOKEN),
     ];
-    let plan = setup.xtask(&["release", "minor", "--env", "staging", "--date", MONDAY], &env);
-    let plan = plan.success();
+    let dry_run = ["release", "minor", "--env", "staging", "--date", MONDAY];
+    // Trusted publishing cannot create a crate: refused before anything changes.
+    let refused = setup.xtask(&dry_run, &env).code(2);
+    assert!(
+        refused.stderr.contains("`demo-core` is not on `lk` yet, and trusted publishing cannot create a crate: publish its first version with a token (set CARGO_REGISTRIES_LK_TOKEN for that run)"),
+        "{refused}"
+    );
+    // Their first versions went up with a token.
+    for name in CRATES {
+        assert_eq!(setup.registry.seed(name, "0.1.0"), 200);
+    }
+    let plan = setup.xtask(&dry_run, &env).success();
+    assert!(plan.stderr.contains("trusted    every crate is on `lk` already\n"), "{plan}");
     let check = "token      trusted publishing to `lk` from GitHub Actions' OIDC token service";
     assert!(plan.stderr.contains(check), "{plan}");
     let args = ["release", "minor", "--env", "staging", "--date", MONDAY, "--execute"];
@@ -97,7 +108,16 @@ fn a_release_with_no_token_publishes_through_trusted_publishing_and_revokes() {
     command.envs(env);
     let secrets = [TOKEN, GITHUB_TOKEN, REQUEST_TOKEN, "tp-minted", "jwt."];
     Run::checked(command.output().unwrap(), &secrets).success();
-    assert_released(&setup, &start);
+    assert_eq!(setup.git(&["rev-parse", "HEAD~1"]), start);
+    assert_eq!(
+        setup.remote_git(&["rev-parse", "v0.2.0^{commit}"]),
+        setup.git(&["rev-parse", "HEAD"])
+    );
+    let expected: Vec<String> = CRATES.iter().map(|name| format!("{name}@0.2.0")).collect();
+    assert_eq!(setup.uploads(), expected);
+    for name in CRATES {
+        assert_eq!(setup.registry.versions(name), ["0.1.0", "0.2.0"], "{name}");
+    }
     let proxy = setup.registry.proxy().unwrap();
     assert_eq!(proxy.minted_tokens(), ["tp-minted-1"]);
     assert_eq!(proxy.upload_tokens(), ["tp-minted-1"; 3]);

@@ -95,7 +95,12 @@ impl Shared {
                 .any(|h| header(&request.headers, h).is_some()),
         };
         let trusted = self.faults.trusted.is_some() && request.target == TRUSTED_PATH;
-        let fault = if trusted {
+        let locked = request.method == "GET"
+            && request
+                .target
+                .strip_prefix("/api/v1/crates/")
+                .is_some_and(|name| self.faults.trustpub_only.iter().any(|locked| locked == name));
+        let fault = if trusted || locked {
             None
         } else if self.starts_outage(&request, route) {
             Some(Fault::Drop)
@@ -124,6 +129,15 @@ impl Shared {
                 Some(self.forward(request, route))
             }
             None if trusted => Some(self.trusted_tokens(&request)),
+            None if locked => {
+                let name = request.target.trim_start_matches("/api/v1/crates/");
+                let body = format!(r#"{{"crate":{{"name":"{name}","trustpub_only":true}}}}"#);
+                Some(Response {
+                    status: 200,
+                    headers: vec![("Content-Type".to_owned(), "application/json".to_owned())],
+                    body: body.into_bytes(),
+                })
+            }
             None => Some(self.forward(request, route)),
         };
         exchange.status = response.as_ref().map(|response| response.status);

@@ -2,11 +2,13 @@
 
 use std::collections::BTreeMap;
 
+use anyhow::Context;
 use launchkit_report::Finding;
 
 use super::Doctor;
+use crate::config::TrustedPublishing;
 use crate::preflight::{Outcome, ToolRun, steps};
-use crate::publish::{package, require_token, trusted, verify};
+use crate::publish::{first, package, require_token, trusted, verify};
 use crate::release::git::Git;
 
 /// cargo needs a token for the registry, from the environment or its credential store,
@@ -27,6 +29,33 @@ pub fn token(doctor: &Doctor) -> anyhow::Result<Outcome> {
             }),
         };
     Ok(Outcome::from_findings(finding.into_iter().collect()))
+}
+
+/// The workflows in `.github/workflows` that release can publish with trusted publishing
+/// (see `workflow.rs`); a pass with a note when none releases.
+pub fn workflow(doctor: &Doctor) -> anyhow::Result<Outcome> {
+    let folder = doctor.ctx.ws.root.join(".github/workflows");
+    let mut files: Vec<std::path::PathBuf> = match std::fs::read_dir(&folder) {
+        Ok(entries) => entries.filter_map(|entry| Some(entry.ok()?.path())).collect(),
+        Err(_) => Vec::new(),
+    };
+    files.retain(|path| path.extension().is_some_and(|ext| ext == "yml" || ext == "yaml"));
+    files.sort();
+    let needs_identity = doctor.target.env.trusted_publishing != TrustedPublishing::Never;
+    let mut findings = None;
+    for file in &files {
+        let path = doctor.ctx.ws.relative(file);
+        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {path}"))?;
+        if let Some(found) = super::workflow::check(&path, &text, needs_identity) {
+            findings.get_or_insert_with(Vec::new).extend(found);
+        }
+    }
+    Ok(match findings {
+        Some(findings) => Outcome::from_findings(findings),
+        None => Outcome::not_applicable(
+            "no workflow in .github/workflows releases (`cargo xtask init` writes one)",
+        ),
+    })
 }
 
 /// cargo refuses to publish uncommitted changes: one finding per changed file.
@@ -87,6 +116,27 @@ pub fn published(doctor: &Doctor) -> anyhow::Result<Outcome> {
             );
         }
     }
+    Ok(Outcome::from_findings(findings))
+}
+
+/// What trusted publishing cannot do for the release's crates (`publish/first.rs`).
+pub fn trusted(doctor: &Doctor) -> anyhow::Result<Outcome> {
+    let (target, ws) = (doctor.target, doctor.ctx.ws);
+    let settings = trusted::Settings::of(&target.env);
+    let members = target.release_crates()?;
+    let names: Vec<String> = members.iter().map(|member| member.name.clone()).collect();
+    let problems = first::problems(&target.registry, &settings, &doctor.index, &names)?;
+    let findings = problems
+        .iter()
+        .map(|problem| {
+            let member = members.iter().find(|member| member.name == problem.name());
+            let finding = problem.finding(&target.registry.name, &settings);
+            match member {
+                Some(member) => finding.in_file(ws.relative(&member.manifest_path)),
+                None => finding,
+            }
+        })
+        .collect();
     Ok(Outcome::from_findings(findings))
 }
 

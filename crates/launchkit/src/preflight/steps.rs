@@ -29,6 +29,14 @@ pub static ALL: &[Step] = &[
     Step { name: "outdated", run: super::scan::outdated },
 ];
 
+/// The parts of steps that read a moving source (a registry): they run on every run,
+/// also when the step's own pass comes from the cache, after the step passed, and their
+/// findings never make that pass cached or not.
+pub static LIVE: &[(&str, Live)] = &[("package", trusted_publishing)];
+
+/// A live part of a step: its findings.
+pub type Live = fn(&Ctx) -> Vec<Finding>;
+
 /// The steps that run cargo with `--locked` ([`Ctx::cargo_locked`]), which needs a
 /// Cargo.lock that is up to date: preflight never writes outside the target directory.
 pub const LOCKED: &[&str] = &["clippy", "test", "docs", "build", "package"];
@@ -147,6 +155,57 @@ fn package(ctx: &Ctx) -> anyhow::Result<Outcome> {
         Err(failure) => ToolRun::failed(failure.command, failure.output),
     };
     Ok(Outcome::from_run(run, findings))
+}
+
+/// For a repository that releases with trusted publishing (a release workflow with an
+/// identity, or `trusted-publishing = "always"`): the crates not on the registry yet,
+/// whose first version needs a token, and those that take only trusted publishing when
+/// only a token is available here (`publish/first.rs`). Notes and warnings: the release
+/// and doctor decide with the credential of the run. Nothing with `--offline`.
+fn trusted_publishing(ctx: &Ctx) -> Vec<Finding> {
+    use crate::config::TrustedPublishing;
+    use crate::publish::first::{self, Problem};
+    let read = || -> anyhow::Result<Vec<Finding>> {
+        let var = |name: &str| std::env::var(name).ok();
+        let env = crate::config::environment(&ctx.ws.config, None, var)?;
+        let settings = crate::publish::trusted::Settings::of(&env);
+        let trusted = match settings.mode {
+            TrustedPublishing::Never => false,
+            TrustedPublishing::Always => true,
+            TrustedPublishing::Auto => crate::doctor::workflow::trusted_release(&ctx.ws.root),
+        };
+        if ctx.flags.offline || !trusted {
+            return Ok(Vec::new());
+        }
+        let name = package_registry(ctx)?;
+        let registry =
+            launchkit_registry::CargoConfig::discover(&ctx.ws.root)?.registry(Some(&name))?;
+        let crates: Vec<String> =
+            crate::publish::publish_order(ctx.ws, &name)?.crates().map(str::to_owned).collect();
+        let index = launchkit_registry::SparseIndex::new(&registry);
+        let problems = first::problems(&registry, &settings, &index, &crates)?;
+        let findings = problems.iter().map(|problem| {
+            let mut finding = problem.finding(&name, &settings);
+            finding.severity = match problem {
+                Problem::TrustedOnly(_) => launchkit_report::Severity::Warning,
+                _ => launchkit_report::Severity::Note,
+            };
+            match ctx.ws.member(problem.name()) {
+                Some(member) => finding.in_file(ctx.ws.relative(&member.manifest_path)),
+                None => finding,
+            }
+        });
+        Ok(findings.collect())
+    };
+    read().unwrap_or_else(|err| {
+        vec![
+            Finding::warning(format!(
+                "cannot tell what trusted publishing can do for the crates: {err:#}"
+            ))
+            .rule("publish::trusted")
+            .fix("check the connection to the registry, or pass --offline to leave it out"),
+        ]
+    })
 }
 
 /// The registry of the release, or of the environment `LAUNCHKIT_ENV` (or the

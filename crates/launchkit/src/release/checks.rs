@@ -218,6 +218,50 @@ pub fn registry_token(registry: &Registry, env: &Environment) -> Result<String, 
     })
 }
 
+/// What trusted publishing cannot do for the crates (`publish/first.rs`): a crate not
+/// on the registry when the publish would use it, or a crate that takes only trusted
+/// publishing when only a token is available, fails; new crates that will go up with the
+/// token are named.
+pub fn trusted_publishing(
+    registry: &Registry,
+    env: &Environment,
+    crates: &[String],
+) -> Result<String, String> {
+    use publish::first::{self, Credential, Problem};
+    let settings = publish::trusted::Settings::of(env);
+    let index = SparseIndex::new(registry);
+    let problems = first::problems(registry, &settings, &index, crates)
+        .map_err(|err| format!("cannot read `{}`: {err:#}", registry.name))?;
+    let refused: Vec<String> = problems
+        .iter()
+        .filter(|problem| problem.is_error())
+        .map(|problem| {
+            let finding = problem.finding(&registry.name, &settings);
+            format!("{}: {}", finding.message, finding.fix.unwrap_or_default())
+        })
+        .collect();
+    if !refused.is_empty() {
+        return Err(refused.join("; "));
+    }
+    let new: Vec<&str> = problems
+        .iter()
+        .filter(|problem| matches!(problem, Problem::New(_)))
+        .map(Problem::name)
+        .collect();
+    if !new.is_empty() {
+        return Ok(format!(
+            "new on `{}`: {}; their first version goes up with the token (trusted publishing cannot create a crate), then add the trusted publisher in each crate's settings",
+            registry.name,
+            new.join(", ")
+        ));
+    }
+    Ok(match first::credential(registry, &settings) {
+        Credential::Trusted => format!("every crate is on `{}` already", registry.name),
+        Credential::Token => "no crate takes only trusted publishing".to_owned(),
+        Credential::Nothing => "no credential to publish with".to_owned(),
+    })
+}
+
 /// The release date is not a Friday, unless Fridays are allowed.
 pub fn friday(env: &Environment, target: &Target) -> Result<String, String> {
     let (date, weekday) = (target.date, target.date.weekday());
