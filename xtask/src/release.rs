@@ -46,7 +46,7 @@ use self::checks::Checks;
 use self::git::Git;
 use self::journal::Journal;
 use self::target::Target;
-use crate::config::{self, Environment, Forge};
+use crate::config::{self, Environment};
 use crate::deployments::{self, StepRecord};
 use crate::flags;
 
@@ -68,8 +68,10 @@ pub struct Release {
     pub batches: Vec<Vec<String>>,
     /// Every crate of the release, in publish order when it publishes.
     pub crates: Vec<String>,
-    /// The GitHub repository, when the environment makes forge releases.
-    pub forge: Option<forge::Target>,
+    /// The forge project, when the environment makes forge releases.
+    pub forge: Option<launchkit_forge::Project>,
+    /// The workspace's target directory, where `cargo package` writes the `.crate`s.
+    pub target_dir: PathBuf,
     /// The command that resumes this release.
     pub command: String,
 }
@@ -201,9 +203,7 @@ impl flags::Release {
         if let Some(registry) = &registry {
             checks.add("token", checks::registry_token(registry, &env));
         }
-        let forge = (env.forge == Forge::Github && env.push)
-            .then(|| checks.value("forge", forge_target(git, ws, &env)))
-            .flatten();
+        let forge = env.push.then(|| checks.value("forge", forge_target(git, ws, &env))).flatten();
         if let Some(target) = &target {
             checks.add("friday", checks::friday(&env, target));
         }
@@ -233,7 +233,8 @@ impl flags::Release {
             },
             registry,
             batches: batches.unwrap_or_default(),
-            forge,
+            forge: forge.flatten(),
+            target_dir: ws.target_dir.clone(),
         })
     }
 
@@ -266,22 +267,26 @@ fn refusal(env: &Environment, failures: &[String]) -> String {
     }
 }
 
-/// The GitHub repository and a token for it.
+/// The forge project (none with `forge = "none"`) and a token for it.
 fn forge_target(
     git: &Git,
     ws: &Workspace,
     env: &Environment,
-) -> Result<(forge::Target, String), String> {
+) -> Result<(Option<launchkit_forge::Project>, String), String> {
     let url = git.remote_url(&env.remote);
     let repository = ws.publishable().find_map(|member| member.repository.clone());
-    let target = forge::target(url.as_deref(), repository.as_deref())?;
-    let repo = format!("{}/{}", target.owner, target.repo);
-    if forge::token().is_none() {
+    let Some(project) = forge::project(env, url.as_deref(), repository.as_deref())? else {
+        return Ok((None, "forge = none: no forge release".into()));
+    };
+    let (kind, path) = (project.kind, &project.path);
+    if forge::token(kind).is_none() {
         return Err(format!(
-            "no GitHub token: set GITHUB_TOKEN (or GH_TOKEN) to a token that may write releases of {repo}"
+            "no {kind} token: set {} to a token that may write releases of {path}",
+            forge::token_names(kind)
         ));
     }
-    Ok((target, format!("GitHub releases of {repo}")))
+    let what = format!("{kind} releases of {path} at {}", project.api);
+    Ok((Some(project), what))
 }
 
 /// The preflight checklist for this tree and version, cached passes included.

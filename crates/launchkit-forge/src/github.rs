@@ -124,7 +124,7 @@ pub(crate) fn publish(client: &Client, notes: &Notes, assets: &[Asset]) -> Resul
         Some(release) => (release, false),
         None => create(client, notes)?,
     };
-    if !created && release.existing().matches(kind, notes, assets) {
+    if !created && release.existing().matches(kind, notes, &crate::names(assets)) {
         return Ok(Outcome::Unchanged(release.html_url));
     }
     attach(client, &release, assets)?;

@@ -44,7 +44,9 @@ fn existing(release: &Value) -> Existing {
 /// links and updates its notes.
 pub(crate) fn publish(client: &Client, notes: &Notes, assets: &[Asset]) -> Result<Outcome, Error> {
     let found = find(client, notes.tag)?;
-    if let Some(found) = found.as_ref().filter(|found| found.matches(Kind::Gitlab, notes, assets)) {
+    if let Some(found) =
+        found.as_ref().filter(|found| found.matches(Kind::Gitlab, notes, &crate::names(assets)))
+    {
         return Ok(Outcome::Unchanged(found.url.clone()));
     }
     let missing = match &found {

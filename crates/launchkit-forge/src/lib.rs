@@ -86,19 +86,25 @@ pub struct Existing {
 }
 
 impl Existing {
-    /// True when it is published, says what `notes` say and has every asset of `assets`.
-    pub fn matches(&self, kind: Kind, notes: &Notes, assets: &[Asset]) -> bool {
+    /// True when it is published, says what `notes` say and has an asset of each name of
+    /// `assets`.
+    pub fn matches(&self, kind: Kind, notes: &Notes, assets: &[&str]) -> bool {
         !self.draft
             && self.name == notes.name
             && self.body.trim_end() == notes.body.trim_end()
             && (kind == Kind::Gitlab || self.prerelease == notes.prerelease)
-            && self.missing(assets).is_empty()
+            && assets.iter().all(|name| self.assets.iter().any(|asset| asset == name))
     }
 
     /// The assets of `assets` it does not have.
     pub fn missing<'a>(&self, assets: &'a [Asset]) -> Vec<&'a Asset> {
         assets.iter().filter(|asset| !self.assets.contains(&asset.name)).collect()
     }
+}
+
+/// The names of `assets`.
+fn names(assets: &[Asset]) -> Vec<&str> {
+    assets.iter().map(|asset| asset.name.as_str()).collect()
 }
 
 /// How a release ended up as asked.

@@ -34,9 +34,9 @@ pub struct Settings<'a> {
     pub url: Option<&'a str>,
     /// `forge-project`: `OWNER/REPO` (GitLab: `GROUP/SUBGROUP/PROJECT`).
     pub project: Option<&'a str>,
-    /// The API the CI names, used when `url` is unset and the kind matches:
-    /// `GITHUB_API_URL` on GitHub Actions, `CI_API_V4_URL` on GitLab CI.
-    pub ci_api: Option<(Kind, &'a str)>,
+    /// The APIs the CI names, each used when `url` is unset and its kind is the
+    /// project's: `GITHUB_API_URL` on GitHub Actions, `CI_API_V4_URL` on GitLab CI.
+    pub ci_api: &'a [(Kind, &'a str)],
 }
 
 /// Where releases go.
@@ -86,10 +86,10 @@ impl Project {
                 if kind == Kind::Gitlab { " or `GROUP/SUBGROUP/PROJECT`" } else { "" }
             ));
         }
-        let ci = settings.ci_api.filter(|(ci_kind, url)| *ci_kind == kind && !url.is_empty());
+        let ci = settings.ci_api.iter().find(|(ci_kind, url)| *ci_kind == kind && !url.is_empty());
         let api = match (settings.url, ci, host) {
             (Some(url), _, _) => url.to_owned(),
-            (None, Some((_, url)), _) => url.to_owned(),
+            (None, Some((_, url)), _) => (*url).to_owned(),
             (None, None, Some(host)) => default_api(kind, host),
             (None, None, None) => {
                 match kind {

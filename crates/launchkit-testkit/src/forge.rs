@@ -72,6 +72,9 @@ struct State {
     log: Vec<Logged>,
     /// The next answers' statuses, with a `Retry-After` for 429s.
     failures: VecDeque<(u16, Option<u64>)>,
+    /// Statuses for the next requests whose path contains a pattern: `(pattern, status,
+    /// how many more)`.
+    targeted: Vec<(String, u16, usize)>,
     next_id: u64,
 }
 
@@ -113,6 +116,12 @@ impl Forge {
     /// Answers the next `count` requests with `status`.
     pub fn fail_next(&self, count: usize, status: u16) {
         lock(&self.state).failures.extend(std::iter::repeat_n((status, None), count));
+    }
+
+    /// Answers the next `count` requests whose path and query contain `pattern` with
+    /// `status`.
+    pub fn fail_matching(&self, pattern: &str, count: usize, status: u16) {
+        lock(&self.state).targeted.push((pattern.to_owned(), status, count));
     }
 
     /// Answers the next request `429` with `Retry-After: seconds`.
@@ -235,9 +244,18 @@ fn serve(
 ) -> Response {
     let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
     let mut state = lock(state);
-    let (status, answer, retry_after) = match state.failures.pop_front() {
+    let targeted = state
+        .targeted
+        .iter_mut()
+        .find(|(pattern, _, left)| *left > 0 && request.target.contains(pattern.as_str()));
+    let targeted = targeted.map(|(_, status, left)| {
+        *left -= 1;
+        (*status, None)
+    });
+    let (status, answer, retry_after) = match targeted.or_else(|| state.failures.pop_front()) {
         Some((429, after)) => (429, json!({ "message": "API rate limit exceeded" }), after),
-        Some((status, _)) => (status, json!({ "message": "Server Error" }), None),
+        Some((status, _)) if status >= 500 => (status, json!({ "message": "Server Error" }), None),
+        Some((status, _)) => (status, json!({ "message": "Forbidden" }), None),
         None if !authorized(flavor, token, request) => (401, unauthorized(flavor), None),
         None => {
             let (status, answer) = match flavor {
