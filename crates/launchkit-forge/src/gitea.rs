@@ -22,7 +22,8 @@ pub(crate) fn find(client: &Client, tag: &str) -> Result<Option<Release>, Error>
 pub(crate) fn upload(client: &Client, release: &Release, asset: &Asset) -> Result<Answer, Error> {
     let url = releases(client, &format!("/{}/assets?name={}", release.id, segment(&asset.name)));
     let (content_type, bytes) = multipart(asset);
-    client.http.send("POST", &url, &Body::Bytes { content_type: &content_type, bytes: &bytes })
+    let body = Body::Bytes { content_type: &content_type, bytes: &bytes };
+    client.http.send_rate_limited("POST", &url, &body)
 }
 
 /// The form with one `attachment` part holding `asset`, and its content type.

@@ -178,39 +178,71 @@ fn create(client: &Client, notes: &Notes) -> Result<(Release, bool), Error> {
     }
 }
 
-/// Uploads each asset the release lacks, replacing a broken or different one first.
+/// Uploads each asset the release lacks, replacing a broken or different one first. An
+/// upload whose answer did not come (5xx, broken connection) may have arrived: the
+/// release is read again before the next try, so no file is attached twice.
 fn attach(client: &Client, release: &Release, assets: &[Asset]) -> Result<(), Error> {
+    let mut current = release.clone();
     for asset in assets {
-        let same_name = release.assets.iter().find(|attached| attached.name == asset.name);
-        match same_name {
-            Some(attached) if attached.complete(asset) => continue,
-            Some(attached) => {
-                let url = match client.project.kind {
-                    Kind::Gitea => {
-                        releases(client, &format!("/{}/assets/{}", release.id, attached.id))
-                    }
-                    _ => releases(client, &format!("/assets/{}", attached.id)),
-                };
-                let answer = client.http.send("DELETE", &url, &Body::Empty)?;
-                if answer.status != 204 && answer.status != 404 {
-                    return Err(client.error(&format!("replace asset {}", asset.name), &answer));
+        let mut waits = client.http.backoff();
+        loop {
+            if let Some(attached) = current.assets.iter().find(|a| a.name == asset.name) {
+                if attached.complete(asset) {
+                    break;
                 }
+                remove(client, &current, attached.id, asset)?;
             }
-            None => {}
-        }
-        let answer = match client.project.kind {
-            Kind::Gitea => crate::gitea::upload(client, release, asset)?,
-            _ => {
-                let base = release.upload_url.split('{').next().unwrap_or_default();
-                let url = format!("{base}?name={}", segment(&asset.name));
-                let body =
-                    Body::Bytes { content_type: "application/octet-stream", bytes: &asset.bytes };
-                client.http.send("POST", &url, &body)?
+            let answer = upload(client, &current, asset);
+            if matches!(&answer, Ok(answer) if answer.status == 201) {
+                break;
             }
-        };
-        if answer.status != 201 {
-            return Err(client.error(&format!("attach {}", asset.name), &answer));
+            let unanswered = match &answer {
+                Ok(answer) => answer.status >= 500 || answer.body.contains("already_exists"),
+                Err(_) => true,
+            };
+            let wait = waits.next().filter(|_| unanswered);
+            let Some(wait) = wait else {
+                return Err(match answer {
+                    Ok(answer) => client.error(&format!("attach {}", asset.name), &answer),
+                    Err(err) => err,
+                });
+            };
+            std::thread::sleep(wait);
+            current = reread(client, current.id)?;
         }
     }
     Ok(())
+}
+
+/// `asset` to `release`: GitHub's raw upload to its `upload_url`, Gitea's form.
+fn upload(client: &Client, release: &Release, asset: &Asset) -> Result<Answer, Error> {
+    if client.project.kind == Kind::Gitea {
+        return crate::gitea::upload(client, release, asset);
+    }
+    let base = release.upload_url.split('{').next().unwrap_or_default();
+    let url = format!("{base}?name={}", segment(&asset.name));
+    let body = Body::Bytes { content_type: "application/octet-stream", bytes: &asset.bytes };
+    client.http.send_rate_limited("POST", &url, &body)
+}
+
+/// Deletes a broken or different asset so that `asset` can take its name.
+fn remove(client: &Client, release: &Release, id: u64, asset: &Asset) -> Result<(), Error> {
+    let url = match client.project.kind {
+        Kind::Gitea => releases(client, &format!("/{}/assets/{id}", release.id)),
+        _ => releases(client, &format!("/assets/{id}")),
+    };
+    let answer = client.http.send("DELETE", &url, &Body::Empty)?;
+    if answer.status != 204 && answer.status != 404 {
+        return Err(client.error(&format!("replace asset {}", asset.name), &answer));
+    }
+    Ok(())
+}
+
+/// The release with id `id`, as it is now.
+fn reread(client: &Client, id: u64) -> Result<Release, Error> {
+    let answer = client.http.send("GET", &releases(client, &format!("/{id}")), &Body::Empty)?;
+    if answer.status != 200 {
+        return Err(client.error("read the release", &answer));
+    }
+    parse(client, &answer)
 }

@@ -4,7 +4,8 @@
 //! registry (`PUT /projects/:id/packages/generic/:package/:version/:file`) and link them
 //! (`link_type: package`). So the files go up first and the release is created with its
 //! links in one request: it never shows without them. A re-run adds the links a release
-//! lacks (`POST .../releases/:tag/assets/links`) and `PUT`s changed notes.
+//! lacks (`POST .../releases/:tag/assets/links`) and `PUT`s changed notes. A create
+//! answered `409` (a retry after a lost answer, another run) is found and completed.
 
 use serde_json::{Value, json};
 
@@ -68,6 +69,13 @@ pub(crate) fn publish(client: &Client, notes: &Notes, assets: &[Asset]) -> Resul
             client.http.send("POST", &project(client, "/releases"), &Body::Json(fields))?;
         return match answer.status {
             201 => Ok(Outcome::Created(existing(&answer.json()).url)),
+            // Created meanwhile: by this call when its answer was lost, or by another run.
+            409 => match find(client, notes.tag)? {
+                Some(found) if found.matches(Kind::Gitlab, notes, &crate::names(assets)) => {
+                    Ok(Outcome::Created(found.url))
+                }
+                _ => publish(client, notes, assets),
+            },
             _ => Err(client.error("create the release", &answer)),
         };
     };
@@ -75,7 +83,8 @@ pub(crate) fn publish(client: &Client, notes: &Notes, assets: &[Asset]) -> Resul
     for link in links {
         let answer =
             client.http.send("POST", &format!("{release}/assets/links"), &Body::Json(link))?;
-        if answer.status != 201 {
+        // "has already been taken": a retry whose first answer was lost.
+        if answer.status != 201 && !answer.body.contains("already been taken") {
             return Err(client.error("link an asset to the release", &answer));
         }
     }

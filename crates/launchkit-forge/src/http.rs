@@ -135,6 +135,29 @@ impl Http {
 
     /// `method url` with `body`, retried as [`Retry`] says.
     pub fn send(&self, method: &str, url: &str, body: &Body) -> Result<Answer, Error> {
+        self.retrying(method, url, body, true)
+    }
+
+    /// Like [`Http::send`], but a 5xx or a broken connection is handed back at once: an
+    /// upload may have arrived all the same, and sending it again could attach it twice,
+    /// so the caller looks first.
+    pub fn send_rate_limited(&self, method: &str, url: &str, body: &Body) -> Result<Answer, Error> {
+        self.retrying(method, url, body, false)
+    }
+
+    /// The waits between tries after a 5xx or a broken connection.
+    pub fn backoff(&self) -> impl Iterator<Item = Duration> {
+        let retry = self.retry;
+        Backoff::new(retry.first, retry.max).take(retry.attempts.saturating_sub(1) as usize)
+    }
+
+    fn retrying(
+        &self,
+        method: &str,
+        url: &str,
+        body: &Body,
+        server_errors: bool,
+    ) -> Result<Answer, Error> {
         let mut waits = Backoff::new(self.retry.first, self.retry.max);
         let mut attempt = 1;
         loop {
@@ -144,9 +167,11 @@ impl Http {
                     Some(asked) => asked.min(self.retry.longest_asked),
                     None => waits.next().unwrap_or_default(),
                 },
-                Ok(answer) if answer.status >= 500 => waits.next().unwrap_or_default(),
-                Ok(_) => return result,
-                Err(_) => waits.next().unwrap_or_default(),
+                Ok(answer) if answer.status >= 500 && server_errors => {
+                    waits.next().unwrap_or_default()
+                }
+                Err(_) if server_errors => waits.next().unwrap_or_default(),
+                _ => return result,
             };
             if attempt >= self.retry.attempts {
                 return result;

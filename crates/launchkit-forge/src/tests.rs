@@ -303,3 +303,51 @@ fn a_refused_token_is_named_but_never_shown() {
         assert!(forge.writes().is_empty());
     }
 }
+
+#[test]
+fn a_change_whose_answer_was_lost_is_found_not_made_twice() {
+    let cases = [
+        (Flavor::Github, Kind::Github, "POST /repos/acme/demo/releases", "assets?name=demo-0.2.0"),
+        (
+            Flavor::Gitea,
+            Kind::Gitea,
+            "POST /api/v1/repos/acme/demo/releases",
+            "assets?name=demo-0.2.0",
+        ),
+        (
+            Flavor::Gitlab,
+            Kind::Gitlab,
+            "POST /api/v4/projects/acme%2Fdemo/releases",
+            "PUT /api/v4/projects/acme%2Fdemo/packages/generic/demo/v0.2.0/demo-0.2.0",
+        ),
+    ];
+    for (flavor, kind, create, upload) in cases {
+        let forge = Forge::start(flavor, SECRET);
+        let project = project(&forge, kind);
+        let client = Client::new(&project, token(kind), quick());
+        // The forge makes the release and attaches the file, but the answers are lost.
+        forge.lose_answers(create, 1);
+        forge.lose_answers(upload, 1);
+        let outcome = client.publish(&NOTES, &assets());
+        assert!(
+            matches!(outcome, Ok(Outcome::Created(_)) | Ok(Outcome::Updated(_))),
+            "{flavor:?}: {outcome:?}"
+        );
+        let releases = forge.releases();
+        assert_eq!(releases.len(), 1, "{flavor:?}: {releases:?}");
+        let names: Vec<&str> = releases[0]["assets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            ["demo-0.2.0.crate", "demo-core-0.2.0.crate", "SHA256SUMS"],
+            "{flavor:?}"
+        );
+        assert_eq!(releases[0]["draft"], false);
+        let lost = forge.log().iter().filter(|logged| logged.status == 502).count();
+        assert_eq!(lost, 2, "{flavor:?}");
+    }
+}

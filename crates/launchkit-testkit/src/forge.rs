@@ -75,6 +75,9 @@ struct State {
     /// Statuses for the next requests whose path contains a pattern: `(pattern, status,
     /// how many more)`.
     targeted: Vec<(String, u16, usize)>,
+    /// Requests carried out but answered `502`, as a proxy that gave up on the answer:
+    /// `(pattern, how many more)`.
+    lost: Vec<(String, usize)>,
     next_id: u64,
 }
 
@@ -118,10 +121,16 @@ impl Forge {
         lock(&self.state).failures.extend(std::iter::repeat_n((status, None), count));
     }
 
-    /// Answers the next `count` requests whose path and query contain `pattern` with
-    /// `status`.
+    /// Answers the next `count` requests whose `METHOD path?query` contains `pattern`
+    /// with `status`.
     pub fn fail_matching(&self, pattern: &str, count: usize, status: u16) {
         lock(&self.state).targeted.push((pattern.to_owned(), status, count));
+    }
+
+    /// Carries out the next `count` requests whose `METHOD path?query` contains `pattern` but
+    /// answers them `502 Bad Gateway`: the change is made and the client is not told.
+    pub fn lose_answers(&self, pattern: &str, count: usize) {
+        lock(&self.state).lost.push((pattern.to_owned(), count));
     }
 
     /// Answers the next request `429` with `Retry-After: seconds`.
@@ -244,10 +253,11 @@ fn serve(
 ) -> Response {
     let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
     let mut state = lock(state);
+    let line = format!("{} {}", request.method, request.target);
     let targeted = state
         .targeted
         .iter_mut()
-        .find(|(pattern, _, left)| *left > 0 && request.target.contains(pattern.as_str()));
+        .find(|(pattern, _, left)| *left > 0 && line.contains(pattern.as_str()));
     let targeted = targeted.map(|(_, status, left)| {
         *left -= 1;
         (*status, None)
@@ -263,7 +273,17 @@ fn serve(
                 Flavor::Gitlab => gitlab(&mut state, url, request, &body),
                 Flavor::Gitea => gitea(&mut state, url, request, &body),
             };
-            (status, answer, None)
+            let lost = state
+                .lost
+                .iter_mut()
+                .find(|(pattern, left)| *left > 0 && line.contains(pattern.as_str()));
+            match lost {
+                Some((_, left)) => {
+                    *left -= 1;
+                    (502, json!({ "message": "Bad Gateway" }), None)
+                }
+                None => (status, answer, None),
+            }
         }
     };
     state.log.push(Logged {
@@ -445,6 +465,11 @@ fn github(state: &mut State, url: &str, request: &Request, body: &Value) -> (u16
             }
             not_found_github()
         }
+        ("GET", id) if id.len() > 1 && id[1..].bytes().all(|b| b.is_ascii_digit()) => {
+            let id: u64 = id[1..].parse().unwrap_or(0);
+            let found = state.releases.iter().find(|r| r["id"] == id);
+            found.map_or_else(not_found_github, |release| (200, view(release)))
+        }
         ("PATCH", id) => {
             let id: u64 = id.trim_start_matches('/').parse().unwrap_or(0);
             let Some(release) = state.releases.iter_mut().find(|r| r["id"] == id) else {
@@ -477,6 +502,10 @@ fn gitea(state: &mut State, url: &str, request: &Request, body: &Value) -> (u16,
                 .iter()
                 .find(|r| r["tag_name"] == tag.as_str())
                 .map_or(not_found, |r| (200, view(r)))
+        }
+        ("GET", [id]) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) => {
+            let id: u64 = id.parse().unwrap_or(0);
+            state.releases.iter().find(|r| r["id"] == id).map_or(not_found, |r| (200, view(r)))
         }
         ("GET", [""]) => (200, Value::from(state.releases.iter().map(view).collect::<Vec<_>>())),
         ("POST", [""]) => {
