@@ -22,6 +22,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde_json::{Value, json};
 
+mod gitea;
+mod github;
+mod gitlab;
+
 use crate::http::{Request, Response, header};
 use crate::server::HttpServer;
 
@@ -64,7 +68,7 @@ impl Logged {
 }
 
 #[derive(Default)]
-struct State {
+pub(super) struct State {
     /// Releases in the common form, with `assets: [{id, name, bytes}]` (bytes as a list).
     releases: Vec<Value>,
     /// GitLab's generic package files, by their API path.
@@ -192,7 +196,7 @@ impl Forge {
     }
 }
 
-fn take_id(state: &mut State) -> u64 {
+pub(super) fn take_id(state: &mut State) -> u64 {
     let id = state.next_id;
     state.next_id += 1;
     id
@@ -213,7 +217,7 @@ fn assets_of(state: &State, release: &Value) -> Vec<(String, Vec<u8>)> {
     uploaded.chain(linked).collect()
 }
 
-fn bytes_of(value: &Value) -> Vec<u8> {
+pub(super) fn bytes_of(value: &Value) -> Vec<u8> {
     value.as_array().into_iter().flatten().filter_map(|b| b.as_u64()).map(|b| b as u8).collect()
 }
 
@@ -224,7 +228,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// `%XX` sequences decoded.
-fn decode(text: &str) -> String {
+pub(super) fn decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -269,9 +273,9 @@ fn serve(
         None if !authorized(flavor, token, request) => (401, unauthorized(flavor), None),
         None => {
             let (status, answer) = match flavor {
-                Flavor::Github => github(&mut state, url, request, &body),
-                Flavor::Gitlab => gitlab(&mut state, url, request, &body),
-                Flavor::Gitea => gitea(&mut state, url, request, &body),
+                Flavor::Github => github::serve(&mut state, url, request, &body),
+                Flavor::Gitlab => gitlab::serve(&mut state, url, request, &body),
+                Flavor::Gitea => gitea::serve(&mut state, url, request, &body),
             };
             let lost = state
                 .lost
@@ -319,11 +323,11 @@ fn unauthorized(flavor: Flavor) -> Value {
     }
 }
 
-fn find<'a>(state: &'a mut State, tag: &str) -> Option<&'a mut Value> {
+pub(super) fn find<'a>(state: &'a mut State, tag: &str) -> Option<&'a mut Value> {
     state.releases.iter_mut().find(|release| release["tag_name"] == tag)
 }
 
-fn create(state: &mut State, body: &Value, text: &str, draft: bool) -> Value {
+pub(super) fn create(state: &mut State, body: &Value, text: &str, draft: bool) -> Value {
     let id = take_id(state);
     let release = json!({
         "id": id, "tag_name": body["tag_name"], "name": body["name"], "body": body[text],
@@ -334,7 +338,7 @@ fn create(state: &mut State, body: &Value, text: &str, draft: bool) -> Value {
     release
 }
 
-fn update(release: &mut Value, body: &Value, text: &str) {
+pub(super) fn update(release: &mut Value, body: &Value, text: &str) {
     for (from, to) in [
         ("tag_name", "tag_name"),
         ("name", "name"),
@@ -346,333 +350,4 @@ fn update(release: &mut Value, body: &Value, text: &str) {
             release[to] = body[from].clone();
         }
     }
-}
-
-/// A release in GitHub's and Gitea's shape.
-fn drafted_view(url: &str, web: &str, release: &Value, upload: Option<&str>) -> Value {
-    let tag = release["tag_name"].as_str().unwrap_or_default();
-    let id = &release["id"];
-    let page = match release["draft"].as_bool() {
-        Some(true) => format!("{web}/{PROJECT}/releases/tag/untagged-{id}"),
-        _ => format!("{web}/{PROJECT}/releases/tag/{tag}"),
-    };
-    let assets: Vec<Value> = release["assets"].as_array().into_iter().flatten().map(|asset| {
-        json!({ "id": asset["id"], "name": asset["name"], "size": bytes_of(&asset["bytes"]).len(),
-            "state": "uploaded", "browser_download_url": format!("{web}/{PROJECT}/releases/download/{tag}/{}", asset["name"].as_str().unwrap_or_default()) })
-    }).collect();
-    let mut view = json!({
-        "id": id, "tag_name": tag, "name": release["name"], "body": release["body"],
-        "draft": release["draft"], "prerelease": release["prerelease"], "html_url": page,
-        "url": format!("{url}/repos/{PROJECT}/releases/{id}"), "assets": assets,
-    });
-    if let Some(upload) = upload {
-        view["upload_url"] =
-            Value::from(format!("{upload}/repos/{PROJECT}/releases/{id}/assets{{?name,label}}"));
-    }
-    view
-}
-
-fn not_found_github() -> (u16, Value) {
-    (
-        404,
-        json!({ "message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404" }),
-    )
-}
-
-fn github(state: &mut State, url: &str, request: &Request, body: &Value) -> (u16, Value) {
-    let target = request.target.as_str();
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let view = |release: &Value| {
-        drafted_view(url, "https://github.com", release, Some(&format!("{url}/uploads")))
-    };
-    let method = request.method.as_str();
-    if let Some(id) = path
-        .strip_prefix(&format!("/uploads/repos/{PROJECT}/releases/"))
-        .and_then(|rest| rest.strip_suffix("/assets"))
-    {
-        if method != "POST" {
-            return not_found_github();
-        }
-        let name = query.split('&').find_map(|pair| pair.strip_prefix("name=")).map(decode);
-        let (Some(name), Some(_)) = (name, header(&request.headers, "content-type")) else {
-            return (
-                422,
-                json!({ "message": "Validation Failed", "errors": [{ "resource": "ReleaseAsset", "code": "missing_field", "field": "name" }] }),
-            );
-        };
-        let id: u64 = id.parse().unwrap_or(0);
-        let asset_id = take_id(state);
-        let Some(release) = state.releases.iter_mut().find(|release| release["id"] == id) else {
-            return not_found_github();
-        };
-        if release["draft"] == false {
-            return (422, json!({ "message": "Cannot upload assets to an immutable release." }));
-        }
-        let assets = release["assets"].as_array_mut().expect("assets");
-        if assets.iter().any(|asset| asset["name"] == name.as_str()) {
-            return (
-                422,
-                json!({ "message": "Validation Failed", "errors": [{ "resource": "ReleaseAsset", "code": "already_exists", "field": "name" }] }),
-            );
-        }
-        assets.push(json!({ "id": asset_id, "name": name, "bytes": request.body }));
-        return (
-            201,
-            json!({ "id": asset_id, "name": name, "size": request.body.len(), "state": "uploaded" }),
-        );
-    }
-    let Some(rest) = path.strip_prefix(&format!("/repos/{PROJECT}/releases")) else {
-        return not_found_github();
-    };
-    match (method, rest) {
-        ("GET", "") => {
-            let first = query.contains("page=1") || !query.contains("page=");
-            let list: Vec<Value> =
-                if first { state.releases.iter().map(view).collect() } else { Vec::new() };
-            (200, Value::from(list))
-        }
-        ("GET", tag) if tag.starts_with("/tags/") => {
-            let tag = decode(&tag["/tags/".len()..]);
-            let found = state
-                .releases
-                .iter()
-                .find(|r| r["tag_name"] == tag.as_str() && r["draft"] == false);
-            found.map_or_else(not_found_github, |release| (200, view(release)))
-        }
-        ("POST", "") => {
-            let Some(tag) = body["tag_name"].as_str() else {
-                return (
-                    422,
-                    json!({ "message": "Validation Failed", "errors": [{ "resource": "Release", "field": "tag_name", "code": "missing_field" }] }),
-                );
-            };
-            if find(state, tag).is_some() {
-                let error =
-                    json!({ "resource": "Release", "code": "already_exists", "field": "tag_name" });
-                return (422, json!({ "message": "Validation Failed", "errors": [error] }));
-            }
-            let draft = body["draft"].as_bool().unwrap_or(false);
-            (201, view(&create(state, body, "body", draft)))
-        }
-        ("DELETE", id) if id.starts_with("/assets/") => {
-            let id: u64 = id["/assets/".len()..].parse().unwrap_or(0);
-            for release in &mut state.releases {
-                let assets = release["assets"].as_array_mut().expect("assets");
-                if let Some(at) = assets.iter().position(|asset| asset["id"] == id) {
-                    assets.remove(at);
-                    return (204, Value::Null);
-                }
-            }
-            not_found_github()
-        }
-        ("GET", id) if id.len() > 1 && id[1..].bytes().all(|b| b.is_ascii_digit()) => {
-            let id: u64 = id[1..].parse().unwrap_or(0);
-            let found = state.releases.iter().find(|r| r["id"] == id);
-            found.map_or_else(not_found_github, |release| (200, view(release)))
-        }
-        ("PATCH", id) => {
-            let id: u64 = id.trim_start_matches('/').parse().unwrap_or(0);
-            let Some(release) = state.releases.iter_mut().find(|r| r["id"] == id) else {
-                return not_found_github();
-            };
-            update(release, body, "body");
-            (200, view(release))
-        }
-        _ => not_found_github(),
-    }
-}
-
-fn gitea(state: &mut State, url: &str, request: &Request, body: &Value) -> (u16, Value) {
-    let not_found = (
-        404,
-        json!({ "errors": [], "message": "The target couldn't be found.", "url": format!("{url}/api/swagger") }),
-    );
-    let target = request.target.as_str();
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let view = |release: &Value| drafted_view(&format!("{url}/api/v1"), url, release, None);
-    let Some(rest) = path.strip_prefix(&format!("/api/v1/repos/{PROJECT}/releases")) else {
-        return not_found;
-    };
-    let parts: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
-    match (request.method.as_str(), parts.as_slice()) {
-        ("GET", ["tags", tag]) => {
-            let tag = decode(tag);
-            state
-                .releases
-                .iter()
-                .find(|r| r["tag_name"] == tag.as_str())
-                .map_or(not_found, |r| (200, view(r)))
-        }
-        ("GET", [id]) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) => {
-            let id: u64 = id.parse().unwrap_or(0);
-            state.releases.iter().find(|r| r["id"] == id).map_or(not_found, |r| (200, view(r)))
-        }
-        ("GET", [""]) => (200, Value::from(state.releases.iter().map(view).collect::<Vec<_>>())),
-        ("POST", [""]) => {
-            let Some(tag) = body["tag_name"].as_str() else {
-                return (
-                    422,
-                    json!({ "message": "[TagName]: Required", "url": format!("{url}/api/swagger") }),
-                );
-            };
-            if find(state, tag).is_some() {
-                return (
-                    409,
-                    json!({ "message": "Release is has no Tag", "url": format!("{url}/api/swagger") }),
-                );
-            }
-            let draft = body["draft"].as_bool().unwrap_or(false);
-            (201, view(&create(state, body, "body", draft)))
-        }
-        ("POST", [id, "assets"]) => {
-            let name = query.split('&').find_map(|pair| pair.strip_prefix("name=")).map(decode);
-            let Some(bytes) = multipart_attachment(request) else {
-                return (
-                    400,
-                    json!({ "message": "GetFile: http: no such file", "url": format!("{url}/api/swagger") }),
-                );
-            };
-            let id: u64 = id.parse().unwrap_or(0);
-            let asset_id = take_id(state);
-            let Some(release) = state.releases.iter_mut().find(|r| r["id"] == id) else {
-                return not_found;
-            };
-            let name = name.unwrap_or_default();
-            release["assets"]
-                .as_array_mut()
-                .expect("assets")
-                .push(json!({ "id": asset_id, "name": name, "bytes": bytes }));
-            (201, json!({ "id": asset_id, "name": name, "size": bytes.len() }))
-        }
-        ("DELETE", [id, "assets", asset]) => {
-            let (id, asset): (u64, u64) = (id.parse().unwrap_or(0), asset.parse().unwrap_or(0));
-            let Some(release) = state.releases.iter_mut().find(|r| r["id"] == id) else {
-                return not_found;
-            };
-            let assets = release["assets"].as_array_mut().expect("assets");
-            let Some(at) = assets.iter().position(|a| a["id"] == asset) else { return not_found };
-            assets.remove(at);
-            (204, Value::Null)
-        }
-        ("PATCH", [id]) => {
-            let id: u64 = id.parse().unwrap_or(0);
-            let Some(release) = state.releases.iter_mut().find(|r| r["id"] == id) else {
-                return not_found;
-            };
-            update(release, body, "body");
-            (200, view(release))
-        }
-        _ => not_found,
-    }
-}
-
-/// The content of the `attachment` part of a `multipart/form-data` body.
-fn multipart_attachment(request: &Request) -> Option<Vec<u8>> {
-    let kind = header(&request.headers, "content-type")?;
-    let boundary = kind.strip_prefix("multipart/form-data; boundary=")?;
-    let body = &request.body;
-    let delimiter = format!("--{boundary}");
-    let text = String::from_utf8_lossy(body);
-    let start = text.find(&delimiter)?;
-    let head_end = find_bytes(body, b"\r\n\r\n", start)? + 4;
-    let head = String::from_utf8_lossy(&body[start..head_end]);
-    if !head.contains("name=\"attachment\"") {
-        return None;
-    }
-    let end = find_bytes(body, format!("\r\n{delimiter}").as_bytes(), head_end)?;
-    Some(body[head_end..end].to_vec())
-}
-
-fn find_bytes(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    haystack
-        .get(from..)?
-        .windows(needle.len())
-        .position(|window| window == needle)
-        .map(|at| at + from)
-}
-
-fn gitlab(state: &mut State, url: &str, request: &Request, body: &Value) -> (u16, Value) {
-    let not_found = (404, json!({ "message": "404 Not Found" }));
-    let project = PROJECT.replace('/', "%2F");
-    let target = request.target.as_str();
-    let Some(rest) = target.strip_prefix(&format!("/api/v4/projects/{project}/")) else {
-        return not_found;
-    };
-    let parts: Vec<&str> = rest.split('/').collect();
-    let view = |release: &Value| {
-        let tag = release["tag_name"].as_str().unwrap_or_default();
-        let links: Vec<Value> = release["links"].as_array().cloned().unwrap_or_default();
-        json!({
-            "tag_name": tag, "name": release["name"], "description": release["body"],
-            "upcoming_release": false,
-            "_links": { "self": format!("{url}/{PROJECT}/-/releases/{tag}") },
-            "assets": { "count": links.len(), "sources": [], "links": links },
-        })
-    };
-    match (request.method.as_str(), parts.as_slice()) {
-        ("PUT", ["packages", "generic", package, version, file]) => {
-            let path = format!("/projects/{project}/packages/generic/{package}/{version}/{file}");
-            state.packages.insert(path, request.body.clone());
-            (201, json!({ "message": "201 Created" }))
-        }
-        ("GET", ["releases", tag]) => {
-            let tag = decode(tag);
-            let found = state.releases.iter().find(|r| r["tag_name"] == tag.as_str()).cloned();
-            found.map_or(not_found, |release| (200, view(&release)))
-        }
-        ("POST", ["releases"]) => {
-            let Some(tag) = body["tag_name"].as_str() else {
-                return (400, json!({ "error": "tag_name is missing" }));
-            };
-            if find(state, tag).is_some() {
-                return (409, json!({ "message": "Release already exists" }));
-            }
-            let mut release = create(state, body, "description", false);
-            let mut links = Vec::new();
-            for link in body["assets"]["links"].as_array().into_iter().flatten() {
-                if link["name"].is_null() || link["url"].is_null() {
-                    return (
-                        400,
-                        json!({ "error": "assets[links][name], assets[links][url] are missing" }),
-                    );
-                }
-                links.push(gitlab_link(state, url, tag, link));
-            }
-            release["links"] = Value::from(links);
-            *find(state, tag).expect("just created") = release.clone();
-            (201, view(&release))
-        }
-        ("POST", ["releases", tag, "assets", "links"]) => {
-            let tag = decode(tag);
-            if find(state, &tag).is_none() {
-                return not_found;
-            }
-            let link = gitlab_link(state, url, &tag, body);
-            let release = find(state, &tag).expect("found");
-            let links = release["links"].as_array_mut().expect("links");
-            if links.iter().any(|existing| existing["name"] == body["name"]) {
-                return (400, json!({ "message": { "name": ["has already been taken"] } }));
-            }
-            links.push(link.clone());
-            (201, link)
-        }
-        ("PUT", ["releases", tag]) => {
-            let tag = decode(tag);
-            let Some(release) = find(state, &tag) else { return not_found };
-            update(release, body, "description");
-            let release = release.clone();
-            (200, view(&release))
-        }
-        _ => not_found,
-    }
-}
-
-fn gitlab_link(state: &mut State, url: &str, tag: &str, link: &Value) -> Value {
-    let id = take_id(state);
-    let path = link["direct_asset_path"].as_str().unwrap_or_default();
-    json!({
-        "id": id, "name": link["name"], "url": link["url"],
-        "link_type": link["link_type"].as_str().unwrap_or("other"),
-        "direct_asset_url": format!("{url}/{PROJECT}/-/releases/{tag}/downloads{path}"),
-    })
 }
