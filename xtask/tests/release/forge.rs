@@ -200,6 +200,12 @@ fn a_release_stopped_while_attaching_finishes_its_draft_when_run_again() {
 
     // The same command finds the draft (GitHub's tag look-up hides it: in the list),
     // attaches what it lacks and publishes it.
+    // A resumed release from another checkout has no `.crate` files: they are packaged
+    // again, and are the registry's.
+    let package = setup.repo().join("target/package");
+    for name in CRATES {
+        std::fs::remove_file(package.join(format!("{name}-0.2.0.crate"))).unwrap();
+    }
     let before = writes(&setup).len();
     let again = setup.release(&["minor", "--execute"]).success();
     assert!(again.stderr.contains("forge    done   updated "), "{again}");
@@ -219,5 +225,11 @@ fn a_release_stopped_while_attaching_finishes_its_draft_when_run_again() {
         (release["draft"].as_bool(), release["assets"].as_array().unwrap().len()),
         (Some(false), 4)
     );
+    for name in CRATES {
+        let file = format!("{name}-0.2.0.crate");
+        let asset =
+            release["assets"].as_array().unwrap().iter().find(|a| a["name"] == file.as_str());
+        assert_eq!(asset.unwrap()["sha256"], registry_checksum(&setup, name).as_str(), "{file}");
+    }
     assert_eq!(setup.uploads().len(), 3, "nothing published twice");
 }
