@@ -46,7 +46,7 @@ use self::checks::Checks;
 use self::git::Git;
 use self::journal::Journal;
 use self::target::Target;
-use crate::config::{self, Environment};
+use crate::config::{self, Environment, Forge};
 use crate::deployments::{self, StepRecord};
 use crate::flags;
 
@@ -203,7 +203,9 @@ impl flags::Release {
         if let Some(registry) = &registry {
             checks.add("token", checks::registry_token(registry, &env));
         }
-        let forge = env.push.then(|| checks.value("forge", forge_target(git, ws, &env))).flatten();
+        let forge = (env.push && env.forge != Some(Forge::None))
+            .then(|| checks.value("forge", forge_target(git, ws, &env)))
+            .flatten();
         if let Some(target) = &target {
             checks.add("friday", checks::friday(&env, target));
         }
