@@ -12,6 +12,8 @@
 //!   variables that `cargo xtask test --corpora` sets.
 //! - [`run::Run`]: a finished command, checked for leaked tokens.
 //! - [`rustsec`]: a RustSec advisory database and a Cargo.lock, generated.
+//! - [`forge::Forge`]: GitHub's, GitLab's and Gitea's release APIs, by their documented
+//!   contracts, with failures and rate limits on demand.
 //! - [`server::HttpServer`]: a web API's contract served on 127.0.0.1 by a function of
 //!   the test, and [`server::Silent`], a port that never answers.
 //!
@@ -20,6 +22,7 @@
 
 pub mod corpora;
 pub mod fixture;
+pub mod forge;
 pub mod http;
 pub mod proxy;
 pub mod registry;

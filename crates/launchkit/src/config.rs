@@ -57,8 +57,15 @@ pub struct Environment {
     pub push: bool,
     /// Whether a release publishes crates.
     pub publish: bool,
-    /// Where release notes go: `github` or `none`.
-    pub forge: Forge,
+    /// Where release notes go: `github`, `gitlab`, `gitea` or `none`; unset (`None`) means
+    /// the forge the remote's URL names.
+    pub forge: Option<Forge>,
+    /// The forge API's base URL, for a self-hosted instance (GitHub Enterprise, GitLab,
+    /// Gitea/Forgejo); unset means the one the remote's host implies.
+    pub forge_url: Option<String>,
+    /// The project on the forge (`OWNER/REPO`, GitLab `GROUP/SUBGROUP/PROJECT`); unset
+    /// means the remote's URL, else the manifests' `repository`.
+    pub forge_project: Option<String>,
     /// Prefix of release tags (`v` gives `v1.2.3`).
     pub tag_prefix: String,
     /// Allow releasing on a Friday without `--allow-friday`.
@@ -126,6 +133,10 @@ pub enum TrustedPublishing {
 pub enum Forge {
     /// A GitHub release through the REST API.
     Github,
+    /// A GitLab release through the Releases API.
+    Gitlab,
+    /// A Gitea or Forgejo release through the API v1.
+    Gitea,
     /// No forge release.
     None,
 }
@@ -149,6 +160,8 @@ const KEYS: &[(&str, Kind)] = &[
     ("push", Kind::Flag),
     ("publish", Kind::Flag),
     ("forge", Kind::Text),
+    ("forge-url", Kind::Text),
+    ("forge-project", Kind::Text),
     ("tag-prefix", Kind::Text),
     ("allow-friday", Kind::Flag),
     ("docs-hook", Kind::Text),
@@ -169,14 +182,15 @@ const SECTIONS: &[&str] =
 /// The built-in environments: where each one publishes and whether it pushes.
 fn builtin(name: &str) -> Option<Value> {
     let (registry, push, publish, forge) = match name {
-        "development" => ("crates-io", false, false, "none"),
-        "staging" => ("staging", true, true, "none"),
-        "production" => ("crates-io", true, true, "github"),
+        "development" => ("crates-io", false, false, Value::from("none")),
+        "staging" => ("staging", true, true, Value::from("none")),
+        "production" => ("crates-io", true, true, Value::Null),
         _ => return None,
     };
     Some(serde_json::json!({
         "registry": registry, "remote": "origin", "branches": ["main", "master", "hotfix/*"],
-        "push": push, "publish": publish, "forge": forge, "tag-prefix": "v",
+        "push": push, "publish": publish, "forge": forge, "forge-url": null,
+        "forge-project": null, "tag-prefix": "v",
         "allow-friday": false, "docs-hook": null, "changelog": "CHANGELOG.md",
         "docs-url": null, "trusted-publishing": "auto", "trusted-publishing-audience": null,
         "notify": [], "rate-limit-new-crates": null, "rate-limit-new-versions": null,
@@ -414,7 +428,7 @@ mod tests {
             ("production", "crates-io")
         );
         assert!(production.push && production.publish);
-        assert_eq!(production.forge, Forge::Github);
+        assert_eq!(production.forge, None);
         // Hotfix branches (`cargo xtask yank --hotfix` makes them) release like main.
         assert_eq!(production.branches, ["main", "master", "hotfix/*"]);
         assert!(production.allows_branch("hotfix/1.2.4") && production.allows_branch("master"));
@@ -472,7 +486,7 @@ mod tests {
         let nightly = environment(&config, Some("nightly"), no_vars).unwrap();
         assert_eq!(
             (nightly.registry.as_str(), nightly.forge, nightly.push),
-            ("nightly", Forge::None, true)
+            ("nightly", Some(Forge::None), true)
         );
     }
 

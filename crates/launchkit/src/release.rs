@@ -70,8 +70,10 @@ pub struct Release {
     pub batches: Vec<Vec<String>>,
     /// Every crate of the release, in publish order when it publishes.
     pub crates: Vec<String>,
-    /// The GitHub repository, when the environment makes forge releases.
-    pub forge: Option<forge::Target>,
+    /// The forge project, when the environment makes forge releases.
+    pub forge: Option<launchkit_forge::Project>,
+    /// The workspace's target directory, where `cargo package` writes the `.crate`s.
+    pub target_dir: PathBuf,
     /// The command that resumes this release.
     pub command: String,
 }
@@ -205,7 +207,7 @@ impl flags::Release {
             let crates: Vec<String> = batches.iter().flatten().cloned().collect();
             checks.add("trusted", checks::trusted_publishing(registry, &env, &crates));
         }
-        let forge = (env.forge == Forge::Github && env.push)
+        let forge = (env.push && env.forge != Some(Forge::None))
             .then(|| checks.value("forge", forge_target(git, ws, &env)))
             .flatten();
         if let Some(target) = &target {
@@ -237,7 +239,8 @@ impl flags::Release {
             },
             registry,
             batches: batches.unwrap_or_default(),
-            forge,
+            forge: forge.flatten(),
+            target_dir: ws.target_dir.clone(),
         })
     }
 
@@ -275,22 +278,26 @@ fn refusal(env: &Environment, failures: &[String]) -> String {
     }
 }
 
-/// The GitHub repository and a token for it.
+/// The forge project (none with `forge = "none"`) and a token for it.
 fn forge_target(
     git: &Git,
     ws: &Workspace,
     env: &Environment,
-) -> Result<(forge::Target, String), String> {
+) -> Result<(Option<launchkit_forge::Project>, String), String> {
     let url = git.remote_url(&env.remote);
     let repository = ws.publishable().find_map(|member| member.repository.clone());
-    let target = forge::target(url.as_deref(), repository.as_deref())?;
-    let repo = format!("{}/{}", target.owner, target.repo);
-    if forge::token().is_none() {
+    let Some(project) = forge::project(env, url.as_deref(), repository.as_deref())? else {
+        return Ok((None, "forge = none: no forge release".into()));
+    };
+    let (kind, path) = (project.kind, &project.path);
+    if forge::token(kind).is_none() {
         return Err(format!(
-            "no GitHub token: set GITHUB_TOKEN (or GH_TOKEN) to a token that may write releases of {repo}"
+            "no {kind} token: set {} to a token that may write releases of {path}",
+            forge::token_names(kind)
         ));
     }
-    Ok((target, format!("GitHub releases of {repo}")))
+    let what = format!("{kind} releases of {path} at {}", project.api);
+    Ok((Some(project), what))
 }
 
 /// The preflight checklist for this tree and version, cached passes included.

@@ -30,7 +30,7 @@ fn a_dry_run_prints_the_plan_and_changes_nothing() {
         "3. tag      to do  git tag -a v0.2.0, with the release notes as its message:\n    | ### Added\n",
         "4. push     to do  git push --atomic origin HEAD:refs/heads/main refs/tags/v0.2.0\n",
         "5. publish  to do  0.2.0 to `lk` in this order (one batch after the other): demo-core; demo-util; demo-app\n",
-        "6. forge    to do  GitHub release v0.2.0 on acme/demo with the release notes\n",
+        "6. forge    to do  GitHub release v0.2.0 on acme/demo with the release notes, then 4 assets attached: demo-core-0.2.0.crate, demo-util-0.2.0.crate, demo-app-0.2.0.crate, SHA256SUMS\n",
         "7. docs     to do  sh -c 'test ! -e ../docs-hook.fail",
         "8. record   to do  a `release` record in refs/notes/launchkit on the release commit, pushed to origin\n",
     ] {
@@ -79,7 +79,7 @@ fn an_executed_release_ships_everything_once_and_records_it() {
         .collect();
     assert_eq!(statuses, ["done", "found", "found", "found", "found", "found", "found", "off"]);
     assert_eq!(setup.uploads().len(), 3);
-    assert_eq!(setup.forge.writes().len(), 1);
+    assert_eq!(setup.forge.writes().len(), 6, "a draft, 4 assets, published");
 }
 
 /// Everything a finished release of 0.2.0 leaves, each exactly once.
@@ -129,20 +129,21 @@ pub fn assert_released(setup: &Setup, start: &str) {
         (releases[0]["draft"].clone(), releases[0]["prerelease"].clone()),
         (Value::Bool(false), Value::Bool(false))
     );
-    assert_eq!(setup.forge.writes(), [format!("POST /repos/{REPO}/releases")]);
+    // Created as a draft, given the crates and SHA256SUMS, then published (forge.rs).
+    let writes = setup.forge.writes();
+    assert_eq!(writes.first(), Some(&format!("POST /repos/{REPO}/releases")), "{writes:?}");
+    assert_eq!(writes.last(), Some(&format!("PATCH /repos/{REPO}/releases/1")), "{writes:?}");
+    assert_eq!(releases[0]["assets"].as_array().unwrap().len(), 4);
     for logged in setup.forge.log() {
-        assert_eq!(
-            logged.authorization.as_deref(),
-            Some(format!("Bearer {GITHUB_TOKEN}").as_str())
-        );
-        assert_eq!(logged.accept.as_deref(), Some("application/vnd.github+json"));
-        assert_eq!(logged.api_version.as_deref(), Some("2022-11-28"));
+        assert_eq!(logged.header("authorization"), Some(format!("Bearer {GITHUB_TOKEN}").as_str()));
+        assert_eq!(logged.header("accept"), Some("application/vnd.github+json"));
+        assert_eq!(logged.header("x-github-api-version"), Some("2022-11-28"));
     }
     let post = setup.forge.log().into_iter().find(|logged| logged.method == "POST").unwrap();
-    assert_eq!(post.content_type.as_deref(), Some("application/json"));
+    assert_eq!(post.header("content-type"), Some("application/json"));
     assert_eq!(
         post.body,
-        serde_json::json!({ "tag_name": "v0.2.0", "name": "v0.2.0", "body": NOTES, "draft": false, "prerelease": false })
+        serde_json::json!({ "tag_name": "v0.2.0", "name": "v0.2.0", "body": NOTES, "draft": true, "prerelease": false })
     );
 
     // The docs hook ran once.
@@ -217,7 +218,7 @@ fn a_first_development_release_commits_and_tags_locally_and_touches_nothing_else
 fn a_pre_release_takes_over_a_draft_forge_release_of_its_tag() {
     let setup = Setup::new(Faults::none());
     // Someone drafted the release by hand: GitHub hides drafts from the tag look-up, so
-    // the create answers 422 and the draft is found in the list and published.
+    // the draft is found in the list, given its assets and published.
     setup.forge.add_release("v0.1.1-rc.1", "draft notes", true);
     setup.release(&["rc", "--execute"]).success();
     let releases = setup.forge.releases();
@@ -235,12 +236,16 @@ fn a_pre_release_takes_over_a_draft_forge_release_of_its_tag() {
         .map(|logged| format!("{} {} {}", logged.method, logged.path, logged.status))
         .collect();
     let base = format!("/repos/{REPO}/releases");
+    let uploads = format!("POST /uploads{base}/1/assets?name=");
     assert_eq!(
-        log[log.len() - 4..],
+        log[log.len() - 7..],
         [
             format!("GET {base}/tags/v0.1.1-rc.1 404"),
-            format!("POST {base} 422"),
             format!("GET {base}?per_page=100&page=1 200"),
+            format!("{uploads}demo-core-0.1.1-rc.1.crate 201"),
+            format!("{uploads}demo-util-0.1.1-rc.1.crate 201"),
+            format!("{uploads}demo-app-0.1.1-rc.1.crate 201"),
+            format!("{uploads}SHA256SUMS 201"),
             format!("PATCH {base}/1 200"),
         ]
     );

@@ -1,216 +1,235 @@
-//! GitHub's release API, as much of its contract as a release uses, served on 127.0.0.1:
-//! look a release up by tag (drafts are not found that way, as on GitHub), list them,
-//! create one (`201`, or `422 already_exists` when the tag has one) and update one. Every
-//! request is logged with its headers, and the next answers can be made to fail.
+//! The forge step end to end on GitHub, GitLab and Gitea (launchkit-testkit's `forge`, each
+//! API by its documented contract on 127.0.0.1), with a real repository, its bare remote
+//! and the real registry: the release is created with the notes, the `.crate` files the
+//! registry has and their `SHA256SUMS` are attached before it is published, a rate limit
+//! is waited out, and running the release again updates it instead of failing.
 
-use std::collections::VecDeque;
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::JoinHandle;
+pub use launchkit_testkit::forge::{Flavor, Forge, PROJECT as REPO};
+use launchkit_testkit::{Faults, Run};
+use serde_json::Value;
 
-use launchkit_testkit::http::{self, Request, Response, header};
-use serde_json::{Value, json};
+use crate::flows::NOTES;
+use crate::support::{CRATES, Setup};
 
-/// The repository the fixture's `repository` names.
-pub const REPO: &str = "acme/demo";
-
-/// One request as the server saw it.
-#[derive(Debug, Clone)]
-pub struct Logged {
-    pub method: String,
-    pub path: String,
-    pub authorization: Option<String>,
-    pub accept: Option<String>,
-    pub api_version: Option<String>,
-    pub content_type: Option<String>,
-    pub body: Value,
-    pub status: u16,
+/// `METHOD path` of each write, with the JSON body's `draft` when it has one.
+fn writes(setup: &Setup) -> Vec<String> {
+    let log = setup.forge.log();
+    let writes = log.iter().filter(|logged| logged.method != "GET" && logged.status < 300);
+    writes
+        .map(|logged| match &logged.body["draft"] {
+            Value::Bool(draft) => format!("{} {} draft={draft}", logged.method, logged.path),
+            _ => format!("{} {}", logged.method, logged.path),
+        })
+        .collect()
 }
 
-#[derive(Default)]
-struct State {
-    releases: Vec<Value>,
-    log: Vec<Logged>,
-    failures: VecDeque<u16>,
+/// The index's checksum of `name@0.2.0`.
+fn registry_checksum(setup: &Setup, name: &str) -> String {
+    let index = setup.registry.index_file(name).expect("published");
+    let entry = index.lines().map(|line| serde_json::from_str::<Value>(line).unwrap());
+    let entry = entry.into_iter().find(|entry| entry["vers"] == "0.2.0").expect("0.2.0");
+    entry["cksum"].as_str().unwrap().to_owned()
 }
 
-/// A running loopback GitHub; stops when dropped.
-pub struct Forge {
-    url: String,
-    state: Arc<Mutex<State>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+fn release_on(flavor: Flavor) {
+    let setup = Setup::on(Faults::none(), flavor);
+    // The first forge request is rate limited: waited out, not a failure.
+    setup.forge.rate_limit_next(1);
+    let run = setup.release(&["minor", "--execute"]).success();
+
+    // One release, published, with the notes.
+    let releases = setup.forge.releases();
+    assert_eq!(releases.len(), 1, "{releases:?}\n{run}");
+    let release = &releases[0];
+    assert_eq!(
+        (release["tag_name"].as_str(), release["draft"].as_bool()),
+        (Some("v0.2.0"), Some(false))
+    );
+    assert_eq!(release["body"], NOTES);
+
+    // Its assets: every crate as the registry has it, and their checksums.
+    let names: Vec<&str> =
+        release["assets"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+    let mut expected: Vec<String> =
+        CRATES.iter().map(|name| format!("{name}-0.2.0.crate")).collect();
+    expected.push("SHA256SUMS".into());
+    assert_eq!(names, expected, "{flavor:?}");
+    let mut sums = String::new();
+    for name in CRATES {
+        let file = format!("{name}-0.2.0.crate");
+        let checksum = registry_checksum(&setup, name);
+        assert_eq!(
+            release["assets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["name"] == file.as_str())
+                .unwrap()["sha256"],
+            checksum.as_str()
+        );
+        sums.push_str(&format!("{checksum}  {file}\n"));
+    }
+    let attached = setup.forge.asset("v0.2.0", "SHA256SUMS").unwrap();
+    assert_eq!(String::from_utf8(attached).unwrap(), sums);
+
+    // The 429 was answered by waiting, then the same request went through.
+    let log = setup.forge.log();
+    assert_eq!(log[0].status, 429, "{flavor:?}");
+    assert_eq!(
+        (log[1].method.as_str(), log[1].path.as_str()),
+        (log[0].method.as_str(), log[0].path.as_str())
+    );
+    assert!(run.stderr.contains("forge    done   created "), "{run}");
+    check_tokens(&setup, &run);
+
+    // Edited on the forge: the same command puts the notes back, creates nothing and
+    // uploads nothing again.
+    let before = writes(&setup).len();
+    setup.forge.edit("v0.2.0", "edited by hand");
+    let again = setup.release(&["minor", "--execute"]).success();
+    assert!(again.stderr.contains("forge    done   updated "), "{again}");
+    assert_eq!(setup.forge.releases()[0]["body"], NOTES);
+    assert_eq!(setup.forge.releases().len(), 1);
+    let new_writes = &writes(&setup)[before..];
+    assert_eq!(new_writes.len(), 1, "{new_writes:?}");
+    assert!(
+        new_writes[0].starts_with("PATCH ") || new_writes[0].starts_with("PUT "),
+        "{new_writes:?}"
+    );
+    assert_eq!(setup.uploads().len(), 3, "nothing published twice");
+
+    // And once more: nothing to do.
+    let third = setup.release(&["minor", "--execute"]).success();
+    assert!(third.stderr.contains("[6/8] forge    found  "), "{third}");
+    assert_eq!(writes(&setup).len(), before + 1);
 }
 
-fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
-    state.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-impl Forge {
-    /// Serves the API, accepting only `Bearer {token}`.
-    pub fn start(token: &str) -> Forge {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let state = Arc::new(Mutex::new(State::default()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (state, stop, token) = (Arc::clone(&state), Arc::clone(&stop), token.to_owned());
-            std::thread::spawn(move || {
-                for stream in listener.incoming() {
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    if let Ok(stream) = stream {
-                        serve(&stream, &state, &token);
-                    }
-                }
-            })
-        };
-        Forge { url, state, stop, thread: Some(thread) }
-    }
-
-    /// `GITHUB_API_URL` for the xtask.
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
-    /// Answers the next `count` requests with `status`.
-    pub fn fail_next(&self, count: usize, status: u16) {
-        lock(&self.state).failures.extend(std::iter::repeat_n(status, count));
-    }
-
-    /// Every release, drafts included.
-    pub fn releases(&self) -> Vec<Value> {
-        lock(&self.state).releases.clone()
-    }
-
-    /// Adds a release as someone else would have made it.
-    pub fn add_release(&self, tag: &str, body: &str, draft: bool) {
-        let mut state = lock(&self.state);
-        let id = state.releases.len() as u64 + 1;
-        let release =
-            release(id, &json!({ "tag_name": tag, "name": tag, "body": body, "draft": draft }));
-        state.releases.push(release);
-    }
-
-    /// Changes the text of the release of `tag`, as someone editing it on GitHub.
-    pub fn edit(&self, tag: &str, body: &str) {
-        let mut state = lock(&self.state);
-        let release = state.releases.iter_mut().find(|release| release["tag_name"] == tag);
-        release.expect("a release of the tag")["body"] = Value::from(body);
-    }
-
-    /// Every request so far.
-    pub fn log(&self) -> Vec<Logged> {
-        lock(&self.state).log.clone()
-    }
-
-    /// `METHOD path` of every request that changed something and was answered 2xx.
-    pub fn writes(&self) -> Vec<String> {
-        let log = self.log();
-        let writes = log.iter().filter(|logged| logged.method != "GET" && logged.status < 300);
-        writes.map(|logged| format!("{} {}", logged.method, logged.path)).collect()
-    }
-}
-
-impl Drop for Forge {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = TcpStream::connect(self.url.trim_start_matches("http://"));
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-fn release(id: u64, fields: &Value) -> Value {
-    let tag = fields["tag_name"].as_str().unwrap_or_default();
-    json!({
-        "id": id,
-        "tag_name": tag,
-        "name": fields["name"],
-        "body": fields["body"],
-        "draft": fields["draft"].as_bool().unwrap_or(false),
-        "prerelease": fields["prerelease"].as_bool().unwrap_or(false),
-        "html_url": format!("https://github.com/{REPO}/releases/tag/{tag}"),
-    })
-}
-
-fn serve(stream: &TcpStream, state: &Mutex<State>, token: &str) {
-    let Ok(Some(request)) = http::read_request(stream) else { return };
-    let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
-    let (status, answer) = {
-        let mut state = lock(state);
-        match state.failures.pop_front() {
-            Some(status) => (status, json!({ "message": "Server Error" })),
-            None if header(&request.headers, "authorization")
-                != Some(&format!("Bearer {token}")) =>
-            {
-                (401, json!({ "message": "Bad credentials" }))
-            }
-            None => route(&mut state, &request, &body),
-        }
+/// Each request carried the forge's token in the forge's header, and no output showed it.
+fn check_tokens(setup: &Setup, run: &Run) {
+    let header = match setup.flavor {
+        Flavor::Gitlab => "private-token",
+        _ => "authorization",
     };
-    let logged = Logged {
-        method: request.method.clone(),
-        path: request.target.clone(),
-        authorization: header(&request.headers, "authorization").map(str::to_owned),
-        accept: header(&request.headers, "accept").map(str::to_owned),
-        api_version: header(&request.headers, "x-github-api-version").map(str::to_owned),
-        content_type: header(&request.headers, "content-type").map(str::to_owned),
-        body,
-        status,
-    };
-    lock(state).log.push(logged);
-    let headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
-    let response = Response { status, headers, body: answer.to_string().into_bytes() };
-    let _ = http::write_response(stream, &response);
+    for logged in setup.forge.log() {
+        let value = logged.header(header).unwrap_or_default();
+        assert!(
+            value.ends_with(crate::support::GITHUB_TOKEN),
+            "{} {}: {value:?}",
+            logged.method,
+            logged.path
+        );
+    }
+    assert!(
+        !run.stderr.contains(crate::support::GITHUB_TOKEN)
+            && !run.stdout.contains(crate::support::GITHUB_TOKEN)
+    );
 }
 
-fn route(state: &mut State, request: &Request, body: &Value) -> (u16, Value) {
-    let not_found = (404, json!({ "message": "Not Found" }));
-    let prefix = format!("/repos/{REPO}/releases");
-    let Some(rest) = request.target.strip_prefix(&prefix) else { return not_found };
-    let path = rest.split('?').next().unwrap_or_default();
-    match (request.method.as_str(), path) {
-        ("GET", "") => {
-            let page = rest.contains("page=1") || !rest.contains("page=");
-            (200, Value::from(if page { state.releases.clone() } else { Vec::new() }))
-        }
-        ("GET", tag) if tag.starts_with("/tags/") => {
-            let tag = &tag["/tags/".len()..];
-            let found = state.releases.iter().find(|r| r["tag_name"] == tag && r["draft"] == false);
-            found.map_or(not_found, |release| (200, release.clone()))
-        }
-        ("POST", "") => {
-            let Some(tag) = body["tag_name"].as_str() else {
-                return (
-                    422,
-                    json!({ "message": "Validation Failed", "errors": [{ "field": "tag_name", "code": "missing_field" }] }),
-                );
-            };
-            if state.releases.iter().any(|release| release["tag_name"] == tag) {
-                let error =
-                    json!({ "resource": "Release", "code": "already_exists", "field": "tag_name" });
-                return (422, json!({ "message": "Validation Failed", "errors": [error] }));
-            }
-            let created = release(state.releases.len() as u64 + 1, body);
-            state.releases.push(created.clone());
-            (201, created)
-        }
-        ("PATCH", id) => {
-            let id: u64 = id.trim_start_matches('/').parse().unwrap_or(0);
-            let Some(release) = state.releases.iter_mut().find(|r| r["id"] == id) else {
-                return not_found;
-            };
-            for key in ["tag_name", "name", "body", "draft", "prerelease"] {
-                if !body[key].is_null() {
-                    release[key] = body[key].clone();
-                }
-            }
-            (200, release.clone())
-        }
-        _ => not_found,
+#[test]
+fn github_release_is_drafted_given_its_assets_then_published() {
+    release_on(Flavor::Github);
+    let setup = Setup::new(Faults::none());
+    setup.release(&["minor", "--execute"]).success();
+    let base = format!("/repos/{REPO}/releases");
+    let uploads = format!("/uploads{base}/1/assets?name=");
+    let expected: Vec<String> = [format!("POST {base} draft=true")]
+        .into_iter()
+        .chain(CRATES.iter().map(|name| format!("POST {uploads}{name}-0.2.0.crate")))
+        .chain([format!("POST {uploads}SHA256SUMS"), format!("PATCH {base}/1 draft=false")])
+        .collect();
+    assert_eq!(writes(&setup), expected);
+}
+
+#[test]
+fn gitlab_release_links_packages_uploaded_before_it() {
+    release_on(Flavor::Gitlab);
+    let setup = Setup::on(Faults::none(), Flavor::Gitlab);
+    setup.release(&["minor", "--execute"]).success();
+    let base = "/api/v4/projects/acme%2Fdemo";
+    let packages = format!("PUT {base}/packages/generic/demo/v0.2.0/");
+    let expected: Vec<String> = CRATES
+        .iter()
+        .map(|name| format!("{packages}{name}-0.2.0.crate"))
+        .chain([format!("{packages}SHA256SUMS"), format!("POST {base}/releases")])
+        .collect();
+    assert_eq!(writes(&setup), expected);
+    let post = setup.forge.log().into_iter().find(|logged| logged.method == "POST").unwrap();
+    let links = post.body["assets"]["links"].as_array().unwrap().clone();
+    assert_eq!(links.len(), 4);
+    assert_eq!(links[3]["link_type"], "package");
+    assert_eq!(post.body["description"], NOTES);
+}
+
+#[test]
+fn gitea_release_is_drafted_given_its_assets_then_published() {
+    release_on(Flavor::Gitea);
+    let setup = Setup::on(Faults::none(), Flavor::Gitea);
+    setup.release(&["minor", "--execute"]).success();
+    let base = format!("/api/v1/repos/{REPO}/releases");
+    let expected: Vec<String> = [format!("POST {base} draft=true")]
+        .into_iter()
+        .chain(CRATES.iter().map(|name| format!("POST {base}/1/assets?name={name}-0.2.0.crate")))
+        .chain([
+            format!("POST {base}/1/assets?name=SHA256SUMS"),
+            format!("PATCH {base}/1 draft=false"),
+        ])
+        .collect();
+    assert_eq!(writes(&setup), expected);
+    let upload =
+        setup.forge.log().into_iter().find(|logged| logged.path.contains("/assets?")).unwrap();
+    assert!(upload.header("content-type").unwrap().starts_with("multipart/form-data; boundary="));
+}
+
+#[test]
+fn a_release_stopped_while_attaching_finishes_its_draft_when_run_again() {
+    let setup = Setup::new(Faults::none());
+    // The second upload is refused: the draft keeps the first crate, and the step stops.
+    setup.forge.fail_matching("/assets?name=demo-util", 1, 403);
+    let run = setup.release(&["minor", "--execute"]).code(1);
+    assert!(
+        run.stderr.contains(
+            "stopped at forge: cannot attach demo-util-0.2.0.crate on acme/demo: HTTP 403"
+        ),
+        "{run}"
+    );
+    let draft = &setup.forge.releases()[0];
+    assert_eq!(
+        (draft["draft"].as_bool(), draft["assets"].as_array().unwrap().len()),
+        (Some(true), 1)
+    );
+
+    // The same command finds the draft (GitHub's tag look-up hides it: in the list),
+    // attaches what it lacks and publishes it.
+    // A resumed release from another checkout has no `.crate` files: they are packaged
+    // again, and are the registry's.
+    let package = setup.repo().join("target/package");
+    for name in CRATES {
+        std::fs::remove_file(package.join(format!("{name}-0.2.0.crate"))).unwrap();
     }
+    let before = writes(&setup).len();
+    let again = setup.release(&["minor", "--execute"]).success();
+    assert!(again.stderr.contains("forge    done   updated "), "{again}");
+    let base = format!("/repos/{REPO}/releases");
+    let uploads = format!("POST /uploads{base}/1/assets?name=");
+    assert_eq!(
+        writes(&setup)[before..],
+        [
+            format!("{uploads}demo-util-0.2.0.crate"),
+            format!("{uploads}demo-app-0.2.0.crate"),
+            format!("{uploads}SHA256SUMS"),
+            format!("PATCH {base}/1 draft=false"),
+        ]
+    );
+    let release = &setup.forge.releases()[0];
+    assert_eq!(
+        (release["draft"].as_bool(), release["assets"].as_array().unwrap().len()),
+        (Some(false), 4)
+    );
+    for name in CRATES {
+        let file = format!("{name}-0.2.0.crate");
+        let asset =
+            release["assets"].as_array().unwrap().iter().find(|a| a["name"] == file.as_str());
+        assert_eq!(asset.unwrap()["sha256"], registry_checksum(&setup, name).as_str(), "{file}");
+    }
+    assert_eq!(setup.uploads().len(), 3, "nothing published twice");
 }

@@ -69,13 +69,14 @@ fn a_release_stopped_after_each_step_in_turn_resumes_to_the_same_end() {
     assert_eq!(setup.uploads(), ["demo-core@0.2.0"]);
     assert_eq!(setup.remote_git(&["rev-parse", "main"]), setup.git(&["rev-parse", "HEAD"]));
 
-    // After publish: GitHub answers 500 (the plan's look-up, then the step's).
-    setup.forge.fail_next(2, 500);
+    // After publish: GitHub refuses (the plan's look-up, then the step's; a 5xx would be
+    // retried).
+    setup.forge.fail_next(2, 403);
     let run = release();
     assert_resumable(&run, "forge", "checks, write, commit, tag, push, publish");
     assert!(
         run.stdout
-            .contains("6. forge    unknown (cannot look up the release on acme/demo: HTTP 500"),
+            .contains("6. forge    unknown (cannot look up the release on acme/demo: HTTP 403"),
         "{run}"
     );
     assert_eq!(setup.uploads().len(), 3, "each crate once");

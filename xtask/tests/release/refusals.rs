@@ -157,6 +157,31 @@ fn unsafe_releases_are_refused_before_anything_changes() {
         &[("GITHUB_TOKEN", "")],
         &["forge: no GitHub token: set GITHUB_TOKEN"],
     );
+    // Another forge's token does not count, and a project the forge cannot have is refused.
+    refused(
+        &setup,
+        &minor(&[]),
+        &[("LAUNCHKIT_FORGE", "gitlab"), ("LAUNCHKIT_FORGE_URL", "http://127.0.0.1:9/api/v4")],
+        &[
+            "forge: no GitLab token: set GITLAB_TOKEN (or CI_JOB_TOKEN) to a token that may write releases of acme/demo",
+        ],
+    );
+    refused(
+        &setup,
+        &minor(&[]),
+        &[("LAUNCHKIT_FORGE_PROJECT", "acme/demo/extra")],
+        &["forge: `acme/demo/extra` is not a GitHub project: use `OWNER/REPO`"],
+    );
+    refused(
+        &setup,
+        &minor(&[]),
+        &[
+            ("LAUNCHKIT_FORGE", "gitea"),
+            ("GITEA_TOKEN", "t"),
+            ("LAUNCHKIT_FORGE_URL", "ftp://gitea.example.com"),
+        ],
+        &["forge: forge-url `ftp://gitea.example.com` is not an http(s) URL"],
+    );
     refused(
         &setup,
         &["minor", "--env", "staging", "--date", "2025-06-06"],

@@ -10,13 +10,13 @@ use std::process::Command;
 pub use launchkit_testkit::Run;
 use launchkit_testkit::{CargoSandbox, Faults, RegistryServer, TempDir};
 
-use crate::forge::Forge;
+use crate::forge::{Flavor, Forge};
 
 /// The registry's name in the fixture's manifests and configuration.
 pub const REGISTRY: &str = "lk";
 /// The registry token; it must never be printed.
 pub const TOKEN: &str = "lk-release-token-9c1e";
-/// The GitHub token; it must never be printed.
+/// The forge token (GitHub's, GitLab's or Gitea's); it must never be printed.
 pub const GITHUB_TOKEN: &str = "ghp-release-token-77a0";
 /// The fixture's crates, in dependency order.
 pub const CRATES: [&str; 3] = ["demo-core", "demo-util", "demo-app"];
@@ -34,16 +34,24 @@ pub struct Setup {
     pub registry: RegistryServer,
     pub sandbox: CargoSandbox,
     pub forge: Forge,
+    /// Which forge `forge` plays.
+    pub flavor: Flavor,
 }
 
 impl Setup {
-    /// Everything ready for a staging release of 0.1.0's successor.
+    /// Everything ready for a staging release of 0.1.0's successor, on GitHub.
     pub fn new(faults: Faults) -> Setup {
+        Setup::on(faults, Flavor::Github)
+    }
+
+    /// Everything ready for a staging release of 0.1.0's successor, on `flavor`'s forge.
+    pub fn on(faults: Faults, flavor: Flavor) -> Setup {
         let dir = TempDir::new(base(), "release");
         let registry = RegistryServer::start_with_faults(base(), faults);
         let sandbox =
             CargoSandbox::new(base()).registry(REGISTRY, &registry.index_url(), Some(TOKEN));
-        let setup = Setup { dir, registry, sandbox, forge: Forge::start(GITHUB_TOKEN) };
+        let forge = Forge::start(flavor, GITHUB_TOKEN);
+        let setup = Setup { dir, registry, sandbox, forge, flavor };
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/release");
         run(
             "cp",
@@ -106,17 +114,35 @@ impl Setup {
         let mut command = self.sandbox.command(program, &self.repo());
         command.args(args);
         for (name, _) in std::env::vars() {
-            if name.starts_with("LAUNCHKIT_") || name.starts_with("GITHUB_") || name == "GH_TOKEN" {
+            let forge =
+                ["GH_TOKEN", "GITLAB_TOKEN", "CI_JOB_TOKEN", "CI_API_V4_URL", "GITEA_TOKEN"];
+            if name.starts_with("LAUNCHKIT_")
+                || name.starts_with("GITHUB_")
+                || forge.contains(&name.as_str())
+            {
                 command.env_remove(name);
             }
         }
         for name in ["CI", "RUSTFLAGS", "RUSTDOCFLAGS"] {
             command.env_remove(name);
         }
-        command
-            .env("GITHUB_API_URL", self.forge.url())
-            .env("GITHUB_TOKEN", GITHUB_TOKEN)
-            .env("RUST_BACKTRACE", "0");
+        // GitHub is the fixture's `forge`, found through the variable GitHub Actions sets;
+        // GitLab and Gitea are chosen and located by the environment's settings.
+        match self.flavor {
+            Flavor::Github => command
+                .env("GITHUB_API_URL", self.forge.api_url())
+                .env("GITHUB_TOKEN", GITHUB_TOKEN),
+            Flavor::Gitlab => command
+                .env("LAUNCHKIT_FORGE", "gitlab")
+                .env("LAUNCHKIT_FORGE_URL", self.forge.api_url())
+                .env("GITLAB_TOKEN", GITHUB_TOKEN),
+            Flavor::Gitea => command
+                .env("LAUNCHKIT_FORGE", "gitea")
+                .env("LAUNCHKIT_FORGE_URL", self.forge.api_url())
+                .env("LAUNCHKIT_FORGE_PROJECT", "acme/demo")
+                .env("GITEA_TOKEN", GITHUB_TOKEN),
+        };
+        command.env("RUST_BACKTRACE", "0");
         command
     }
 

@@ -6,7 +6,9 @@ use anyhow::{anyhow, bail};
 use launchkit_registry::{Registry, SparseIndex};
 use xshell::cmd;
 
-use super::forge::{Client, Notes, Outcome};
+use launchkit_forge::{Client, Outcome, Project, Retry};
+
+use super::forge;
 use super::steps::{Reach, State, Step};
 use super::{Ctx, checks};
 use crate::publish::pace::Limits;
@@ -27,7 +29,7 @@ pub const PUBLISH: Step = Step {
     state: published,
     act: publish,
 };
-/// The GitHub release of the tag.
+/// The forge release of the tag, with the crates and their checksums attached.
 pub const FORGE: Step =
     Step { name: "forge", reach: OUTSIDE, describe: describe_forge, state: announced, act: forge };
 /// The configured docs command.
@@ -197,45 +199,44 @@ fn describe_forge(ctx: &Ctx) -> String {
     match &release.forge {
         None if !release.env.push => format!("not in {}: push = false", release.env.name),
         None => format!("not in {}: forge = none", release.env.name),
-        Some(target) => format!(
-            "GitHub release {} on {}/{} with the release notes{}",
+        Some(project) => format!(
+            "{} release {} on {} with the release notes{}, then {} assets attached: {}",
+            project.kind,
             release.tag,
-            target.owner,
-            target.repo,
-            if release.target.version.pre.is_empty() { "" } else { ", marked as a pre-release" }
+            project.path,
+            if release.target.version.pre.is_empty() { "" } else { ", marked as a pre-release" },
+            release.crates.len() + 1,
+            forge::asset_names(release).join(", "),
         ),
     }
 }
 
-fn client<'a>(ctx: &Ctx<'a>) -> Option<Client<'a>> {
-    let target = ctx.release.forge.as_ref()?;
-    Some(Client::new(target, super::forge::token().unwrap_or_default()))
-}
-
-fn notes<'a>(ctx: &'a Ctx) -> Notes<'a> {
-    let release = ctx.release;
-    Notes {
-        tag: &release.tag,
-        name: &release.tag,
-        body: &release.target.notes,
-        prerelease: !release.target.version.pre.is_empty(),
-    }
+/// The project and a client for it; `None` when the environment makes no forge release.
+fn client<'a>(ctx: &Ctx<'a>) -> anyhow::Result<Option<(&'a Project, Client<'a>)>> {
+    let Some(project) = ctx.release.forge.as_ref() else { return Ok(None) };
+    let Some(token) = forge::token(project.kind) else {
+        bail!("no {} token: set {}", project.kind, forge::token_names(project.kind));
+    };
+    Ok(Some((project, Client::new(project, token, Retry::default()))))
 }
 
 fn announced(ctx: &Ctx) -> anyhow::Result<Option<State>> {
-    let Some(client) = client(ctx) else {
+    let Some((project, client)) = client(ctx)? else {
         return Ok(Some(State::Off(describe_forge(ctx))));
     };
+    let names = forge::asset_names(ctx.release);
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let existing = client.find(&ctx.release.tag)?;
     Ok(existing
-        .filter(|existing| existing.matches(&notes(ctx)))
-        .map(|existing| State::Done(format!("{} says it already", existing.html_url))))
+        .filter(|existing| existing.matches(project.kind, &forge::notes(ctx.release), &names))
+        .map(|existing| State::Done(format!("{} says it already", existing.url))))
 }
 
 fn forge(ctx: &mut Ctx) -> anyhow::Result<String> {
-    let client = client(ctx).expect("the forge step acts only with a target");
-    Ok(match client.publish(&notes(ctx))? {
-        Outcome::Created(url) => format!("created {url}"),
+    let (_, client) = client(ctx)?.expect("the forge step acts only with a project");
+    let assets = forge::assets(ctx.sh, ctx.release)?;
+    Ok(match client.publish(&forge::notes(ctx.release), &assets)? {
+        Outcome::Created(url) => format!("created {url} with {} assets", assets.len()),
         Outcome::Updated(url) => format!("updated {url}"),
         Outcome::Unchanged(url) => format!("{url} already says it"),
     })
