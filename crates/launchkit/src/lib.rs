@@ -51,6 +51,26 @@
 //! }
 //! ```
 //!
+//! A step reports what it found; an error fails it, a warning is a warning (a failure
+//! with `--strict` or `CI=true`). A command that writes a file a user names keeps it inside
+//! the workspace with [`path_inside`]:
+//!
+//! ```
+//! use std::path::Path;
+//!
+//! use launchkit::{Finding, Outcome, Severity, path_inside};
+//!
+//! let todo = Finding::warning("a TODO is left").at("README.md", 3).fix("say what it does");
+//! let outcome = Outcome::from_findings(vec![todo]);
+//! assert_eq!(outcome.findings[0].severity, Severity::Warning);
+//!
+//! let root = std::env::temp_dir();
+//! let inside = path_inside(&root, Path::new("docs/report.md"), "--write").unwrap();
+//! assert_eq!(inside, root.join("docs/report.md"));
+//! let outside = path_inside(&root, Path::new("../report.md"), "--write").unwrap_err();
+//! assert!(outside.to_string().starts_with("--write ../report.md is outside the workspace"));
+//! ```
+//!
 //! Errors that stop a task before it can report are printed as one line and exit with
 //! code 2; a task that ran and found problems exits with code 1.
 
