@@ -7,7 +7,53 @@
 //! adds an empty section under it, and [`Changelog::notes`] returns one version's release
 //! notes. Parsing never fails: whatever the text, the
 //! result describes what was found and the lint says what is wrong.
-#![doc = include_str!("../README.md")]
+//!
+//! # Example
+//!
+//! Lint a changelog, promote its `[Unreleased]` entry to 0.2.0 (the compare links
+//! follow), then read the release notes of the new version:
+//!
+//! ```
+//! use launchkit_changelog::{Changelog, Date, Version, lint};
+//!
+//! let text = concat!(
+//!     "# Changelog\n\n",
+//!     "## [Unreleased]\n\n### Added\n\n- `--json` output.\n\n",
+//!     "## [0.1.0] - 2024-04-02\n\n### Added\n\n- First release.\n\n",
+//!     "[Unreleased]: https://github.com/o/r/compare/v0.1.0...HEAD\n",
+//!     "[0.1.0]: https://github.com/o/r/releases/tag/v0.1.0\n",
+//! );
+//! let changelog = Changelog::parse(text);
+//! assert!(lint(&changelog, "CHANGELOG.md").is_empty());
+//! assert_eq!(changelog.releases().count(), 1);
+//!
+//! let version = Version::new(0, 2, 0);
+//! let promoted = changelog.promote(&version, "2024-05-01".parse::<Date>().unwrap()).unwrap();
+//! assert!(promoted.contains("## [Unreleased]\n\n## [0.2.0] - 2024-05-01\n"));
+//! assert!(promoted.contains("[0.2.0]: https://github.com/o/r/compare/v0.1.0...v0.2.0\n"));
+//!
+//! let released = Changelog::parse(promoted);
+//! assert!(lint(&released, "CHANGELOG.md").is_empty());
+//! assert_eq!(released.notes(&version).unwrap(), "### Added\n\n- `--json` output.");
+//! ```
+//!
+//! A changelog with a problem gets a finding at its line, with the fix:
+//!
+//! ```
+//! use launchkit_changelog::{Changelog, lint};
+//!
+//! let changelog = Changelog::parse("# Changelog\n\n## Unreleased\n\n## 0.1.0 - 2024-13-01\n");
+//! let findings = lint(&changelog, "CHANGELOG.md");
+//! assert_eq!(findings.len(), 1);
+//! assert_eq!(findings[0].location().as_deref(), Some("CHANGELOG.md:5"));
+//! assert_eq!(findings[0].message, "release `0.1.0`: `2024-13-01` is not a day of the calendar");
+//! assert_eq!(findings[0].fix.as_deref(), Some("write the heading as `## [0.1.0] - YYYY-MM-DD`"));
+//! ```
+
+/// The README's example, run as a doc test so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 mod date;
 mod links;
@@ -122,6 +168,23 @@ impl Entry {
 
 impl Changelog {
     /// Parses `text`. Never fails: malformed parts are described, and [`lint`] reports them.
+    ///
+    /// ```
+    /// use launchkit_changelog::{Changelog, HeadingLink, Version};
+    ///
+    /// let text = "# Changelog\n\n## [Unreleased]\n\n## v1.2.0 - 2024-05-01 [YANKED]\n\n### Fixed\n\n- A crash.\n";
+    /// let changelog = Changelog::parse(text);
+    /// assert_eq!(changelog.title.as_ref().unwrap().text, "Changelog");
+    /// assert!(changelog.unreleased().is_some());
+    ///
+    /// let release = changelog.release(&Version::new(1, 2, 0)).unwrap();
+    /// assert_eq!((release.heading.line, release.label.as_str()), (5, "v1.2.0"));
+    /// assert_eq!(release.date.as_deref(), Some("2024-05-01"));
+    /// assert!(release.yanked);
+    /// assert_eq!(release.link, HeadingLink::None);
+    /// assert_eq!(release.section("Fixed").unwrap().heading.line, 7);
+    /// assert_eq!(changelog.text(), text);
+    /// ```
     pub fn parse(text: impl Into<String>) -> Changelog {
         parse::parse(text.into())
     }
@@ -168,6 +231,15 @@ impl Changelog {
     }
 
     /// The release notes of `version`: its body without surrounding blank lines.
+    ///
+    /// ```
+    /// use launchkit_changelog::{Changelog, Version};
+    ///
+    /// let changelog = Changelog::parse("## [1.0.0] - 2024-05-01\n\n### Added\n\n- Everything.\n\n## [0.1.0] - 2024-01-01\n\n- First.\n");
+    /// assert_eq!(changelog.notes(&Version::new(1, 0, 0)).unwrap(), "### Added\n\n- Everything.");
+    /// assert_eq!(changelog.notes(&Version::new(0, 1, 0)).unwrap(), "- First.");
+    /// assert_eq!(changelog.notes(&Version::new(2, 0, 0)), None);
+    /// ```
     pub fn notes(&self, version: &Version) -> Option<String> {
         self.release(version).map(|entry| self.body_text(entry))
     }
@@ -217,6 +289,14 @@ impl Changelog {
 /// or a calendar version (`24.03`, `24.03.1`, `2024.01.15`), which is the SemVer version
 /// without the zeros that pad its month and day: `24.03` is 24.3.0, the version cargo
 /// knows the release by.
+///
+/// ```
+/// use launchkit_changelog::{Version, version_of};
+///
+/// assert_eq!(version_of("v1.2.0"), Some(Version::new(1, 2, 0)));
+/// assert_eq!(version_of("24.03"), Some(Version::new(24, 3, 0)));
+/// assert_eq!(version_of("Unreleased"), None);
+/// ```
 pub fn version_of(label: &str) -> Option<Version> {
     let bare = label.strip_prefix(['v', 'V']).unwrap_or(label);
     Version::parse(bare).ok().or_else(|| calendar_version(bare))

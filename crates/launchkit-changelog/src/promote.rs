@@ -148,6 +148,20 @@ impl Changelog {
     /// Refuses, saying what to do, when there is no `[Unreleased]` on top, when it is
     /// empty, when `version` is not above every release already listed, or when a link
     /// definition for it already exists.
+    ///
+    /// ```
+    /// use launchkit_changelog::{Changelog, Date, Version};
+    ///
+    /// let changelog = Changelog::parse("## [Unreleased]\n\n- A fix.\n\n## [1.0.0] - 2024-01-01\n\n- First.\n");
+    /// let date: Date = "2024-05-01".parse().unwrap();
+    ///
+    /// let promoted = changelog.promote(&Version::new(1, 0, 1), date).unwrap();
+    /// assert!(promoted.starts_with("## [Unreleased]\n\n## [1.0.1] - 2024-05-01\n\n- A fix.\n"));
+    ///
+    /// let refused = changelog.promote(&Version::new(0, 9, 0), date).unwrap_err();
+    /// assert_eq!(refused.line, 5);
+    /// assert_eq!(refused.message, "0.9.0 is below the latest release 1.0.0: pick a version above it");
+    /// ```
     pub fn promote(&self, version: &Version, date: Date) -> Result<String, PromoteError> {
         let first_line = self.entries.first().map_or(1, |entry| entry.heading.line);
         let Some(unreleased) = self.unreleased() else {

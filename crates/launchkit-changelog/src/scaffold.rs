@@ -11,6 +11,15 @@ impl Changelog {
     /// The text with an empty `### {section}` under `[Unreleased]`, in Keep a Changelog's
     /// order of sections; `[Unreleased]` is added above the newest release when missing.
     /// The text is unchanged when the section is already there.
+    ///
+    /// ```
+    /// use launchkit_changelog::Changelog;
+    ///
+    /// let changelog = Changelog::parse("# Changelog\n\n## [1.0.0] - 2024-01-01\n\n- First.\n");
+    /// let text = changelog.with_section("Fixed");
+    /// assert_eq!(text, "# Changelog\n\n## [Unreleased]\n\n### Fixed\n\n## [1.0.0] - 2024-01-01\n\n- First.\n");
+    /// assert_eq!(Changelog::parse(text.as_str()).with_section("Fixed"), text);
+    /// ```
     pub fn with_section(&self, section: &str) -> String {
         let (entry_marks, section_marks) = self.marks();
         let heading = format!("{section_marks} {section}");

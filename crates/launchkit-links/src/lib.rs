@@ -6,7 +6,39 @@
 //! `.html` pages, reference definitions, `mailto:` syntax and, unless
 //! [`Options::offline`], every distinct http(s) URL. Problems come back as
 //! [`Finding`]s; nothing is printed.
-#![doc = include_str!("../README.md")]
+//!
+//! # Example
+//!
+//! A README that links to a guide's heading, to a heading the guide does not have, and
+//! to a file that does not exist, checked offline:
+//!
+//! ```
+//! use launchkit_links::{Options, check};
+//!
+//! let root = std::env::temp_dir().join(format!("links-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(root.join("docs")).unwrap();
+//! std::fs::write(root.join("docs/guide.md"), "# Guide\n\n## Getting started\n").unwrap();
+//! std::fs::write(
+//!     root.join("README.md"),
+//!     "[start](docs/guide.md#getting-started), [setup](docs/guide.md#setup), \
+//!      [faq](docs/faq.md) and [the site](https://example.com)\n",
+//! ).unwrap();
+//!
+//! let mut options = Options::new(&root);
+//! options.offline = true;
+//! let summary = check(&options).unwrap();
+//! assert_eq!(summary.files, ["README.md", "docs/guide.md"]);
+//! assert_eq!((summary.links, summary.external, summary.skipped), (4, 1, 1));
+//! let problems: Vec<String> = summary.findings.iter().map(|f| f.location().unwrap()).collect();
+//! assert_eq!(problems, ["README.md:1:41", "README.md:1:71"]);
+//! assert!(summary.findings[0].message.contains("#setup"), "{}", summary.findings[0].message);
+//! std::fs::remove_dir_all(&root).unwrap();
+//! ```
+
+/// The README's example, run as a doc test so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 mod anchors;
 mod bare;

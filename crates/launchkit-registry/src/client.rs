@@ -38,6 +38,52 @@ pub struct FetchStats {
 }
 
 /// A client for one registry's sparse index. Safe to share between threads.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use launchkit_registry::SparseIndex;
+///
+/// # // A sparse index is files over HTTP: serve two of them on a local port.
+/// # use std::io::{Read, Write};
+/// # let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+/// # let base = format!("http://{}/", listener.local_addr().unwrap());
+/// # std::thread::spawn(move || {
+/// #     for stream in listener.incoming() {
+/// #         let mut stream = stream.unwrap();
+/// #         let mut request = Vec::new();
+/// #         let mut buffer = [0; 1024];
+/// #         while !request.ends_with(b"\r\n\r\n") {
+/// #             let read = stream.read(&mut buffer).unwrap();
+/// #             if read == 0 { break; }
+/// #             request.extend_from_slice(&buffer[..read]);
+/// #         }
+/// #         let request = String::from_utf8_lossy(&request);
+/// #         let (status, body) = match request.split(' ').nth(1).unwrap_or("") {
+/// #             "/config.json" => ("200 OK", r#"{"dl":"https://dl.example.com"}"#.to_owned()),
+/// #             "/de/mo/demo" => ("200 OK", [
+/// #                 r#"{"name":"demo","vers":"0.1.0","deps":[],"cksum":"aa","features":{},"yanked":false}"#,
+/// #                 r#"{"name":"demo","vers":"0.2.0","deps":[],"cksum":"bb","features":{},"yanked":true}"#,
+/// #             ].join("\n")),
+/// #             _ => ("404 Not Found", String::new()),
+/// #         };
+/// #         let head = format!("HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len());
+/// #         let _ = stream.write_all(format!("{head}{body}").as_bytes());
+/// #     }
+/// # });
+/// // `base` is the index's URL, such as `https://index.crates.io/`.
+/// let index = SparseIndex::from_url("local", &base, None);
+/// let (v010, v020) = ("0.1.0".parse().unwrap(), "0.2.0".parse().unwrap());
+///
+/// assert!(index.is_published("demo", &v010).unwrap());
+/// assert_eq!(index.is_yanked("demo", &v020).unwrap(), Some(true));
+/// assert_eq!(index.checksum("demo", &v010).unwrap().as_deref(), Some("aa"));
+/// assert_eq!(index.newest("demo").unwrap().unwrap().version, v010);
+/// assert!(index.versions("unknown").unwrap().is_empty());
+/// let entry = index.wait_until_published("demo", &v020, Duration::from_secs(10)).unwrap();
+/// assert!(entry.yanked);
+/// assert_eq!(index.config().unwrap().dl, "https://dl.example.com");
+/// ```
 pub struct SparseIndex {
     name: String,
     base: String,

@@ -131,6 +131,30 @@ impl CargoConfig {
     }
 
     /// The registry `name`, or the default one (`registry.default`, else crates.io).
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    ///
+    /// use launchkit_registry::CargoConfig;
+    ///
+    /// let project = std::env::temp_dir().join(format!("registry-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(project.join(".cargo")).unwrap();
+    /// std::fs::write(
+    ///     project.join(".cargo/config.toml"),
+    ///     "[registries.company]\nindex = \"sparse+https://index.example.com/\"\n",
+    /// ).unwrap();
+    /// let env = BTreeMap::from([("CARGO_REGISTRIES_COMPANY_TOKEN".to_owned(), "secret".to_owned())]);
+    /// let config = CargoConfig::read(&project, None, env).unwrap();
+    ///
+    /// let company = config.registry(Some("company")).unwrap();
+    /// assert_eq!(company.index_base(), "https://index.example.com/");
+    /// assert_eq!(company.token.unwrap().expose(), "secret");
+    /// assert_eq!(company.token_source, "environment variable CARGO_REGISTRIES_COMPANY_TOKEN");
+    /// assert!(config.registry(None).unwrap().is_crates_io());
+    /// let unknown = config.registry(Some("elsewhere")).unwrap_err().to_string();
+    /// assert!(unknown.starts_with("unknown registry `elsewhere`"), "{unknown}");
+    /// std::fs::remove_dir_all(&project).unwrap();
+    /// ```
     pub fn registry(&self, name: Option<&str>) -> Result<Registry, RegistryError> {
         let name = match name {
             Some(name) => name.to_owned(),

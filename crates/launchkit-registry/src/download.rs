@@ -8,6 +8,20 @@ use semver::Version;
 /// The download URL of `name` `version`, whose index checksum is `cksum`. The markers
 /// `{crate}`, `{version}`, `{prefix}`, `{lowerprefix}` and `{sha256-checksum}` are
 /// replaced; a template without any gets `/{crate}/{version}/download` appended.
+///
+/// ```
+/// use launchkit_registry::download_url;
+///
+/// let version = "1.0.0".parse().unwrap();
+/// assert_eq!(
+///     download_url("https://static.crates.io/crates", "Serde", &version, "aa"),
+///     "https://static.crates.io/crates/Serde/1.0.0/download",
+/// );
+/// assert_eq!(
+///     download_url("https://dl.example.com/{lowerprefix}/{crate}-{version}-{sha256-checksum}", "Serde", &version, "aa"),
+///     "https://dl.example.com/se/rd/Serde-1.0.0-aa",
+/// );
+/// ```
 pub fn download_url(dl: &str, name: &str, version: &Version, cksum: &str) -> String {
     const MARKERS: [&str; 5] =
         ["{crate}", "{version}", "{prefix}", "{lowerprefix}", "{sha256-checksum}"];

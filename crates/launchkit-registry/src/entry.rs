@@ -32,6 +32,20 @@ struct Line {
 
 /// Parses an index file. Like cargo, skips lines it cannot read (a newer format, a
 /// version that is not SemVer) rather than failing the whole crate.
+///
+/// ```
+/// use launchkit_registry::parse_index;
+///
+/// let text = concat!(
+///     r#"{"name":"demo","vers":"1.0.0","deps":[],"cksum":"aa","features":{},"yanked":false}"#, "\n",
+///     r#"{"name":"demo","vers":"not a version","cksum":"bb"}"#, "\n",
+///     r#"{"name":"demo","vers":"1.0.1","deps":[],"cksum":"cc","features":{},"yanked":true}"#, "\n",
+/// );
+/// let entries = parse_index(text);
+/// let versions: Vec<String> = entries.iter().map(|entry| entry.version.to_string()).collect();
+/// assert_eq!(versions, ["1.0.0", "1.0.1"]);
+/// assert_eq!((entries[1].cksum.as_str(), entries[1].yanked), ("cc", true));
+/// ```
 pub fn parse_index(text: &str) -> Vec<IndexEntry> {
     text.lines()
         .filter(|line| !line.trim().is_empty())

@@ -8,6 +8,49 @@
 //! [`SparseIndex::wait_until_published`]. [`DocsHost`] asks docs.rs (or a host with its
 //! API) whether a version's documentation built. [`trusted`] exchanges a CI identity for a
 //! short-lived publish token (trusted publishing). Nothing here prints or publishes.
+//!
+//! # Example
+//!
+//! What a release asks of an index, answered from the files a sparse registry serves:
+//! where a crate's index file is, which versions it lists (yanked or not, with their
+//! checksums), and where a version's `.crate` is downloaded from (`config.json`'s `dl`).
+//!
+//! ```
+//! use launchkit_registry::{IndexConfig, checksum, download_url, index_path, parse_index};
+//!
+//! assert_eq!(index_path("Serde"), "se/rd/serde");
+//!
+//! let crate_file = b"the bytes of demo-0.2.0.crate";
+//! let cksum = checksum(crate_file);
+//! let index_file = format!(
+//!     "{}\n{}\n",
+//!     r#"{"name":"demo","vers":"0.1.0","deps":[],"cksum":"aa","features":{},"yanked":true}"#,
+//!     format!(r#"{{"name":"demo","vers":"0.2.0","deps":[],"cksum":"{cksum}","features":{{}},"yanked":false,"rust_version":"1.90"}}"#),
+//! );
+//! let entries = parse_index(&index_file);
+//! assert_eq!(entries.len(), 2);
+//! assert!(entries[0].yanked);
+//! let newest = entries.iter().filter(|entry| !entry.yanked).max_by_key(|entry| &entry.version).unwrap();
+//! assert_eq!(newest.version.to_string(), "0.2.0");
+//! assert_eq!(newest.rust_version.as_deref(), Some("1.90"));
+//!
+//! let config: IndexConfig = serde_json::from_str(
+//!     r#"{"dl": "https://dl.example.com/{crate}/{version}.crate", "api": "https://example.com"}"#,
+//! ).unwrap();
+//! assert!(!config.auth_required);
+//! let url = download_url(&config.dl, &newest.name, &newest.version, &newest.cksum);
+//! assert_eq!(url, "https://dl.example.com/demo/0.2.0.crate");
+//! // A downloaded `.crate` is checked against the index's checksum:
+//! assert_eq!(checksum(crate_file), newest.cksum);
+//! ```
+//!
+//! [`SparseIndex`] asks a registry the same questions over HTTP, and [`CargoConfig`] finds
+//! the registry cargo would use (see their examples).
+
+/// The README's example, run as a doc test so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 mod backoff;
 mod client;

@@ -1,6 +1,15 @@
 //! Where a crate's file lives in an index: cargo's layout by name length.
 
 /// The index path of `name`: `1/a`, `2/ab`, `3/a/abc`, `ab/cd/abcd...`, all lowercase.
+///
+/// ```
+/// use launchkit_registry::index_path;
+///
+/// assert_eq!(index_path("a"), "1/a");
+/// assert_eq!(index_path("cc"), "2/cc");
+/// assert_eq!(index_path("Syn"), "3/s/syn");
+/// assert_eq!(index_path("launchkit-registry"), "la/un/launchkit-registry");
+/// ```
 pub fn index_path(name: &str) -> String {
     let name = name.to_lowercase();
     match name.len() {

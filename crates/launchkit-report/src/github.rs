@@ -30,6 +30,15 @@ pub fn annotations(report: &Report) -> String {
 }
 
 /// `::error file=src/lib.rs,line=3,col=5,title=clippy::message`.
+///
+/// ```
+/// use launchkit_report::{Finding, github};
+///
+/// let finding = Finding::warning("unused import").at("src/lib.rs", 3).column(5);
+/// let line = github::annotation("clippy", &finding);
+/// assert!(line.starts_with("::warning file=src/lib.rs,line=3,col=5,"));
+/// assert!(line.ends_with("::unused import"));
+/// ```
 pub fn annotation(step: &str, finding: &Finding) -> String {
     let level = match finding.severity {
         Severity::Error => "error",

@@ -44,7 +44,17 @@ pub fn step_details(step: &StepReport) -> String {
     out
 }
 
-/// `  src/lib.rs:3:5: error[clippy::needless_return]: message (fix: ...)`.
+/// `  src/lib.rs:3:5: error[clippy::needless_return]: message`, then the fix, if any, on
+/// a line of its own.
+///
+/// ```
+/// use launchkit_report::{Finding, human};
+///
+/// let finding = Finding::warning("unused import").at("src/lib.rs", 3).column(5).rule("unused_imports");
+/// assert_eq!(human::finding_line(&finding), "  src/lib.rs:3:5: warning[unused_imports]: unused import");
+/// let with_fix = finding.fix("remove it");
+/// assert!(human::finding_line(&with_fix).ends_with("unused import\n    fix: remove it"));
+/// ```
 pub fn finding_line(finding: &Finding) -> String {
     let mut line = String::from("  ");
     if let Some(location) = finding.location() {

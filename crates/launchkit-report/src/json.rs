@@ -3,6 +3,20 @@
 use crate::Report;
 
 /// The report as one pretty-printed JSON document.
+///
+/// ```
+/// use launchkit_report::{Finding, Report, Status, StepReport, json};
+///
+/// let mut step = StepReport::new("links", Status::Failed);
+/// step.findings.push(Finding::error("`guide.md` does not exist").at("README.md", 7));
+/// let mut report = Report::new("preflight");
+/// report.steps.push(step);
+///
+/// let document = json::render(&report);
+/// assert!(document.contains(r#""status": "failed""#));
+/// assert!(document.contains(r#""line": 7"#));
+/// assert_eq!(json::parse(&document).unwrap(), report);
+/// ```
 pub fn render(report: &Report) -> String {
     // Serializing plain data into a String cannot fail.
     serde_json::to_string_pretty(report).expect("a report serializes")

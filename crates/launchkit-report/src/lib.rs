@@ -4,7 +4,37 @@
 //! [`Report`]. The renderers turn a report into text for a terminal ([`human`]), one JSON
 //! document ([`json`]), or GitHub Actions annotations and a step summary ([`github`]).
 //! Nothing here prints: the caller decides where the text goes.
-#![doc = include_str!("../README.md")]
+//!
+//! # Example
+//!
+//! A step that found an unformatted file, rendered for a terminal and as JSON:
+//!
+//! ```
+//! use launchkit_report::{Finding, Report, Status, StepReport, human, json};
+//!
+//! let mut fmt = StepReport::new("fmt", Status::Failed);
+//! fmt.findings.push(
+//!     Finding::error("unformatted code").at("src/lib.rs", 3).rule("rustfmt").fix("run `cargo fmt`"),
+//! );
+//! let mut report = Report::new("preflight");
+//! report.steps.push(StepReport::new("clippy", Status::Passed));
+//! report.steps.push(fmt);
+//! assert!(!report.passed());
+//!
+//! let details = human::step_details(&report.steps[1]);
+//! assert_eq!(details, "  src/lib.rs:3: error[rustfmt]: unformatted code\n    fix: run `cargo fmt`\n");
+//! let summary = human::summary(&report);
+//! assert!(summary.lines().any(|line| line.starts_with("fmt") && line.contains("failed")));
+//!
+//! let document = json::render(&report);
+//! assert!(document.contains(r#""command": "preflight""#));
+//! assert_eq!(json::parse(&document).unwrap(), report);
+//! ```
+
+/// The README's example, run as a doc test so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 pub mod github;
 pub mod human;
@@ -38,6 +68,18 @@ impl Severity {
 }
 
 /// One problem found by a check, located as precisely as the check knows.
+///
+/// ```
+/// use launchkit_report::{Finding, Severity};
+///
+/// let finding = Finding::error("`demo` has no `description`")
+///     .at("Cargo.toml", 1)
+///     .rule("package")
+///     .fix("add `description = \"...\"` under [package]");
+/// assert_eq!(finding.severity, Severity::Error);
+/// assert_eq!(finding.location().as_deref(), Some("Cargo.toml:1"));
+/// assert_eq!(Finding::warning("no tests").location(), None);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// File the finding is about, relative to the workspace root, with `/` separators.
@@ -214,7 +256,19 @@ impl Report {
         Report { schema: SCHEMA_VERSION, command: command.into(), steps: Vec::new() }
     }
 
-    /// True when no step failed.
+    /// True when no step failed: warnings and skips do not fail a report.
+    ///
+    /// ```
+    /// use launchkit_report::{Report, Status, StepReport};
+    ///
+    /// let mut report = Report::new("preflight");
+    /// report.steps.push(StepReport::new("audit", Status::Warning));
+    /// report.steps.push(StepReport::new("semver", Status::Skipped));
+    /// assert!(report.passed());
+    /// report.steps.push(StepReport::new("test", Status::Failed));
+    /// assert!(!report.passed());
+    /// assert_eq!(report.count(Status::Failed), 1);
+    /// ```
     pub fn passed(&self) -> bool {
         self.steps.iter().all(|step| step.status != Status::Failed)
     }

@@ -2,7 +2,61 @@
 //!
 //! [`Workspace::load`] asks cargo (never parses manifests by hand) so that inheritance,
 //! globs in `members` and `publish` settings mean exactly what cargo says they mean.
-#![doc = include_str!("../README.md")]
+//! [`root_of`] finds the workspace a folder belongs to without starting cargo;
+//! [`Workspace::publish_order`] orders the crates to publish, and [`version`] computes and
+//! applies version bumps.
+//!
+//! # Example
+//!
+//! A workspace of two crates, `app` depending on `core`, and a `publish = false` test
+//! helper:
+//!
+//! ```
+//! use launchkit_workspace::version::VersionPlan;
+//! use launchkit_workspace::{Workspace, root_of};
+//!
+//! let root = std::env::temp_dir().join(format!("workspace-doc-{}", std::process::id()));
+//! let files = [
+//!     ("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"3\"\n"),
+//!     ("crates/core/Cargo.toml", "[package]\nname = \"core\"\nversion = \"0.3.0\"\nedition = \"2024\"\n"),
+//!     ("crates/app/Cargo.toml", concat!(
+//!         "[package]\nname = \"app\"\nversion = \"0.3.0\"\nedition = \"2024\"\n",
+//!         "[dependencies]\ncore = { path = \"../core\", version = \"0.3.0\" }\n",
+//!     )),
+//!     ("crates/helper/Cargo.toml", "[package]\nname = \"helper\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n"),
+//! ];
+//! for (path, text) in files {
+//!     let path = root.join(path);
+//!     std::fs::create_dir_all(path.parent().unwrap().join("src")).unwrap();
+//!     std::fs::write(&path, text).unwrap();
+//!     std::fs::write(path.parent().unwrap().join("src/lib.rs"), "").unwrap();
+//! }
+//!
+//! assert_eq!(root_of(&root.join("crates/app/src")), Some(root.clone()));
+//! let workspace = Workspace::load(&root.join("Cargo.toml")).unwrap();
+//! let names: Vec<&str> = workspace.members.iter().map(|member| member.name.as_str()).collect();
+//! assert_eq!(names, ["app", "core", "helper"]);
+//! let publishable: Vec<&str> = workspace.publishable().map(|member| member.name.as_str()).collect();
+//! assert_eq!(publishable, ["app", "core"]);
+//! assert_eq!(workspace.member("core").unwrap().version.to_string(), "0.3.0");
+//!
+//! let order = workspace.publish_order("crates-io").unwrap();
+//! assert_eq!(order.batches, [vec!["core".to_owned()], vec!["app".to_owned()]]);
+//!
+//! // A minor bump: both publishable crates and app's requirement on core move to 0.4.0.
+//! let plan = VersionPlan::new(&workspace, &"minor".parse().unwrap()).unwrap();
+//! assert_eq!(plan.to.to_string(), "0.4.0");
+//! assert_eq!(plan.bumped, ["app", "core"]);
+//! assert_eq!(plan.kept[0].0, "helper");
+//! let app = plan.files.iter().find(|file| file.path.ends_with("crates/app/Cargo.toml")).unwrap();
+//! assert!(app.after.contains(r#"core = { path = "../core", version = "0.4.0" }"#));
+//! std::fs::remove_dir_all(&root).unwrap();
+//! ```
+
+/// The README's example, run as a doc test so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 pub mod order;
 mod root;
@@ -71,6 +125,15 @@ impl Member {
 
 impl Workspace {
     /// Reads the workspace whose manifest (or a member's manifest) is `manifest_path`.
+    /// Errors are one line that says what to do (see the crate docs for a workspace read).
+    ///
+    /// ```
+    /// use launchkit_workspace::Workspace;
+    ///
+    /// let missing = std::env::temp_dir().join("no-such-workspace/Cargo.toml");
+    /// let err = Workspace::load(&missing).unwrap_err().to_string();
+    /// assert!(err.ends_with("not found: run from a cargo workspace or pass --manifest-path"), "{err}");
+    /// ```
     pub fn load(manifest_path: &Path) -> Result<Workspace, LoadError> {
         if !manifest_path.is_file() {
             return Err(LoadError(format!(

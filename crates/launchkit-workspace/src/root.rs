@@ -12,6 +12,19 @@ use toml_edit::{DocumentMut, Item};
 /// It reads manifests instead of running `cargo locate-project`, so that tasks which need
 /// no cargo at all (the audit reads only Cargo.lock) start none. A manifest that does not
 /// parse ends the search there: the task that loads it reports the error.
+///
+/// ```
+/// use launchkit_workspace::root_of;
+///
+/// let root = std::env::temp_dir().join(format!("root-of-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(root.join("core/src")).unwrap();
+/// std::fs::write(root.join("Cargo.toml"), "[workspace]\nmembers = [\"core\"]\n").unwrap();
+/// std::fs::write(root.join("core/Cargo.toml"), "[package]\nname = \"core\"\n").unwrap();
+///
+/// assert_eq!(root_of(&root.join("core/src")), Some(root.clone()));
+/// assert_eq!(root_of(&root), Some(root.clone()));
+/// std::fs::remove_dir_all(&root).unwrap();
+/// ```
 pub fn root_of(dir: &Path) -> Option<PathBuf> {
     let nearest = dir.ancestors().find(|folder| folder.join("Cargo.toml").is_file())?;
     let Some(manifest) = read(nearest) else { return Some(nearest.to_owned()) };

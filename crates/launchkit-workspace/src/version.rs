@@ -92,6 +92,19 @@ impl fmt::Display for Bump {
 
 impl Bump {
     /// The version after `current`, always greater than it.
+    ///
+    /// ```
+    /// use launchkit_workspace::version::Bump;
+    ///
+    /// let next = |bump: &str, current: &str| {
+    ///     bump.parse::<Bump>().unwrap().apply(&current.parse().unwrap()).map(|v| v.to_string())
+    /// };
+    /// assert_eq!(next("minor", "0.4.2").unwrap(), "0.5.0");
+    /// assert_eq!(next("major", "0.4.2").unwrap(), "1.0.0");
+    /// assert_eq!(next("rc", "1.0.0-beta.2").unwrap(), "1.0.0-rc.1");
+    /// assert_eq!(next("release", "1.0.0-rc.1").unwrap(), "1.0.0");
+    /// assert_eq!(next("1.0.0", "1.2.0").unwrap_err().to_string(), "1.0.0 is not above the current version 1.2.0: pick a higher version");
+    /// ```
     pub fn apply(&self, current: &Version) -> Result<Version, VersionError> {
         let pre = !current.pre.is_empty();
         let (major, minor, patch) = (current.major, current.minor, current.patch);
@@ -150,6 +163,16 @@ fn next_pre(current: &Version, channel: &str) -> Result<Version, VersionError> {
 /// True when `to` may break users of `from` under cargo's compatibility rules: the
 /// leftmost non-zero component changed (major from 1.0, minor in 0.y, patch in 0.0.z).
 /// Pre-releases are compared by their release numbers.
+///
+/// ```
+/// use launchkit_workspace::version::is_breaking;
+///
+/// let v = |text: &str| text.parse().unwrap();
+/// assert!(is_breaking(&v("0.4.2"), &v("0.5.0")));
+/// assert!(!is_breaking(&v("0.4.2"), &v("0.4.3")));
+/// assert!(!is_breaking(&v("1.4.2"), &v("1.5.0")));
+/// assert!(is_breaking(&v("1.4.2"), &v("2.0.0")));
+/// ```
 pub fn is_breaking(from: &Version, to: &Version) -> bool {
     if from.major > 0 || to.major != from.major {
         return to.major != from.major;
