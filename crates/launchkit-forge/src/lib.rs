@@ -14,6 +14,26 @@
 //! `Retry-After` asks and a 5xx or broken connection is retried after a doubling backoff
 //! ([`Retry`]). Tokens are sent in one header and never appear in an error. Nothing here
 //! prints.
+//!
+//! ```
+//! use launchkit_forge::{Asset, Kind, Project, Settings};
+//!
+//! let remote = "git@gitlab.com:group/sub/app.git";
+//! let project = Project::detect(Some(remote), None, &Settings::default()).unwrap();
+//! assert_eq!(project.kind, Kind::Gitlab);
+//! assert_eq!(project.path, "group/sub/app");
+//! assert_eq!(project.api, "https://gitlab.com/api/v4");
+//!
+//! // A self-hosted Gitea the host name does not reveal: the settings say it.
+//! let settings = Settings { kind: Some(Kind::Gitea), ..Settings::default() };
+//! let project = Project::detect(Some("https://git.example.org/me/tool"), None, &settings);
+//! assert_eq!(project.unwrap().api, "https://git.example.org/api/v1");
+//!
+//! let crate_file = Asset { name: "app-0.1.0.crate".into(), bytes: b"crate".to_vec() };
+//! let sums = Asset::sha256sums(&[crate_file]);
+//! assert_eq!(sums.name, "SHA256SUMS");
+//! assert!(String::from_utf8(sums.bytes).unwrap().ends_with("  app-0.1.0.crate\n"));
+//! ```
 
 mod gitea;
 mod github;
