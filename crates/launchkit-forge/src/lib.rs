@@ -203,17 +203,9 @@ impl<'a> Client<'a> {
     }
 }
 
-/// `text` as one URL path segment: everything but unreserved characters percent-encoded
-/// (GitLab's project paths and tags with a `/` need it).
+/// `text` as one URL path segment (GitLab's project paths and tags with a `/` need it).
 fn segment(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (byte as char).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
+    launchkit_registry::percent_encode(text)
 }
 
 #[cfg(test)]

@@ -71,7 +71,7 @@ pub use docs::{DOCS_RS, DocsHost, DocsStatus};
 pub use download::{download, download_url};
 pub use entry::{IndexEntry, parse_index};
 pub use error::RegistryError;
-pub use path::index_path;
+pub use path::{index_path, percent_encode};
 pub use transport::{agent, bounded, drain, lookups};
 
 /// The checksum a registry records for a `.crate` file (the index's `cksum`): SHA-256 as

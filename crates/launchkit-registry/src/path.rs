@@ -29,6 +29,23 @@ pub(crate) fn prefix(name: &str) -> String {
     }
 }
 
+/// `text` as one URL path segment or query value: every byte but the unreserved
+/// characters of RFC 3986 (`A-Z a-z 0-9 - . _ ~`) percent-encoded.
+///
+/// ```
+/// assert_eq!(launchkit_registry::percent_encode("group/app v1"), "group%2Fapp%20v1");
+/// ```
+pub fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::index_path;

@@ -81,7 +81,7 @@ impl Identity {
             Identity::GithubActions { url, token } => (url, token),
         };
         let separator = if url.contains('?') { '&' } else { '?' };
-        let url = format!("{url}{separator}audience={}", encode(audience));
+        let url = format!("{url}{separator}audience={}", crate::percent_encode(audience));
         let request = bounded(agent().get(&url), timeout)
             .header("Authorization", format!("bearer {}", token.expose()));
         #[derive(Deserialize)]
@@ -151,7 +151,8 @@ pub fn exchange(api: &str, jwt: &Token, timeout: Duration) -> Result<Token, Regi
 /// crate whose owners turned token publishing off. A registry without the field, or that
 /// does not know the crate or the endpoint (404), takes tokens.
 pub fn trustpub_only(api: &str, name: &str, timeout: Duration) -> Result<bool, RegistryError> {
-    let url = format!("{}/api/v1/crates/{}", api.trim_end_matches('/'), encode(name));
+    let url =
+        format!("{}/api/v1/crates/{}", api.trim_end_matches('/'), crate::percent_encode(name));
     let request = bounded(agent().get(&url), timeout).header("Accept", "application/json");
     match send(request.call(), &url)? {
         (200, body) => {
@@ -234,18 +235,6 @@ fn refusal(status: u16, body: &str, jwt: &Token) -> String {
     };
     let reason = if detail.is_empty() { String::new() } else { format!(" ({detail})") };
     format!("trusted publishing refused: the registry answered HTTP {status}{reason}: {fix}")
-}
-
-/// `text` percent-encoded for a query value.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]
