@@ -202,6 +202,9 @@ impl Launchkit {
             args.remove(1);
         }
         let mut cli = flags::Cli::command().bin_name(self.bin_name);
+        if self.bin_name == "cargo launchkit" {
+            cli = cli.name("cargo-launchkit");
+        }
         for extension in &self.commands {
             cli = cli.subcommand(extension.command.clone());
         }
@@ -215,6 +218,7 @@ impl Launchkit {
             }
         };
         preflight::add_steps(std::mem::take(&mut self.steps));
+        output::set_program(self.bin_name);
         match self.run(&matches) {
             Ok(code) => code,
             Err(err) => {

@@ -54,6 +54,21 @@ pub fn clip_words(text: &str) -> String {
     .into_owned()
 }
 
+/// How the user runs launchkit, set once by [`crate::Launchkit::main`]: `cargo xtask` or
+/// `cargo launchkit`.
+static PROGRAM: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+
+/// Records how the user runs launchkit.
+pub fn set_program(program: &'static str) {
+    PROGRAM.get_or_init(|| program);
+}
+
+/// `cargo xtask` or `cargo launchkit`: the start of every command a message tells the user
+/// to run.
+pub fn program() -> &'static str {
+    PROGRAM.get().copied().unwrap_or("cargo xtask")
+}
+
 /// True when running under CI (`CI=true`, as GitHub Actions and most CI systems set).
 pub fn is_ci() -> bool {
     std::env::var("CI").is_ok_and(|value| value == "true" || value == "1")

@@ -188,10 +188,10 @@ pub fn require_token(registry: &Registry) -> anyhow::Result<()> {
     bail!("no token for registry `{}`: {}", registry.name, registry.token_source)
 }
 
-/// `cargo xtask`, with `--manifest-path` when the current directory is outside the
-/// shell's workspace: the start of a command that repeats this run.
+/// `cargo xtask` (or `cargo launchkit`), with `--manifest-path` when the current directory
+/// is outside the shell's workspace: the start of a command that repeats this run.
 pub fn xtask_command(sh: &Shell) -> String {
-    let mut command = String::from("cargo xtask");
+    let mut command = String::from(crate::output::program());
     let inside = std::env::current_dir().is_ok_and(|dir| dir.starts_with(sh.current_dir()));
     if !inside {
         let manifest = sh.current_dir().join("Cargo.toml");

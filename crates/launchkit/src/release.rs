@@ -138,7 +138,8 @@ impl flags::Release {
         env.allow_friday |= self.allow_friday;
         if ws.config.get("versioning").and_then(|value| value.as_str()) == Some("independent") {
             bail!(
-                "this workspace versions its crates independently, and release ships one version for all: publish each crate with `cargo xtask publish`"
+                "this workspace versions its crates independently, and release ships one version for all: publish each crate with `{} publish`",
+                crate::output::program()
             );
         }
         if self.execute && execute::restore_interrupted(&git, journal.as_ref())? {
@@ -326,7 +327,8 @@ fn preflight(
         return Ok(summary);
     }
     Err(format!(
-        "{} failed: fix them and commit; `cargo xtask preflight --release {version}` shows the findings",
-        failed.join(", ")
+        "{} failed: fix them and commit; `{} preflight --release {version}` shows the findings",
+        failed.join(", "),
+        crate::output::program()
     ))
 }

@@ -166,7 +166,8 @@ impl flags::Yank {
         }
         if plan.iter().all(|step| step.todo == Todo::Absent) {
             bail!(
-                "{version} was never released to `{registry}`: check the version (`cargo xtask status` lists what is there)"
+                "{version} was never released to `{registry}`: check the version (`{} status` lists what is there)",
+                crate::output::program()
             );
         }
         Ok(plan)

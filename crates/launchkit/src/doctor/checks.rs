@@ -52,9 +52,10 @@ pub fn workflow(doctor: &Doctor) -> anyhow::Result<Outcome> {
     }
     Ok(match findings {
         Some(findings) => Outcome::from_findings(findings),
-        None => Outcome::not_applicable(
-            "no workflow in .github/workflows releases (`cargo xtask init` writes one)",
-        ),
+        None => Outcome::not_applicable(format!(
+            "no workflow in .github/workflows releases (`{} init` writes one)",
+            crate::output::program()
+        )),
     })
 }
 
@@ -109,10 +110,16 @@ pub fn published(doctor: &Doctor) -> anyhow::Result<Outcome> {
             );
         } else if versions.iter().any(|entry| entry.version == member.version) {
             findings.push(
-                Finding::error(format!("`{}` {} is already on `{registry}`", member.name, member.version))
-                    .in_file(&manifest)
-                    .rule("doctor::published")
-                    .fix("bump the version (`cargo xtask version patch`): a published version never changes"),
+                Finding::error(format!(
+                    "`{}` {} is already on `{registry}`",
+                    member.name, member.version
+                ))
+                .in_file(&manifest)
+                .rule("doctor::published")
+                .fix(format!(
+                    "bump the version (`{} version patch`): a published version never changes",
+                    crate::output::program()
+                )),
             );
         }
     }

@@ -40,7 +40,7 @@ pub fn check(path: &str, text: &str, needs_identity: bool) -> Option<Vec<Finding
                         Finding::error(format!("{path} is started by `workflow_run`: registries refuse trusted publishing from it, and it runs with the base repository's secrets"))
                             .at(path, *line)
                             .rule("doctor::workflow")
-                            .fix("start the release with `workflow_dispatch` (or a tag push), as the workflow `cargo xtask init` writes"),
+                            .fix(format!("start the release with `workflow_dispatch` (or a tag push), as the workflow `{} init` writes", crate::output::program())),
                     );
                 }
             }

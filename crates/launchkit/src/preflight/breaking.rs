@@ -136,7 +136,8 @@ fn breaking_findings(
             "the public API breaks compatibility with {tag}, but {baseline} -> {target} is not a breaking bump"
         );
         let zero = if baseline.major == 0 { " (minor in 0.x)" } else { "" };
-        let fix = format!("release a {level} version{zero}: `cargo xtask version {level}`");
+        let program = crate::output::program();
+        let fix = format!("release a {level} version{zero}: `{program} version {level}`");
         findings.push(Finding::error(message).rule("breaking::bump").fix(fix));
     }
     let shown = ctx.ws.relative(changelog);

@@ -166,7 +166,10 @@ fn check_release(ctx: &Ctx, release: &Release) -> anyhow::Result<Vec<Finding>> {
     if tagged && ctx.release.is_none() {
         // Right after a release the manifests still name it: nothing new to check yet.
         let message = format!("{tag} is already tagged: the next release is not chosen yet");
-        let fix = "check the next release with `cargo xtask preflight --release X.Y.Z`";
+        let fix = format!(
+            "check the next release with `{} preflight --release X.Y.Z`",
+            crate::output::program()
+        );
         return Ok(vec![Finding::new(Severity::Note, message).rule("version::tag").fix(fix)]);
     }
     let mut findings = Vec::new();

@@ -110,8 +110,8 @@ impl Problem {
                 Severity::Error,
                 format!("`{name}` takes only trusted publishing on `{registry}`, and only a token is available here"),
                 match settings.mode {
-                    TrustedPublishing::Never => "set `trusted-publishing = \"auto\"` and release from CI with `permissions: id-token: write` (the release workflow `cargo xtask init` writes), or allow token publishing in the crate's settings",
-                    _ => "release from CI with `permissions: id-token: write` (the release workflow `cargo xtask init` writes), or allow token publishing in the crate's settings",
+                    TrustedPublishing::Never => "set `trusted-publishing = \"auto\"` and release from CI with `permissions: id-token: write` (the release workflow `init` writes), or allow token publishing in the crate's settings",
+                    _ => "release from CI with `permissions: id-token: write` (the release workflow `init` writes), or allow token publishing in the crate's settings",
                 }
                 .to_owned(),
             ),

@@ -50,7 +50,7 @@ pub fn check(ctx: &Ctx) -> anyhow::Result<Outcome> {
             findings.push(
                 Finding::error(format!("a fresh project cannot depend on {}: {}", specs.join(", "), summary(&add.stderr)))
                     .rule("verify::install")
-                    .fix("cargo's output says why: a yanked version needs `cargo xtask yank X.Y.Z --undo`, a missing one a publish"),
+                    .fix(format!("cargo's output says why: a yanked version needs `{} yank X.Y.Z --undo`, a missing one a publish", crate::output::program())),
             );
             return Ok(Outcome::from_run(add, findings));
         }

@@ -29,15 +29,20 @@ fn crate_findings(ctx: &Ctx, krate: &CrateVersion) -> anyhow::Result<Vec<Finding
         };
         let finding = Finding::error(format!("`{name}` {version} is not in the index of `{registry}`{waited}"))
             .rule("verify::missing")
-            .fix(format!("publish it (`cargo xtask publish --registry {registry} --execute` at the release tag), or pass --wait if the index is slow"));
+            .fix(format!("publish it (`{} publish --registry {registry} --execute` at the release tag), or pass --wait if the index is slow", crate::output::program()));
         return Ok(vec![finding]);
     };
     let mut findings = Vec::new();
     if entry.yanked {
         findings.push(
-            Finding::error(format!("`{name}` {version} is yanked on `{registry}`: new projects cannot resolve it"))
-                .rule("verify::yanked")
-                .fix(format!("`cargo xtask yank {version} -p {name} --undo --execute` brings it back; or release a fix")),
+            Finding::error(format!(
+                "`{name}` {version} is yanked on `{registry}`: new projects cannot resolve it"
+            ))
+            .rule("verify::yanked")
+            .fix(format!(
+                "`{} yank {version} -p {name} --undo --execute` brings it back; or release a fix",
+                crate::output::program()
+            )),
         );
     }
     // What users get: the `.crate` the registry serves must be the one the index

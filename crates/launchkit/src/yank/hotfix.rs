@@ -137,7 +137,8 @@ fn release_command(target: &Target, branch: &str) -> String {
     if !env.allows_branch(branch) {
         command.push_str(&format!("LAUNCHKIT_BRANCHES={branch} "));
     }
-    command.push_str("cargo xtask release patch");
+    command.push_str(crate::output::program());
+    command.push_str(" release patch");
     if env.name != crate::config::default_name(&target.ws.config) {
         command.push_str(&format!(" --env {}", env.name));
     }
