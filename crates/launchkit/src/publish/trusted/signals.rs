@@ -14,6 +14,7 @@
 //!
 //! Unix only (see `trusted.rs` for elsewhere).
 
+use std::io::Write;
 use std::sync::{Once, TryLockError};
 use std::time::{Duration, Instant};
 
@@ -49,6 +50,10 @@ pub fn revoke_on_signal() {
 /// Revokes what is live and exits; with nothing live, ends the process by `signal`.
 fn interrupted(signal: i32) -> ! {
     let code = 128 + signal;
+    // Held until the process exits, so the run prints nothing more (a cargo that got the
+    // signal too would make it report a failed upload): the last line is the handler's.
+    let _stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr().lock();
     let deadline = Instant::now() + LOCK_WAIT;
     // Held until the process exits, so the main thread mints and revokes nothing more.
     let live = loop {
@@ -59,7 +64,8 @@ fn interrupted(signal: i32) -> ! {
                 std::thread::sleep(Duration::from_millis(10));
             }
             Err(TryLockError::WouldBlock) => {
-                eprintln!(
+                let _ = writeln!(
+                    stderr,
                     "interrupted: a trusted-publishing token exchange or revocation did not end in time, so a minted token may stay valid until 30 minutes after it was minted"
                 );
                 std::process::exit(code);
@@ -70,7 +76,7 @@ fn interrupted(signal: i32) -> ! {
         let _ = signal_hook::low_level::emulate_default_handler(signal);
         std::process::exit(code);
     }
-    eprintln!("{}", revoke(&live));
+    let _ = writeln!(stderr, "{}", revoke(&live));
     std::process::exit(code)
 }
 
