@@ -198,3 +198,42 @@ fn a_release_cancelled_while_publishing_revokes_its_token_and_resumes() {
     assert_eq!(proxy.minted_tokens(), ["tp-minted-1", "tp-minted-2"]);
     assert_eq!(proxy.revoked_tokens(), proxy.minted_tokens());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_signal_after_the_tokens_were_revoked_ends_the_release_as_before() {
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let issuer = issuer();
+    let setup = Setup::new(Faults::none().trusted_publishing("jwt.127.0.0.1."));
+    for name in CRATES {
+        assert_eq!(setup.registry.seed(name, "0.1.0"), 200);
+    }
+    // The docs step comes after the publish, whose token is revoked by then.
+    let marker = setup.dir.path().join("docs-started");
+    let hook = format!("touch '{}'; sleep 60", marker.display());
+    let args = ["release", "minor", "--env", "staging", "--date", MONDAY, "--execute"];
+    let mut command = setup.command(&args);
+    command.envs(trusted_env(&issuer)).env("LAUNCHKIT_DOCS_HOOK", &hook).process_group(0);
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(240);
+    while !marker.exists() {
+        assert!(Instant::now() < deadline, "the docs hook never ran");
+        assert!(child.try_wait().unwrap().is_none(), "the release ended before its docs hook");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    run("kill", &["-TERM", "--", &format!("-{}", child.id())], &setup.repo());
+    let output = child.wait_with_output().unwrap();
+    let killed = Run::checked(output.clone(), SECRETS);
+    assert_eq!(
+        output.status.signal(),
+        Some(15),
+        "ended by SIGTERM, as without a handler:\n{killed}"
+    );
+    assert!(!killed.stderr.contains("interrupted:"), "{killed}");
+    let proxy = setup.registry.proxy().unwrap();
+    assert_eq!(proxy.minted_tokens(), ["tp-minted-1"]);
+    assert_eq!(proxy.revoked_tokens(), ["tp-minted-1"]);
+}
