@@ -12,7 +12,10 @@ mod signals;
 #[cfg(not(unix))]
 mod signals {
     pub fn revoke_on_signal() {}
+    pub fn leave_to_handler() {}
 }
+
+pub use signals::leave_to_handler;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -198,6 +201,8 @@ impl Drop for Minted {
     /// Revokes every minted token, also after a stop or an error: a token left alive
     /// could publish for the rest of its 30 minutes.
     fn drop(&mut self) {
+        // After a signal, the handler revokes them.
+        leave_to_handler();
         let mut live = live();
         for (token, _) in self.lock().drain(..) {
             live.retain(|live| live.token != token);

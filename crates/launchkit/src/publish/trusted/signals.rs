@@ -10,11 +10,15 @@
 //! (cargo) get the signal as before: a handler is not inherited across `exec`, and
 //! whether they get it depends only on who sent it (a terminal signals the whole process
 //! group). A signal after every token was revoked ends the process by that signal, as
-//! without the handler.
+//! without the handler. The signal also sets a flag at once; the main thread, which may
+//! run on before the handler's thread (its cargo died of the same signal), checks it
+//! before revoking on its own and before `launchkit::main` returns, and then waits for
+//! the handler to end the process ([`leave_to_handler`]).
 //!
 //! Unix only (see `trusted.rs` for elsewhere).
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Once, TryLockError};
 use std::time::{Duration, Instant};
 
@@ -26,6 +30,10 @@ const LOCK_WAIT: Duration = Duration::from_secs(2);
 /// How long all revocations may take, after that: CI runners kill a cancelled job a few
 /// seconds after signalling it.
 const REVOKE_WITHIN: Duration = Duration::from_secs(2);
+
+/// Set in the signal handler itself, at once: the handler's thread may run later than
+/// the main thread, which must then leave the end to it.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// From now on, SIGINT and SIGTERM revoke every live minted token before the process
 /// ends; once per process.
@@ -40,11 +48,24 @@ pub fn revoke_on_signal() {
                     interrupted(signal);
                 }
             });
+            for signal in [SIGINT, SIGTERM] {
+                // Without the flag the run may end with its own code before the handler.
+                let _ = signal_hook::flag::register(signal, &INTERRUPTED);
+            }
         }
         Err(err) => eprintln!(
             "warning: cannot handle SIGINT and SIGTERM ({err}): an interrupted run leaves its trusted-publishing token to expire 30 minutes after it was minted"
         ),
     });
+}
+
+/// After a signal, waits for the handler's thread, which ends the process: a run that
+/// stops because cargo got the signal too must not end first, with its own exit code,
+/// nor revoke what the handler revokes.
+pub fn leave_to_handler() {
+    while INTERRUPTED.load(Ordering::SeqCst) {
+        std::thread::park();
+    }
 }
 
 /// Revokes what is live and exits; with nothing live, ends the process by `signal`.
