@@ -179,6 +179,11 @@ impl FaultProxy {
         lock(&self.shared.log).clone()
     }
 
+    /// Requests a [`Fault::Slow`] is holding now: a client is waiting for its answer.
+    pub fn held(&self) -> usize {
+        self.shared.held.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Upload attempts (`PUT /api/v1/crates/new`) so far, answered or not.
     pub fn upload_attempts(&self) -> usize {
         self.exchanges().iter().filter(|exchange| exchange.method == "PUT").count()

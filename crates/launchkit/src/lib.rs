@@ -219,13 +219,17 @@ impl Launchkit {
         };
         preflight::add_steps(std::mem::take(&mut self.steps));
         output::set_program(self.bin_name);
-        match self.run(&matches) {
+        let code = match self.run(&matches) {
             Ok(code) => code,
             Err(err) => {
                 eprintln!("error: {}", output::clip_words(&format!("{err:#}")));
                 ExitCode::from(2)
             }
-        }
+        };
+        // A signal that came while trusted-publishing tokens were minted ends the process
+        // from its handler, with the signal's code.
+        publish::trusted::leave_to_handler();
+        code
     }
 
     fn run(&self, matches: &ArgMatches) -> anyhow::Result<ExitCode> {

@@ -93,7 +93,7 @@ fn run(
     // Dropped when the run ends, however it ends, which revokes what was minted.
     let mut minted = None;
     if execute {
-        minted = trusted::mint(&registry, trusted)?;
+        minted = trusted::mint(&registry, trusted, resume)?;
         if let Some(minted) = &minted {
             registry.token_source = minted.source();
         } else {

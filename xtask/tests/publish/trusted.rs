@@ -4,7 +4,9 @@
 //! the proxy in front of the real registry server (crates.io's contract), which accepts an
 //! upload only with a live minted token.
 
+use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use launchkit_testkit::http::{Request, header};
 use launchkit_testkit::server::json;
@@ -41,14 +43,23 @@ fn setup(faults: Faults) -> Setup {
     Setup { registry, sandbox, fixture: workspace(DIAMOND) }
 }
 
-/// `publish --registry lk <args>` on GitHub Actions with `env`; no secret in any output.
-fn run(setup: &Setup, issuer: &HttpServer, args: &[&str], env: &[(&str, &str)]) -> Run {
+/// `publish --registry lk <args>` on GitHub Actions with `env`, not started yet.
+fn command(setup: &Setup, issuer: &HttpServer, args: &[&str]) -> std::process::Command {
     let mut command = setup.xtask_command(args);
     command
         .env("ACTIONS_ID_TOKEN_REQUEST_URL", format!("{}/token?api-version=2.0", issuer.url()))
-        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", REQUEST_TOKEN)
-        .envs(env.iter().copied());
-    Run::checked(command.output().expect("xtask runs"), &[REQUEST_TOKEN, "tp-minted", "jwt."])
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", REQUEST_TOKEN);
+    command
+}
+
+/// The secrets no output may show.
+const SECRETS: &[&str] = &[REQUEST_TOKEN, "tp-minted", "jwt."];
+
+/// `publish --registry lk <args>` on GitHub Actions with `env`; no secret in any output.
+fn run(setup: &Setup, issuer: &HttpServer, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = command(setup, issuer, args);
+    command.envs(env.iter().copied());
+    Run::checked(command.output().expect("xtask runs"), SECRETS)
 }
 
 #[test]
@@ -206,4 +217,101 @@ fn the_plan_warns_of_no_token_only_when_no_identity_will_give_one() {
     let without = Run::checked(command.output().unwrap(), &[]).success();
     assert!(without.stderr.contains(warning), "{without}");
     assert!(setup.registry.proxy().unwrap().minted_tokens().is_empty());
+}
+
+/// The first upload is held this long by the registry, longer than the handler may take.
+#[cfg(unix)]
+const HELD: Duration = Duration::from_secs(12);
+
+/// A registry that holds the first upload for [`HELD`].
+#[cfg(unix)]
+fn held_upload() -> Setup {
+    setup(Faults::none().on(Route::Publish, 1, Fault::Slow(HELD)))
+}
+
+/// Starts `publish --execute`, sends `signal` while cargo waits for its first upload's
+/// answer (to the xtask's process, or with `group` to its whole process group, as a
+/// terminal's Ctrl-C does), and returns the run and how long it took to end after that.
+#[cfg(unix)]
+fn interrupt(setup: &Setup, issuer: &HttpServer, signal: &str, group: bool) -> (Run, Duration) {
+    use std::os::unix::process::CommandExt;
+
+    let mut command = command(setup, issuer, &["--execute"]);
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    if group {
+        command.process_group(0);
+    }
+    let mut child = command.spawn().unwrap();
+    let proxy = setup.registry.proxy().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while proxy.held() == 0 {
+        assert!(Instant::now() < deadline, "no upload");
+        assert!(child.try_wait().unwrap().is_none(), "the publish ended before its upload");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let target = if group { format!("-{}", child.id()) } else { child.id().to_string() };
+    let mut kill = std::process::Command::new("kill");
+    assert!(kill.args([&format!("-{signal}"), "--", &target]).status().unwrap().success());
+    let signalled = Instant::now();
+    let output = child.wait_with_output().unwrap();
+    (Run::checked(output, SECRETS), signalled.elapsed())
+}
+
+/// The line an interrupted publish ends with.
+#[cfg(unix)]
+fn assert_revoked_line(run: &Run) {
+    assert_eq!(
+        run.stderr.lines().last(),
+        Some(
+            "interrupted: revoked the 1 trusted-publishing token this run minted; resume with: cargo xtask publish --registry lk --execute"
+        ),
+        "{run}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_revokes_the_minted_token_and_the_same_command_finishes() {
+    let setup = held_upload();
+    let issuer = issuer();
+    let proxy = setup.registry.proxy().unwrap();
+    // Only the xtask gets it, as from `kill PID`: its cargo goes on with the upload.
+    let (interrupted, took) = interrupt(&setup, &issuer, "TERM", false);
+    let interrupted = interrupted.code(143);
+    assert!(took < HELD - Duration::from_secs(4), "ended {took:?} after the signal");
+    assert_revoked_line(&interrupted);
+    assert_eq!(proxy.minted_tokens(), ["tp-minted-1"]);
+    assert_eq!(proxy.revoked_tokens(), ["tp-minted-1"]);
+    // The upload cargo was making arrives with a revoked token: the registry refuses it.
+    let deadline = Instant::now() + HELD + Duration::from_secs(30);
+    while proxy.held() > 0 || proxy.upload_tokens().is_empty() {
+        assert!(Instant::now() < deadline, "the held upload never reached the registry");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(proxy.upload_tokens(), ["tp-minted-1"]);
+    assert!(proxy.uploads().is_empty(), "no upload with a revoked token");
+
+    run(&setup, &issuer, &["--execute"], &[]).success();
+    setup.assert_published_once(DIAMOND);
+    assert_eq!(proxy.revoked_tokens(), proxy.minted_tokens());
+    assert_eq!(proxy.minted_tokens().len(), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_revokes_the_minted_token_and_the_same_command_finishes() {
+    let setup = held_upload();
+    let issuer = issuer();
+    let proxy = setup.registry.proxy().unwrap();
+    let (interrupted, took) = interrupt(&setup, &issuer, "INT", true);
+    let interrupted = interrupted.code(130);
+    assert!(took < HELD - Duration::from_secs(4), "ended {took:?} after the signal");
+    assert_revoked_line(&interrupted);
+    assert_eq!(proxy.minted_tokens(), ["tp-minted-1"]);
+    assert_eq!(proxy.revoked_tokens(), ["tp-minted-1"]);
+
+    run(&setup, &issuer, &["--execute"], &[]).success();
+    setup.assert_published_once(DIAMOND);
+    assert_eq!(proxy.revoked_tokens(), proxy.minted_tokens());
+    assert_eq!(proxy.minted_tokens().len(), 2);
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
@@ -24,6 +25,8 @@ pub(super) struct Shared {
     outage_started: Mutex<bool>,
     /// Trusted publishing's state, when the proxy plays a registry with it.
     pub(super) trusted: Mutex<Trusted>,
+    /// Requests a `Slow` fault is holding now.
+    pub(super) held: AtomicUsize,
 }
 
 /// What a registry with trusted publishing keeps.
@@ -75,6 +78,7 @@ impl Shared {
             closed_until: Arc::default(),
             outage_started: Mutex::new(false),
             trusted: Mutex::default(),
+            held: AtomicUsize::new(0),
         }
     }
 
@@ -125,7 +129,9 @@ impl Shared {
                 })
             }
             Some(Fault::Slow(delay)) => {
+                self.held.fetch_add(1, Ordering::SeqCst);
                 std::thread::sleep(delay);
+                self.held.fetch_sub(1, Ordering::SeqCst);
                 Some(self.forward(request, route))
             }
             None if trusted => Some(self.trusted_tokens(&request)),

@@ -3,9 +3,21 @@
 //! goes to `cargo publish` only, through the variable cargo reads for the registry; a
 //! token older than [`REFRESH`] is replaced by a new one (minted from a fresh JWT) before
 //! the next upload; every minted token is revoked when the run ends, whether it finished,
-//! stopped or failed (`Drop`).
+//! stopped or failed (`Drop`), or was interrupted by SIGINT or SIGTERM (`trusted/signals.rs`).
 
-use std::sync::{Mutex, PoisonError};
+#[cfg(unix)]
+mod signals;
+/// Elsewhere an interrupt ends the process at once, as it always did, and a minted token
+/// expires 30 minutes after it was minted.
+#[cfg(not(unix))]
+mod signals {
+    pub fn revoke_on_signal() {}
+    pub fn leave_to_handler() {}
+}
+
+pub use signals::leave_to_handler;
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -34,6 +46,23 @@ impl Settings {
     }
 }
 
+/// Every token this process minted and has not revoked yet, for a signal to revoke
+/// (`signals.rs`). Exchanges and revocations hold this lock, so a signal waits for one
+/// under way: a token the registry minted is always here, and none is revoked twice.
+static LIVE: Mutex<Vec<Live>> = Mutex::new(Vec::new());
+
+/// A minted token and what a signal needs to revoke it and say how to resume.
+#[cfg_attr(not(unix), allow(dead_code))]
+struct Live {
+    api: String,
+    token: Token,
+    resume: String,
+}
+
+fn live() -> MutexGuard<'static, Vec<Live>> {
+    LIVE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Tokens minted for this run.
 pub struct Minted {
     identity: Identity,
@@ -44,6 +73,8 @@ pub struct Minted {
     /// Every token minted, the newest last, with when it was minted.
     tokens: Mutex<Vec<(Token, Instant)>>,
     refresh: Duration,
+    /// The command that resumes the run, for the line a signal prints.
+    resume: String,
 }
 
 /// The variable cargo reads `registry`'s token from.
@@ -79,8 +110,12 @@ pub fn identity(registry: &Registry, settings: &Settings) -> anyhow::Result<Opti
 }
 
 /// Exchanges the identity for a token when `settings` call for it; `None` when the run
-/// uses cargo's token.
-pub fn mint(registry: &Registry, settings: &Settings) -> anyhow::Result<Option<Minted>> {
+/// uses cargo's token. `resume` is the command that resumes the run after a signal.
+pub fn mint(
+    registry: &Registry,
+    settings: &Settings,
+    resume: &str,
+) -> anyhow::Result<Option<Minted>> {
     let Some(identity) = identity(registry, settings)? else {
         return Ok(None);
     };
@@ -103,6 +138,7 @@ pub fn mint(registry: &Registry, settings: &Settings) -> anyhow::Result<Option<M
         variable: token_variable(&registry.name),
         tokens: Mutex::new(Vec::new()),
         refresh: refresh_after(),
+        resume: resume.to_owned(),
     };
     minted.mint_one()?;
     Ok(Some(minted))
@@ -147,7 +183,11 @@ impl Minted {
 
     fn mint_one(&self) -> anyhow::Result<Token> {
         let jwt = self.identity.jwt(&self.audience, self.timeout)?;
+        signals::revoke_on_signal();
+        let mut live = live();
         let token = trusted::exchange(&self.api, &jwt, self.timeout)?;
+        let resume = self.resume.clone();
+        live.push(Live { api: self.api.clone(), token: token.clone(), resume });
         self.lock().push((token.clone(), Instant::now()));
         Ok(token)
     }
@@ -161,7 +201,11 @@ impl Drop for Minted {
     /// Revokes every minted token, also after a stop or an error: a token left alive
     /// could publish for the rest of its 30 minutes.
     fn drop(&mut self) {
+        // After a signal, the handler revokes them.
+        leave_to_handler();
+        let mut live = live();
         for (token, _) in self.lock().drain(..) {
+            live.retain(|live| live.token != token);
             if let Err(err) = trusted::revoke(&self.api, &token, self.timeout) {
                 eprintln!(
                     "warning: cannot revoke a trusted-publishing token ({err}); it expires 30 minutes after it was minted"
