@@ -185,3 +185,44 @@ fn a_yanked_crate_published_from_another_commit_keeps_both_notes() {
         "published from another commit; its contents match; yanked on the registry; `cargo yank --undo` brings it back"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn crates_lent_features_are_built_alone_in_the_combined_build_itself() {
+    // c1 <- c2 <- c3, each enabling `extra` of the one before: c1 and c2 must also build
+    // with only their own features. Their renamed copies join the one verification build.
+    use launchkit_testkit::fixture::path_dep;
+    use launchkit_testkit::{CargoSandbox, Fixture, RegistryServer, TempDir};
+    use std::os::unix::fs::PermissionsExt;
+
+    let registry = RegistryServer::start(crate::support::base());
+    let bin = TempDir::new(crate::support::base(), "cargo-log");
+    let (log, wrapper) = (bin.path().join("log"), bin.path().join("cargo"));
+    let real = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let script = format!("#!/bin/sh\necho \"$1\" >> '{}'\nexec '{real}' \"$@\"\n", log.display());
+    std::fs::write(&wrapper, script).unwrap();
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let sandbox = CargoSandbox::new(crate::support::base())
+        .registry(REGISTRY, &registry.index_url(), Some(crate::support::TOKEN))
+        .env("CARGO", &wrapper.display().to_string());
+    let mut builder = Fixture::builder(crate::support::base());
+    for (name, previous) in [("c1", None), ("c2", Some("c1")), ("c3", Some("c2"))] {
+        let dep = previous.map(|previous| {
+            let dep = path_dep(previous, "0.1.0", Some(REGISTRY));
+            format!("[dependencies]\n{}\n", dep.replace(" }", ", features = [\"extra\"] }"))
+        });
+        let tail = format!("{}\n[features]\nextra = []\n", dep.unwrap_or_default());
+        builder = builder.member(name, &tail);
+    }
+    let fixture = builder.write();
+    let mut command = sandbox.command(env!("CARGO_BIN_EXE_xtask"), fixture.root());
+    command.args(["publish", "--registry", REGISTRY, "--execute", "--format", "json"]);
+    let run = crate::support::Run::checked(command.output().unwrap(), &[crate::support::TOKEN]);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert_eq!(registry.versions("c3"), ["0.1.0"]);
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(calls.lines().filter(|call| *call == "build").count(), 1, "{calls}");
+    let manifest = fixture.root().join("target/package/launchkit-verify/Cargo.toml");
+    let manifest = std::fs::read_to_string(manifest).unwrap();
+    assert!(manifest.contains("\"lone-c1-0.1.0\", \"lone-c2-0.1.0\"]"), "{manifest}");
+}
