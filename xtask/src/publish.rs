@@ -54,7 +54,7 @@ impl flags::Publish {
         let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
         let env = crate::config::environment(&ws.config, None, |name| std::env::var(name).ok())?;
         let trusted = trusted::Settings::of(&env);
-        run(sh, self.registry.as_deref(), self.execute, self.format, &resume, limit, &trusted)
+        run(sh, &ws, self.registry.as_deref(), self.execute, self.format, &resume, limit, &trusted)
     }
 }
 
@@ -68,11 +68,15 @@ pub fn publish(
     resume: &str,
     trusted: &trusted::Settings,
 ) -> anyhow::Result<ExitCode> {
-    run(sh, registry, execute, format, resume, budget::max_wait(None)?, trusted)
+    let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
+    run(sh, &ws, registry, execute, format, resume, budget::max_wait(None)?, trusted)
 }
 
+/// `ws` is the shell's workspace, loaded once: `cargo metadata` is a process of its own.
+#[expect(clippy::too_many_arguments, reason = "the task's flags, passed on as they are")]
 fn run(
     sh: &Shell,
+    ws: &Workspace,
     registry: Option<&str>,
     execute: bool,
     format: Option<Format>,
@@ -81,9 +85,8 @@ fn run(
     trusted: &trusted::Settings,
 ) -> anyhow::Result<ExitCode> {
     let root = sh.current_dir();
-    let ws = Workspace::load(&root.join("Cargo.toml"))?;
     let mut registry = CargoConfig::discover(&root)?.registry(registry)?;
-    let order = publish_order(&ws, &registry.name)?;
+    let order = publish_order(ws, &registry.name)?;
     // Dropped when the run ends, however it ends, which revokes what was minted.
     let mut minted = None;
     if execute {
@@ -96,7 +99,7 @@ fn run(
     }
     let index = SparseIndex::new(&registry);
     let progress = Progress::new(format);
-    let mut plan = Plan::read(&ws, &order, &registry, &index)?;
+    let mut plan = Plan::read(ws, &order, &registry, &index)?;
     if !execute
         && require_token(&registry).is_err()
         && trusted::identity(&registry, trusted)?.is_none()
@@ -117,7 +120,7 @@ fn run(
     let budget = Budget::new(max_wait);
     let engine = Engine {
         sh,
-        ws: &ws,
+        ws,
         registry: &registry,
         index: &index,
         progress: &progress,

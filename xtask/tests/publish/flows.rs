@@ -188,23 +188,35 @@ fn a_yanked_crate_published_from_another_commit_keeps_both_notes() {
 
 #[cfg(unix)]
 #[test]
-fn crates_lent_features_are_built_alone_in_the_combined_build_itself() {
+fn crates_lent_features_are_verified_in_one_build_by_one_process_per_step() {
     // c1 <- c2 <- c3, each enabling `extra` of the one before: c1 and c2 must also build
-    // with only their own features. Their renamed copies join the one verification build.
+    // with only their own features. Their renamed copies join the one verification build,
+    // and every step is one process: the workspace is read once, one `tar` unpacks all.
     use launchkit_testkit::fixture::path_dep;
     use launchkit_testkit::{CargoSandbox, Fixture, RegistryServer, TempDir};
     use std::os::unix::fs::PermissionsExt;
 
     let registry = RegistryServer::start(crate::support::base());
-    let bin = TempDir::new(crate::support::base(), "cargo-log");
-    let (log, wrapper) = (bin.path().join("log"), bin.path().join("cargo"));
+    let bin = TempDir::new(crate::support::base(), "logged-tools");
+    let log = bin.path().join("log");
+    // `cargo` and `tar` that log their first argument, then run the real ones.
+    let logged = |name: &str, real: &str, logged: &str| {
+        let script =
+            format!("#!/bin/sh\necho {logged} >> '{}'\nexec '{real}' \"$@\"\n", log.display());
+        let path = bin.path().join(name);
+        std::fs::write(&path, script).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path.display().to_string()
+    };
+    let path = std::env::var("PATH").unwrap();
+    let tar = std::env::split_paths(&path).map(|dir| dir.join("tar")).find(|tar| tar.is_file());
+    logged("tar", &tar.expect("tar on PATH").display().to_string(), "tar");
     let real = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let script = format!("#!/bin/sh\necho \"$1\" >> '{}'\nexec '{real}' \"$@\"\n", log.display());
-    std::fs::write(&wrapper, script).unwrap();
-    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cargo = logged("cargo", &real, "\"$1\"");
     let sandbox = CargoSandbox::new(crate::support::base())
         .registry(REGISTRY, &registry.index_url(), Some(crate::support::TOKEN))
-        .env("CARGO", &wrapper.display().to_string());
+        .env("CARGO", &cargo)
+        .env("PATH", &format!("{}:{path}", bin.path().display()));
     let mut builder = Fixture::builder(crate::support::base());
     for (name, previous) in [("c1", None), ("c2", Some("c1")), ("c3", Some("c2"))] {
         let dep = previous.map(|previous| {
@@ -221,7 +233,9 @@ fn crates_lent_features_are_built_alone_in_the_combined_build_itself() {
     assert_eq!(run.code, Some(0), "{run}");
     assert_eq!(registry.versions("c3"), ["0.1.0"]);
     let calls = std::fs::read_to_string(&log).unwrap();
-    assert_eq!(calls.lines().filter(|call| *call == "build").count(), 1, "{calls}");
+    let calls: Vec<&str> = calls.lines().collect();
+    let expected = ["metadata", "package", "tar", "-vV", "metadata", "build"];
+    assert_eq!(calls, [&expected[..], &["publish"; 3]].concat(), "{run}");
     let manifest = fixture.root().join("target/package/launchkit-verify/Cargo.toml");
     let manifest = std::fs::read_to_string(manifest).unwrap();
     assert!(manifest.contains("\"lone-c1-0.1.0\", \"lone-c2-0.1.0\"]"), "{manifest}");
