@@ -32,15 +32,17 @@ pub struct Rebuilds {
     pub batches: Vec<Vec<String>>,
 }
 
-/// What the verification workspace needs after its combined build. The graph is the
+/// What the verification workspace needs beside its combined build. The graph is the
 /// host's, as the build's: dependencies of other platforms are left out (and not
-/// downloaded).
+/// downloaded). The host is rustc's, as cargo finds it (`cargo -vV` would also run
+/// `lsb_release` and its helpers to name the OS).
 pub fn rebuilds(sh: &Shell, cargo: &str, manifest: &Path) -> anyhow::Result<Rebuilds> {
-    let version = cmd!(sh, "{cargo} -vV").quiet().read()?;
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
+    let version = cmd!(sh, "{rustc} -vV").quiet().read()?;
     let host = version
         .lines()
         .find_map(|line| line.strip_prefix("host: "))
-        .context("`cargo -vV` names no host")?;
+        .context("`rustc -vV` names no host")?;
     let metadata = MetadataCommand::new()
         .cargo_path(cargo)
         .manifest_path(manifest)
