@@ -35,18 +35,29 @@ pub struct Rebuilds {
 /// What the verification workspace needs beside its combined build. The graph is the
 /// host's, as the build's: dependencies of other platforms are left out (and not
 /// downloaded). The host is rustc's, as cargo finds it (`cargo -vV` would also run
-/// `lsb_release` and its helpers to name the OS).
-pub fn rebuilds(sh: &Shell, cargo: &str, manifest: &Path) -> anyhow::Result<Rebuilds> {
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
-    let version = cmd!(sh, "{rustc} -vV").quiet().read()?;
-    let host = version
-        .lines()
-        .find_map(|line| line.strip_prefix("host: "))
-        .context("`rustc -vV` names no host")?;
+/// `lsb_release` and its helpers to name the OS). With `self_contained` (the crates
+/// depend only on each other, on every platform) the graph is the same on every
+/// platform, so it is read without naming one, and cargo starts no rustc for it.
+pub fn rebuilds(
+    sh: &Shell,
+    cargo: &str,
+    manifest: &Path,
+    self_contained: bool,
+) -> anyhow::Result<Rebuilds> {
+    let mut options = Vec::new();
+    if !self_contained {
+        let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
+        let version = cmd!(sh, "{rustc} -vV").quiet().read()?;
+        let host = version
+            .lines()
+            .find_map(|line| line.strip_prefix("host: "))
+            .context("`rustc -vV` names no host")?;
+        options = vec!["--filter-platform".to_owned(), host.to_owned()];
+    }
     let metadata = MetadataCommand::new()
         .cargo_path(cargo)
         .manifest_path(manifest)
-        .other_options(vec!["--filter-platform".to_owned(), host.to_owned()])
+        .other_options(options)
         .exec()
         .context("cannot read the verification workspace's dependency graph")?;
     Ok(plan(&metadata))
@@ -224,7 +235,7 @@ mod tests {
         let fixture = builder.write();
         let cargo = crate::preflight::cargo_program();
         let sh = xshell::Shell::new().unwrap();
-        let mut found = super::rebuilds(&sh, &cargo, &fixture.manifest()).unwrap();
+        let mut found = super::rebuilds(&sh, &cargo, &fixture.manifest(), false).unwrap();
         for batches in [&mut found.copies, &mut found.batches] {
             batches.iter_mut().for_each(|batch| batch.sort());
             batches.sort();

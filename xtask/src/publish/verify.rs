@@ -76,7 +76,7 @@ pub fn verify(
     let rebuilds = if featureless(ws, crates) {
         features::Rebuilds::default()
     } else {
-        match features::rebuilds(sh, cargo, &manifest_path) {
+        match features::rebuilds(sh, cargo, &manifest_path, self_contained(ws, crates)) {
             Ok(rebuilds) => rebuilds,
             // A graph cargo cannot resolve fails the build too, which says it better.
             Err(err) => {
@@ -204,6 +204,20 @@ fn featureless(ws: &Workspace, crates: &[(String, String)]) -> bool {
                     .iter()
                     .filter(|dep| dep.kind != DepKind::Dev)
                     .all(|dep| packaged(&dep.name))
+        })
+    })
+}
+
+/// True when every dependency of every crate, of any kind, is another of the crates, by
+/// path and on every platform: the verification workspace's graph holds them alone.
+fn self_contained(ws: &Workspace, crates: &[(String, String)]) -> bool {
+    let packaged = |name: &str| crates.iter().any(|(known, _)| known == name);
+    crates.iter().all(|(name, _)| {
+        ws.member(name).is_some_and(|member| {
+            member
+                .dependencies
+                .iter()
+                .all(|dep| dep.path.is_some() && dep.target.is_none() && packaged(&dep.name))
         })
     })
 }
