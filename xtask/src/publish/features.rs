@@ -5,9 +5,9 @@
 //!
 //! Most such crates are lent a feature only at their root (the next crate enables one of
 //! theirs). Those are built as renamed copies (`launchkit-lone-NAME`, the same library
-//! name), which no other crate depends on, so every copy gets exactly its own features
-//! and many copies share one build. The rest are built again themselves, in batches of
-//! crates that lend each other nothing.
+//! name), which no other crate depends on, so every copy gets exactly its own features,
+//! even as a member of the combined build itself. The rest are built again themselves,
+//! in batches of crates that lend each other nothing.
 //!
 //! The answer is conservative: a request counts when it could add a feature (a
 //! `features` list, a feature of the requester naming the dependency, default features),
@@ -26,7 +26,8 @@ pub const COPY_PREFIX: &str = "launchkit-lone-";
 /// The builds that give each crate only its own features, after the combined one.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Rebuilds {
-    /// Crates to build as renamed copies, one build per batch.
+    /// Crates to build as renamed copies: all in the combined build, one build per batch
+    /// when that failed and the failing copy is to be named.
     pub copies: Vec<Vec<String>>,
     /// Crates to build again themselves, one build per batch.
     pub batches: Vec<Vec<String>>,
