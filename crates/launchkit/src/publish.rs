@@ -57,7 +57,7 @@ impl flags::Publish {
         let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
         let env = crate::config::environment(&ws.config, None, |name| std::env::var(name).ok())?;
         let stop =
-            run(sh, self.registry.as_deref(), self.execute, self.format, &resume, limit, &env)?;
+            run(sh, &ws, self.registry.as_deref(), self.execute, self.format, &resume, limit, &env)?;
         Ok(if stop.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
     }
 }
@@ -73,11 +73,15 @@ pub fn publish(
     resume: &str,
     env: &Environment,
 ) -> anyhow::Result<Option<String>> {
-    run(sh, registry, execute, format, resume, budget::max_wait(None)?, env)
+    let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
+    run(sh, &ws, registry, execute, format, resume, budget::max_wait(None)?, env)
 }
 
+/// `ws` is the shell's workspace, loaded once: `cargo metadata` is a process of its own.
+#[expect(clippy::too_many_arguments, reason = "the task's flags, passed on as they are")]
 fn run(
     sh: &Shell,
+    ws: &Workspace,
     registry: Option<&str>,
     execute: bool,
     format: Option<Format>,
@@ -87,9 +91,8 @@ fn run(
 ) -> anyhow::Result<Option<String>> {
     let trusted = &trusted::Settings::of(env);
     let root = sh.current_dir();
-    let ws = Workspace::load(&root.join("Cargo.toml"))?;
     let mut registry = CargoConfig::discover(&root)?.registry(registry)?;
-    let order = publish_order(&ws, &registry.name)?;
+    let order = publish_order(ws, &registry.name)?;
     // Dropped when the run ends, however it ends, which revokes what was minted.
     let mut minted = None;
     if execute {
@@ -103,7 +106,7 @@ fn run(
     let index = SparseIndex::new(&registry);
     let progress = Progress::new(format);
     let limits = pace::Limits::of(env, &registry);
-    let mut plan = Plan::read(&ws, &order, &registry, &index, &limits)?;
+    let mut plan = Plan::read(ws, &order, &registry, &index, &limits)?;
     if !execute
         && require_token(&registry).is_err()
         && trusted::identity(&registry, trusted)?.is_none()
@@ -127,7 +130,7 @@ fn run(
     let budget = Budget::new(max_wait);
     let engine = Engine {
         sh,
-        ws: &ws,
+        ws,
         registry: &registry,
         index: &index,
         progress: &progress,

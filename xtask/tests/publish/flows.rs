@@ -185,3 +185,61 @@ fn a_yanked_crate_published_from_another_commit_keeps_both_notes() {
         "published from another commit; its contents match; yanked on the registry; `cargo yank --undo` brings it back"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn crates_lent_features_are_verified_in_one_build_by_one_process_per_step() {
+    // c1 <- c2 <- c3, each enabling `extra` of the one before: c1 and c2 must also build
+    // with only their own features. Their renamed copies join the one verification build,
+    // and every step is one process: the workspace is read once, one `tar` unpacks all.
+    // The crates depend only on each other, so their graph is read for no platform.
+    use launchkit_testkit::fixture::path_dep;
+    use launchkit_testkit::{CargoSandbox, Fixture, RegistryServer, TempDir};
+    use std::os::unix::fs::PermissionsExt;
+
+    let registry = RegistryServer::start(crate::support::base());
+    let bin = TempDir::new(crate::support::base(), "logged-tools");
+    let log = bin.path().join("log");
+    // `cargo` and `tar` that log their arguments, then run the real ones.
+    let logged = |name: &str, real: &str, logged: &str| {
+        let script =
+            format!("#!/bin/sh\necho {logged} >> '{}'\nexec '{real}' \"$@\"\n", log.display());
+        let path = bin.path().join(name);
+        std::fs::write(&path, script).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path.display().to_string()
+    };
+    let path = std::env::var("PATH").unwrap();
+    let tar = std::env::split_paths(&path).map(|dir| dir.join("tar")).find(|tar| tar.is_file());
+    logged("tar", &tar.expect("tar on PATH").display().to_string(), "tar");
+    let real = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let cargo = logged("cargo", &real, "\"$*\"");
+    let sandbox = CargoSandbox::new(crate::support::base())
+        .registry(REGISTRY, &registry.index_url(), Some(crate::support::TOKEN))
+        .env("CARGO", &cargo)
+        .env("PATH", &format!("{}:{path}", bin.path().display()));
+    let mut builder = Fixture::builder(crate::support::base());
+    for (name, previous) in [("c1", None), ("c2", Some("c1")), ("c3", Some("c2"))] {
+        let dep = previous.map(|previous| {
+            let dep = path_dep(previous, "0.1.0", Some(REGISTRY));
+            format!("[dependencies]\n{}\n", dep.replace(" }", ", features = [\"extra\"] }"))
+        });
+        let tail = format!("{}\n[features]\nextra = []\n", dep.unwrap_or_default());
+        builder = builder.member(name, &tail);
+    }
+    let fixture = builder.write();
+    let mut command = sandbox.command(env!("CARGO_BIN_EXE_xtask"), fixture.root());
+    command.args(["publish", "--registry", REGISTRY, "--execute", "--format", "json"]);
+    let run = crate::support::Run::checked(command.output().unwrap(), &[crate::support::TOKEN]);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert_eq!(registry.versions("c3"), ["0.1.0"]);
+    let calls = std::fs::read_to_string(&log).unwrap();
+    let calls: Vec<&str> = calls.lines().map(|call| call.split(' ').next().unwrap()).collect();
+    let expected = ["metadata", "package", "tar", "metadata", "build"];
+    assert_eq!(calls, [&expected[..], &["publish"; 3]].concat(), "{run}");
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(!log.contains("--filter-platform"), "{log}");
+    let manifest = fixture.root().join("target/package/launchkit-verify/Cargo.toml");
+    let manifest = std::fs::read_to_string(manifest).unwrap();
+    assert!(manifest.contains("\"lone-c1-0.1.0\", \"lone-c2-0.1.0\"]"), "{manifest}");
+}

@@ -5,9 +5,9 @@
 //!
 //! Most such crates are lent a feature only at their root (the next crate enables one of
 //! theirs). Those are built as renamed copies (`launchkit-lone-NAME`, the same library
-//! name), which no other crate depends on, so every copy gets exactly its own features
-//! and many copies share one build. The rest are built again themselves, in batches of
-//! crates that lend each other nothing.
+//! name), which no other crate depends on, so every copy gets exactly its own features,
+//! even as a member of the combined build itself. The rest are built again themselves,
+//! in batches of crates that lend each other nothing.
 //!
 //! The answer is conservative: a request counts when it could add a feature (a
 //! `features` list, a feature of the requester naming the dependency, default features),
@@ -26,25 +26,39 @@ pub const COPY_PREFIX: &str = "launchkit-lone-";
 /// The builds that give each crate only its own features, after the combined one.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Rebuilds {
-    /// Crates to build as renamed copies, one build per batch.
+    /// Crates to build as renamed copies: all in the combined build, one build per batch
+    /// when that failed and the failing copy is to be named.
     pub copies: Vec<Vec<String>>,
     /// Crates to build again themselves, one build per batch.
     pub batches: Vec<Vec<String>>,
 }
 
-/// What the verification workspace needs after its combined build. The graph is the
+/// What the verification workspace needs beside its combined build. The graph is the
 /// host's, as the build's: dependencies of other platforms are left out (and not
-/// downloaded).
-pub fn rebuilds(sh: &Shell, cargo: &str, manifest: &Path) -> anyhow::Result<Rebuilds> {
-    let version = cmd!(sh, "{cargo} -vV").quiet().read()?;
-    let host = version
-        .lines()
-        .find_map(|line| line.strip_prefix("host: "))
-        .context("`cargo -vV` names no host")?;
+/// downloaded). The host is rustc's, as cargo finds it (`cargo -vV` would also run
+/// `lsb_release` and its helpers to name the OS). With `self_contained` (the crates
+/// depend only on each other, on every platform) the graph is the same on every
+/// platform, so it is read without naming one, and cargo starts no rustc for it.
+pub fn rebuilds(
+    sh: &Shell,
+    cargo: &str,
+    manifest: &Path,
+    self_contained: bool,
+) -> anyhow::Result<Rebuilds> {
+    let mut options = Vec::new();
+    if !self_contained {
+        let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
+        let version = cmd!(sh, "{rustc} -vV").quiet().read()?;
+        let host = version
+            .lines()
+            .find_map(|line| line.strip_prefix("host: "))
+            .context("`rustc -vV` names no host")?;
+        options = vec!["--filter-platform".to_owned(), host.to_owned()];
+    }
     let metadata = MetadataCommand::new()
         .cargo_path(cargo)
         .manifest_path(manifest)
-        .other_options(vec!["--filter-platform".to_owned(), host.to_owned()])
+        .other_options(options)
         .exec()
         .context("cannot read the verification workspace's dependency graph")?;
     Ok(plan(&metadata))
@@ -222,7 +236,7 @@ mod tests {
         let fixture = builder.write();
         let cargo = crate::preflight::cargo_program();
         let sh = xshell::Shell::new().unwrap();
-        let mut found = super::rebuilds(&sh, &cargo, &fixture.manifest()).unwrap();
+        let mut found = super::rebuilds(&sh, &cargo, &fixture.manifest(), false).unwrap();
         for batches in [&mut found.copies, &mut found.batches] {
             batches.iter_mut().for_each(|batch| batch.sort());
             batches.sort();

@@ -22,6 +22,10 @@
 //!   when only the crate itself is lent one, else itself (`cargo build -p`); crates that
 //!   lend each other nothing share a build. Crates no other crate can change are not
 //!   built twice, and when no crate declares a feature the graph is not even read.
+//!   The graph is read before the build, so the copies join the combined build (one
+//!   cargo session, every core busy: a copy compiles while the chain it sits on goes
+//!   on). Only when that build fails are the crates and the copies built apart, which
+//!   names the build that fails and has the last word.
 
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hasher};
@@ -49,12 +53,18 @@ pub fn verify(
         std::fs::remove_dir_all(&root)?;
     }
     std::fs::create_dir_all(&root)?;
+    // One `tar` for all: the `.crate` files one after the other are one gzip stream of
+    // concatenated archives, which `--ignore-zeros` reads on past each archive's end.
+    let mut archives = Vec::new();
     let mut members = Vec::new();
     for (name, version) in crates {
         let file = super::package::crate_file(&ws.target_dir, name, version);
-        cmd!(sh, "tar -xzf {file} -C {root}").quiet().run()?;
+        let bytes =
+            std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        archives.extend(bytes);
         members.push(format!("{name}-{version}"));
     }
+    cmd!(sh, "tar -xz --ignore-zeros -f - -C {root}").stdin(archives).quiet().run()?;
     std::fs::write(root.join("Cargo.toml"), manifest(registry, crates, &[]))?;
     let lock = ws.root.join("Cargo.lock");
     if lock.is_file() {
@@ -62,41 +72,52 @@ pub fn verify(
     }
     let before = fingerprint(&root, &members)?;
     let (manifest_path, target_dir) = (root.join("Cargo.toml"), &ws.target_dir);
-    let build = cmd!(
-        sh,
-        "{cargo} build --workspace --manifest-path {manifest_path} --target-dir {target_dir}"
-    );
-    let command = build.to_string().replace(cargo, "cargo");
-    // Build scripts and proc macros of every dependency run here: no token for them.
-    let out = crate::tokens::strip(build).quiet().ignore_status().output()?;
-    if !out.status.success() {
-        return Ok(Err(CargoFailure::new(command, &out)));
-    }
+    let build = Build { sh, cargo, manifest: &manifest_path, target_dir };
     let rebuilds = if featureless(ws, crates) {
         features::Rebuilds::default()
     } else {
-        features::rebuilds(sh, cargo, &manifest_path)?
+        match features::rebuilds(sh, cargo, &manifest_path, self_contained(ws, crates)) {
+            Ok(rebuilds) => rebuilds,
+            // A graph cargo cannot resolve fails the build too, which says it better.
+            Err(err) => {
+                if let Err(failure) = build.workspace()? {
+                    return Ok(Err(failure));
+                }
+                return Err(err);
+            }
+        }
     };
-    if !rebuilds.copies.is_empty() {
-        let copies = rebuilds.copies.iter().flatten();
-        let dirs = copies
-            .map(|name| write_copy(&root, crates, name))
-            .collect::<anyhow::Result<Vec<_>>>()?;
+
+    let copies = rebuilds.copies.iter().flatten();
+    let dirs =
+        copies.map(|name| write_copy(&root, crates, name)).collect::<anyhow::Result<Vec<_>>>()?;
+    // The copies join the combined build: nothing depends on them and they ask their
+    // dependencies for nothing the originals do not, so they change no other crate's
+    // features, and they compile alongside the rest on every core.
+    std::fs::write(&manifest_path, manifest(registry, crates, &dirs))?;
+    if let Err(failure) = build.workspace()? {
+        if dirs.is_empty() {
+            return Ok(Err(failure));
+        }
+        // Built apart, as before the copies joined: this names the build that fails, and
+        // decides when cargo refuses the shared build itself (a copy keeps its original's
+        // library name, which cargo warns may one day be an error).
+        std::fs::write(&manifest_path, manifest(registry, crates, &[]))?;
+        if let Err(failure) = build.workspace()? {
+            return Ok(Err(failure));
+        }
         std::fs::write(&manifest_path, manifest(registry, crates, &dirs))?;
+        for batch in &rebuilds.copies {
+            let names: Vec<String> =
+                batch.iter().map(|name| format!("{}{name}", features::COPY_PREFIX)).collect();
+            if let Err(failure) = build.packages(&names)? {
+                return Ok(Err(failure));
+            }
+        }
     }
-    let copies = rebuilds.copies.iter().map(|batch| {
-        batch.iter().map(|name| format!("{}{name}", features::COPY_PREFIX)).collect::<Vec<_>>()
-    });
-    for batch in copies.chain(rebuilds.batches) {
-        let selection: Vec<&str> = batch.iter().flat_map(|name| ["-p", name.as_str()]).collect();
-        let alone = cmd!(
-            sh,
-            "{cargo} build {selection...} --manifest-path {manifest_path} --target-dir {target_dir}"
-        );
-        let command = alone.to_string().replace(cargo, "cargo");
-        let out = alone.quiet().ignore_status().output()?;
-        if !out.status.success() {
-            return Ok(Err(CargoFailure::new(command, &out)));
+    for batch in &rebuilds.batches {
+        if let Err(failure) = build.packages(batch)? {
+            return Ok(Err(failure));
         }
     }
     let after = fingerprint(&root, &members)?;
@@ -106,9 +127,50 @@ pub fn verify(
         let output = format!(
             "building changed the packaged sources of {changed:?}: a build script writes outside OUT_DIR"
         );
-        return Ok(Err(CargoFailure { command, output }));
+        return Ok(Err(CargoFailure { command: build.command(&["--workspace"]), output }));
     }
     Ok(Ok(()))
+}
+
+/// `cargo build` in the verification workspace, into the workspace's target directory.
+struct Build<'a> {
+    sh: &'a Shell,
+    cargo: &'a str,
+    manifest: &'a Path,
+    target_dir: &'a Path,
+}
+
+impl Build<'_> {
+    fn workspace(&self) -> anyhow::Result<Result<(), CargoFailure>> {
+        self.run(&["--workspace"])
+    }
+
+    fn packages(&self, names: &[String]) -> anyhow::Result<Result<(), CargoFailure>> {
+        let selection: Vec<&str> = names.iter().flat_map(|name| ["-p", name.as_str()]).collect();
+        self.run(&selection)
+    }
+
+    fn cmd(&self, selection: &[&str]) -> xshell::Cmd<'_> {
+        let (cargo, manifest, target_dir) = (self.cargo, self.manifest, self.target_dir);
+        cmd!(
+            self.sh,
+            "{cargo} build {selection...} --manifest-path {manifest} --target-dir {target_dir}"
+        )
+    }
+
+    /// The command as the report shows it.
+    fn command(&self, selection: &[&str]) -> String {
+        self.cmd(selection).to_string().replace(self.cargo, "cargo")
+    }
+
+    fn run(&self, selection: &[&str]) -> anyhow::Result<Result<(), CargoFailure>> {
+        // Build scripts and proc macros of every dependency run here: no token for them.
+        let out = crate::tokens::strip(self.cmd(selection)).quiet().ignore_status().output()?;
+        if out.status.success() {
+            return Ok(Ok(()));
+        }
+        Ok(Err(CargoFailure::new(self.command(selection), &out)))
+    }
 }
 
 /// The throwaway workspace: every packaged crate a member, and patched in for its
@@ -142,6 +204,20 @@ fn featureless(ws: &Workspace, crates: &[(String, String)]) -> bool {
                     .iter()
                     .filter(|dep| dep.kind != DepKind::Dev)
                     .all(|dep| packaged(&dep.name))
+        })
+    })
+}
+
+/// True when every dependency of every crate, of any kind, is another of the crates, by
+/// path and on every platform: the verification workspace's graph holds them alone.
+fn self_contained(ws: &Workspace, crates: &[(String, String)]) -> bool {
+    let packaged = |name: &str| crates.iter().any(|(known, _)| known == name);
+    crates.iter().all(|(name, _)| {
+        ws.member(name).is_some_and(|member| {
+            member
+                .dependencies
+                .iter()
+                .all(|dep| dep.path.is_some() && dep.target.is_none() && packaged(&dep.name))
         })
     })
 }
