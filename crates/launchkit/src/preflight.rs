@@ -270,8 +270,9 @@ impl<'a> Ctx<'a> {
     }
 
     /// `cargo SUBCOMMAND --locked ARGS`, so cargo never rewrites Cargo.lock. Preflight
-    /// refuses its [`steps::LOCKED`] steps without a Cargo.lock; the tasks that share
-    /// these steps (doctor) leave `--locked` out then, as `cargo publish` would.
+    /// refuses its steps that build (clippy, test, docs, build, package) without a
+    /// Cargo.lock; the tasks that share these steps (doctor) leave `--locked` out then, as
+    /// `cargo publish` would.
     pub fn cargo_locked(&self, subcommand: &[&str], args: &[&str]) -> Cmd<'_> {
         let locked = self.ws.root.join("Cargo.lock").is_file().then_some("--locked");
         self.cargo(subcommand).args(locked).args(args)

@@ -56,8 +56,16 @@ impl flags::Publish {
         let limit = budget::max_wait(self.max_wait)?;
         let ws = Workspace::load(&sh.current_dir().join("Cargo.toml"))?;
         let env = crate::config::environment(&ws.config, None, |name| std::env::var(name).ok())?;
-        let stop =
-            run(sh, &ws, self.registry.as_deref(), self.execute, self.format, &resume, limit, &env)?;
+        let stop = run(
+            sh,
+            &ws,
+            self.registry.as_deref(),
+            self.execute,
+            self.format,
+            &resume,
+            limit,
+            &env,
+        )?;
         Ok(if stop.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
     }
 }

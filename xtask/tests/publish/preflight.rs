@@ -3,6 +3,7 @@
 //! into the verification workspace), so a yank or a new release on the registry cannot
 //! change the verdict, and a pass is taken from the cache like any other.
 
+use launchkit_testkit::fixture::path_dep;
 use launchkit_testkit::{CargoSandbox, Fixture, RegistryServer};
 
 use crate::doctor::publish_dup;
@@ -91,4 +92,41 @@ fn package_names_new_and_trusted_only_crates_on_every_run_even_from_the_cache() 
     // --offline leaves the registry out.
     let (status, _, findings) = package(&["--offline"]);
     assert_eq!((status.as_str(), findings.len()), ("passed", 0));
+}
+
+#[test]
+fn a_packaged_crate_whose_sources_changed_is_verified_again() {
+    // Packaged sources carry one fixed time, so unpacked copies look unchanged to cargo:
+    // a change must still rebuild, or a dependent would pass against the old build.
+    let tail = "repository = \"https://example.com/r\"\n";
+    let user_tail = format!("{tail}\n[dependencies]\n{}\n", path_dep("base", "0.1.0", None));
+    let user =
+        "//! Fixture crate.\n\n/// Twice base's.\npub fn twice() -> u32 { 2 * base::value() }\n";
+    let fixture = Fixture::builder(base())
+        .member("base", tail)
+        .member_full("user", "0.1.0", &user_tail, user)
+        .write();
+    let sandbox = CargoSandbox::new(base());
+    let lock = sandbox.cargo(fixture.root()).arg("generate-lockfile").output().unwrap();
+    assert!(lock.status.success(), "{}", String::from_utf8_lossy(&lock.stderr));
+    fixture.commit("lock file");
+    let package = || {
+        let mut command = sandbox.command(env!("CARGO_BIN_EXE_xtask"), fixture.root());
+        command.env_remove("CI").env_remove("GITHUB_ACTIONS");
+        command.args(["preflight", "--only", "package", "--no-cache", "--format", "json"]);
+        let run = Run::checked(command.output().unwrap(), &[]);
+        (run.json()["steps"][0]["status"].as_str().unwrap().to_owned(), run)
+    };
+    let (status, run) = package();
+    assert_eq!(status, "passed", "{run}");
+
+    // `user` calls `base::value()`; `base` no longer has it.
+    fixture.write(
+        "base/src/lib.rs",
+        "//! Fixture crate.\n\n/// Renamed.\npub fn renamed() -> u32 { 1 }\n",
+    );
+    fixture.commit("rename value");
+    let (status, run) = package();
+    assert_eq!(status, "failed", "{run}");
+    assert!(run.stdout.contains("value"), "{run}");
 }

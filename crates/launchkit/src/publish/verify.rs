@@ -49,10 +49,11 @@ pub fn verify(
     crates: &[(String, String)],
 ) -> anyhow::Result<Result<(), CargoFailure>> {
     let root = ws.target_dir.join("package").join("launchkit-verify");
-    if root.exists() {
-        std::fs::remove_dir_all(&root)?;
+    let unpacked = ws.target_dir.join("package").join("launchkit-verify.new");
+    if unpacked.exists() {
+        std::fs::remove_dir_all(&unpacked)?;
     }
-    std::fs::create_dir_all(&root)?;
+    std::fs::create_dir_all(&unpacked)?;
     // One `tar` for all: the `.crate` files one after the other are one gzip stream of
     // concatenated archives, which `--ignore-zeros` reads on past each archive's end.
     let mut archives = Vec::new();
@@ -64,7 +65,19 @@ pub fn verify(
         archives.extend(bytes);
         members.push(format!("{name}-{version}"));
     }
-    cmd!(sh, "tar -xz --ignore-zeros -f - -C {root}").stdin(archives).quiet().run()?;
+    cmd!(sh, "tar -xz --ignore-zeros -f - -C {unpacked}").stdin(archives).quiet().run()?;
+    // Every file of a package carries one fixed time, so cargo, which compares times,
+    // would take a changed source for the one it built before: only files whose content
+    // changed are written, and they get the current time.
+    // A folder unpacked before files were synced holds sources with the packaging time,
+    // which cargo may have built as other sources: start it over once.
+    let synced = root.join(".synced");
+    if root.exists() && !synced.exists() {
+        std::fs::remove_dir_all(&root)?;
+    }
+    sync(&unpacked, &root, &members)?;
+    std::fs::write(synced, "")?;
+    std::fs::remove_dir_all(&unpacked)?;
     std::fs::write(root.join("Cargo.toml"), manifest(registry, crates, &[]))?;
     let lock = ws.root.join("Cargo.lock");
     if lock.is_file() {
@@ -228,6 +241,10 @@ fn write_copy(root: &Path, crates: &[(String, String)], name: &str) -> anyhow::R
     let version = crates.iter().find(|(known, _)| known == name).map(|(_, v)| v.as_str());
     let from = format!("{name}-{}", version.context("a packaged crate")?);
     let dir = format!("lone-{from}");
+    // Rebuilt whole each time: a file the original lost must not stay in its copy.
+    if root.join(&dir).exists() {
+        std::fs::remove_dir_all(root.join(&dir))?;
+    }
     let mut files = Vec::new();
     collect_files(&root.join(&from), &mut files)?;
     for file in files {
@@ -269,6 +286,44 @@ pub(super) fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Re
             collect_files(&path, files)?;
         } else {
             files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Makes each of `members` under `root` hold what it holds under `unpacked`: a file whose
+/// content is new or changed is written (with the current time), a file that is gone is
+/// removed, an unchanged file is left as it is, so cargo rebuilds exactly what changed.
+fn sync(unpacked: &Path, root: &Path, members: &[String]) -> anyhow::Result<()> {
+    for member in members {
+        let (from, to) = (unpacked.join(member), root.join(member));
+        for entry in walkdir::WalkDir::new(&from) {
+            let entry = entry?;
+            let target = to.join(entry.path().strip_prefix(&from)?);
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&target)?;
+                continue;
+            }
+            let bytes = std::fs::read(entry.path())?;
+            if std::fs::read(&target).ok().as_ref() != Some(&bytes) {
+                std::fs::write(&target, bytes)?;
+            }
+        }
+        if !to.is_dir() {
+            continue;
+        }
+        let stale: Vec<PathBuf> = walkdir::WalkDir::new(&to)
+            .contents_first(true)
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|entry| entry.into_path())
+            .filter(|path| !from.join(path.strip_prefix(&to).expect("below to")).exists())
+            .collect();
+        for path in stale {
+            match path.is_dir() {
+                true => std::fs::remove_dir_all(&path)?,
+                false => std::fs::remove_file(&path)?,
+            }
         }
     }
     Ok(())
