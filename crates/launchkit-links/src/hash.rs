@@ -1,9 +1,9 @@
 //! A fast hash for the link checker's maps of paths and anchors.
 //!
-//! `cargo xtask links` runs unoptimized (the dev profile), where std's SipHash and its
-//! helpers are not inlined: hashing paths and anchors was a sixth of an offline check.
-//! The keys come from the files being checked, so a hash that resists chosen keys buys
-//! nothing; this is rustc's FxHash, word by word.
+//! `cargo xtask links` runs in the dev profile, where std's SipHash and its helpers are
+//! barely optimized: hashing paths and anchors was a sixth of an unoptimized offline
+//! check. The keys come from the files being checked, so a hash that resists chosen keys
+//! buys nothing; this is rustc's FxHash, word by word.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
