@@ -1,8 +1,7 @@
 //! The anchors a link's fragment may name, compared as browsers on GitHub do: ignoring
 //! case.
 
-use std::collections::HashSet;
-
+use crate::hash::FastSet;
 use crate::html;
 
 /// The anchors of a document: heading slugs, `{#id}` attributes and HTML `id`/`name`
@@ -11,7 +10,7 @@ use crate::html;
 pub struct Anchors {
     /// In document order, for suggestions.
     pub ordered: Vec<String>,
-    set: HashSet<String>,
+    set: FastSet<String>,
 }
 
 impl Anchors {

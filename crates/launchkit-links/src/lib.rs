@@ -45,6 +45,7 @@ mod bare;
 mod book;
 mod config;
 mod extract;
+mod hash;
 mod html;
 pub mod http;
 mod inputs;

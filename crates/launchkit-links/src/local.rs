@@ -2,7 +2,7 @@
 //! mdBook pages, fragments against the target's anchors, and `mailto:` addresses.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -11,20 +11,24 @@ use launchkit_report::Finding;
 use crate::anchors::Anchors;
 use crate::book::Book;
 use crate::extract;
+use crate::hash::FastMap;
 use crate::suggest;
 
 /// Resolves local links, remembering what it learned about the file system.
 pub struct Local<'a> {
     root: &'a Path,
     /// The book each folder belongs to, if any.
-    books: HashMap<PathBuf, Option<Rc<Book>>>,
+    books: FastMap<OsString, Option<Rc<Book>>>,
     /// The last file asked about and its book: links come file by file, and walking up
     /// the folders again for each link of a file was a tenth of an offline check.
     last_book: Option<(PathBuf, Option<Rc<Book>>)>,
     /// Anchors of each file read so far; `None` for files whose anchors are unknown
     /// (neither markdown nor HTML).
-    anchors: HashMap<PathBuf, Option<Rc<Anchors>>>,
-    entries: HashMap<PathBuf, Entry>,
+    anchors: FastMap<OsString, Option<Rc<Anchors>>>,
+    /// Keyed by the paths as built (all joined the same way, so equal paths are equal
+    /// strings): hashing `Path`s component by component was a tenth of an unoptimized
+    /// offline check.
+    entries: FastMap<OsString, Entry>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,17 +43,17 @@ impl<'a> Local<'a> {
     pub fn new(root: &'a Path) -> Local<'a> {
         Local {
             root,
-            books: HashMap::new(),
+            books: FastMap::default(),
             last_book: None,
-            anchors: HashMap::new(),
-            entries: HashMap::new(),
+            anchors: FastMap::default(),
+            entries: FastMap::default(),
         }
     }
 
     /// Records the anchors of a file already read, so it is not read again.
     pub fn known(&mut self, path: PathBuf, anchors: Anchors) {
-        self.entries.insert(path.clone(), Entry::File);
-        self.anchors.insert(path, Some(Rc::new(anchors)));
+        self.entries.insert(path.clone().into_os_string(), Entry::File);
+        self.anchors.insert(path.into_os_string(), Some(Rc::new(anchors)));
     }
 
     /// Checks `dest`, a link in `file` that is neither a URL nor a `mailto:`; `None` when
@@ -151,7 +155,7 @@ impl<'a> Local<'a> {
 
     /// The anchors of `path`, read once; `None` when it is neither markdown nor HTML.
     fn anchors_of(&mut self, path: &Path) -> Option<Rc<Anchors>> {
-        if let Some(known) = self.anchors.get(path) {
+        if let Some(known) = self.anchors.get(path.as_os_str()) {
             return known.clone();
         }
         let ext = path.extension().and_then(|ext| ext.to_str()).map(str::to_ascii_lowercase);
@@ -163,7 +167,7 @@ impl<'a> Local<'a> {
             Some("html" | "htm") => read(Anchors::from_html),
             _ => None,
         };
-        self.anchors.insert(path.to_owned(), anchors.clone());
+        self.anchors.insert(path.as_os_str().to_owned(), anchors.clone());
         anchors
     }
 
@@ -183,11 +187,11 @@ impl<'a> Local<'a> {
     fn find_book(&mut self, file: &Path) -> Option<Rc<Book>> {
         let mut dir = file.parent()?;
         loop {
-            let book = match self.books.get(dir) {
+            let book = match self.books.get(dir.as_os_str()) {
                 Some(book) => book.clone(),
                 None => {
                     let book = Book::at(dir).map(Rc::new);
-                    self.books.insert(dir.to_owned(), book.clone());
+                    self.books.insert(dir.as_os_str().to_owned(), book.clone());
                     book
                 }
             };
@@ -202,11 +206,18 @@ impl<'a> Local<'a> {
     }
 
     fn entry(&mut self, path: &Path) -> Entry {
-        *self.entries.entry(path.to_owned()).or_insert_with(|| match std::fs::metadata(path) {
+        // Looked up before inserting: most links go to a path seen before, and copying
+        // the path for `entry()` on every link was a tenth of an offline check.
+        if let Some(entry) = self.entries.get(path.as_os_str()) {
+            return *entry;
+        }
+        let entry = match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => Entry::Dir,
             Ok(_) => Entry::File,
             Err(_) => Entry::Missing,
-        })
+        };
+        self.entries.insert(path.as_os_str().to_owned(), entry);
+        entry
     }
 
     /// "did you mean" for a missing file: the closest name in its folder.
@@ -249,7 +260,11 @@ fn join_within(boundary: &Path, base: &Path, relative: &str) -> Option<PathBuf> 
             part => parts.push(part),
         }
     }
-    Some(parts.iter().fold(boundary.to_owned(), |path, part| path.join(part)))
+    // One buffer for the whole path, not one per part.
+    let mut path = PathBuf::with_capacity(boundary.as_os_str().len() + relative.len() + 64);
+    path.push(boundary);
+    parts.iter().for_each(|part| path.push(part));
+    Some(path)
 }
 
 /// Decodes `%XX` escapes; invalid escapes stay as written. Borrows `text` when it has

@@ -77,6 +77,6 @@ pub use transport::{agent, bounded, drain, lookups};
 /// The checksum a registry records for a `.crate` file (the index's `cksum`): SHA-256 as
 /// lowercase hex.
 pub fn checksum(crate_file: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(crate_file).iter().map(|byte| format!("{byte:02x}")).collect()
+    let digest = ring::digest::digest(&ring::digest::SHA256, crate_file);
+    digest.as_ref().iter().map(|byte| format!("{byte:02x}")).collect()
 }

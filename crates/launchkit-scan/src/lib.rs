@@ -59,6 +59,7 @@ mod lines;
 pub mod lockfile;
 pub mod outdated;
 pub mod secrets;
+mod toml_reader;
 
 pub use config::ScanConfig;
 pub use lockfile::{LockedPackage, Lockfile};

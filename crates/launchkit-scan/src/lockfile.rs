@@ -2,9 +2,8 @@
 //! comes from.
 
 use semver::Version;
-use toml_edit::{Document, Item, Table};
 
-use crate::lines::Lines;
+use crate::toml_reader::{self, Table};
 
 /// crates.io's index, as Cargo.lock names it with the git protocol and the sparse one.
 const CRATES_IO_SOURCES: &[&str] =
@@ -43,16 +42,17 @@ impl LockedPackage {
 impl Lockfile {
     /// Parses the text of a Cargo.lock; the error says what is wrong and where.
     pub fn parse(text: &str) -> Result<Lockfile, String> {
-        let document = Document::parse(text).map_err(|err| one_line(&err.to_string()))?;
-        let Some(packages) = document.get("package") else {
-            return Ok(Lockfile::default());
-        };
-        let Some(tables) = packages.as_array_of_tables() else {
+        let tables = toml_reader::parse(text)?;
+        let not_tables = tables[0].get("package").is_some()
+            || tables.iter().any(|table| !table.array && table.path == ["package"]);
+        if not_tables {
             return Err("`package` is not an array of tables ([[package]])".to_owned());
-        };
-        let lines = Lines::new(text);
-        let packages =
-            tables.iter().map(|table| package(table, &lines)).collect::<Result<_, _>>()?;
+        }
+        let packages = tables
+            .iter()
+            .filter(|table| table.array && table.path == ["package"])
+            .map(package)
+            .collect::<Result<_, _>>()?;
         Ok(Lockfile { packages })
     }
 
@@ -91,19 +91,15 @@ impl Lockfile {
     }
 }
 
-fn package(table: &Table, lines: &Lines) -> Result<LockedPackage, String> {
-    let line = table.span().map_or(0, |span| lines.line(span.start));
-    let string = |key: &str| table.get(key).and_then(Item::as_str).map(str::to_owned);
+fn package(table: &Table) -> Result<LockedPackage, String> {
+    let line = table.line;
+    let string = |key: &str| table.str(key).map(str::to_owned);
     let name = string("name").ok_or_else(|| format!("line {line}: [[package]] has no `name`"))?;
     let version = string("version")
         .ok_or_else(|| format!("line {line}: package `{name}` has no `version`"))?;
     let version = Version::parse(&version)
         .map_err(|err| format!("line {line}: package `{name}` version `{version}`: {err}"))?;
-    let dependencies = table
-        .get("dependencies")
-        .and_then(Item::as_array)
-        .map(|array| array.iter().filter_map(|value| value.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default();
+    let dependencies = table.strings("dependencies");
     Ok(LockedPackage { name, version, source: string("source"), dependencies, line })
 }
 
@@ -168,5 +164,7 @@ version = "0.2.0"
         let err = Lockfile::parse("[[package]]\nname = \"x\"\n").unwrap_err();
         assert_eq!(err, "line 1: package `x` has no `version`");
         assert!(!Lockfile::parse("[[package]\n").unwrap_err().contains('\n'));
+        let err = Lockfile::parse("[package]\nname = \"x\"\n").unwrap_err();
+        assert_eq!(err, "`package` is not an array of tables ([[package]])");
     }
 }

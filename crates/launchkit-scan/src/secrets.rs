@@ -17,7 +17,6 @@ use std::fmt;
 
 use launchkit_report::Finding;
 use regex::{Regex, RegexSet};
-use sha2::{Digest, Sha256};
 
 use crate::lines::Lines;
 
@@ -138,12 +137,12 @@ impl Secret {
     /// secret or the file changes it. 64 bits of a hash reveal nothing usable about a random
     /// credential.
     pub fn fingerprint(&self) -> String {
-        let mut hasher = Sha256::new();
+        let mut hasher = ring::digest::Context::new(&ring::digest::SHA256);
         for part in [self.rule.id, &self.path, &self.value] {
             hasher.update(part.as_bytes());
-            hasher.update([0]);
+            hasher.update(&[0]);
         }
-        hasher.finalize()[..8].iter().map(|byte| format!("{byte:02x}")).collect()
+        hasher.finish().as_ref()[..8].iter().map(|byte| format!("{byte:02x}")).collect()
     }
 
     /// The secret as an error finding, located at its line, with the fix.

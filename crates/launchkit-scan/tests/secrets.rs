@@ -304,6 +304,17 @@ fn findings_are_redacted_allowed_and_fingerprinted() {
     );
 }
 
+/// Fingerprints are stored in ignore files, so they must never change: the first 16 hex
+/// digits of SHA-256 over `rule \0 path \0 secret \0` (computed here with Python's
+/// hashlib).
+#[test]
+fn fingerprints_are_sha256_of_rule_path_and_secret() {
+    let token = concat!("gh", "p_", "aB3dE5gH7jK9mN1pQ2rS4tU6vW8xY0zA1bC3");
+    let found = Scanner::new().scan("a.toml", &format!("token = \"{token}\"\n"));
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].fingerprint(), "4c0860a237ffa47d");
+}
+
 #[test]
 fn tokens_must_be_whole() {
     let scanner = Scanner::new();

@@ -223,8 +223,8 @@ pub(super) fn bytes_of(value: &Value) -> Vec<u8> {
 
 /// SHA-256 in lowercase hex.
 fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
+    let digest = ring::digest::digest(&ring::digest::SHA256, bytes);
+    digest.as_ref().iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// `%XX` sequences decoded.

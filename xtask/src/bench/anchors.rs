@@ -134,7 +134,7 @@ pub fn run(sh: &Shell, runs: u32) -> anyhow::Result<String> {
     let mut out = format!(
         "## anchors\n\n`cargo xtask bench anchors`: launchkit beside the tool it replaces, in \
          one run, on generated input; the xtask as `cargo xtask` builds it ({build} build, \
-         with the markdown and TOML parsers optimized by the root manifest's \
+         with the markdown parser and the link checker optimized by the root manifest's \
          `[profile.dev.package]` entries; its binary run directly: `cargo xtask` adds \
          cargo's own start-up), {} and {} as installed by pip. Runs alternate between the two; median of \
          {samples} runs each, wall time of the whole process, on {cores} cores shared \

@@ -2,11 +2,10 @@
 //! ```` ```toml ```` fence, holds `[advisory]`, `[versions]` and optionally `[affected]`.
 
 use semver::Version;
-use toml_edit::{Document, Item, Table};
 
 use super::range::Range;
 use crate::date::Day;
-use crate::lockfile::one_line;
+use crate::toml_reader::{self, Table, Value};
 
 /// What kind of advisory it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,20 +53,16 @@ impl Advisory {
     /// Parses an advisory file; the error says which part is wrong.
     pub fn parse(text: &str) -> Result<Advisory, String> {
         let (front, body) = front_matter(text).ok_or("no ```toml front matter at the top")?;
-        let document = Document::parse(front).map_err(|err| one_line(&err.to_string()))?;
-        let advisory = table(&document, "advisory").ok_or("no [advisory] table")?;
-        let string = |key: &str| advisory.get(key).and_then(Item::as_str).map(str::to_owned);
+        let tables = toml_reader::parse(front)?;
+        let advisory = toml_reader::table(&tables, &["advisory"]).ok_or("no [advisory] table")?;
+        let string = |key: &str| advisory.str(key).map(str::to_owned);
         let required = |key: &str| string(key).ok_or(format!("[advisory] has no `{key}`"));
         let id = required("id")?;
         let date_text = required("date")?;
         let date = Day::parse(&date_text)
             .ok_or(format!("[advisory] date `{date_text}` is not YYYY-MM-DD"))?;
-        let versions = table(&document, "versions").ok_or("no [versions] table")?;
-        let functions = table(&document, "affected")
-            .and_then(|affected| affected.get("functions"))
-            .and_then(Item::as_table_like)
-            .map(|functions| functions.iter().map(|(name, _)| name.to_owned()).collect())
-            .unwrap_or_default();
+        let versions = toml_reader::table(&tables, &["versions"]).ok_or("no [versions] table")?;
+        let functions = functions(&tables);
         Ok(Advisory {
             package: required("package")?,
             title: title(body).unwrap_or_else(|| id.clone()),
@@ -75,11 +70,11 @@ impl Advisory {
                 Some(kind) => Kind::Informational(kind.trim().to_owned()),
                 None => Kind::Vulnerability,
             },
-            categories: strings(advisory, "categories"),
+            categories: advisory.strings("categories"),
             cvss: string("cvss"),
             withdrawn: string("withdrawn"),
             url: string("url"),
-            aliases: strings(advisory, "aliases"),
+            aliases: advisory.strings("aliases"),
             patched: ranges(versions, "patched")?,
             unaffected: ranges(versions, "unaffected")?,
             functions,
@@ -112,8 +107,25 @@ fn front_matter(text: &str) -> Option<(&str, &str)> {
     Some((&rest[..end], &rest[end + 4..]))
 }
 
-fn table<'d>(document: &'d Document<&str>, key: &str) -> Option<&'d Table> {
-    document.get(key).and_then(Item::as_table)
+/// The functions named by `[affected]`'s `functions = { ... }`, by an
+/// `[affected.functions]` table, or by dotted `functions."name"` keys.
+fn functions(tables: &[Table]) -> Vec<String> {
+    let first = |entries: &[(Vec<String>, Value)]| -> Vec<String> {
+        entries.iter().map(|(key, _)| key[0].clone()).collect()
+    };
+    let mut names = Vec::new();
+    if let Some(affected) = toml_reader::table(tables, &["affected"]) {
+        if let Some(Value::Table(entries)) = affected.get("functions") {
+            names.extend(first(entries));
+        }
+        let dotted =
+            affected.entries.iter().filter(|(key, _)| key.len() > 1 && key[0] == "functions");
+        names.extend(dotted.map(|(key, _)| key[1].clone()));
+    }
+    if let Some(functions) = toml_reader::table(tables, &["affected", "functions"]) {
+        names.extend(first(&functions.entries));
+    }
+    names
 }
 
 /// The first `# ` heading of the description.
@@ -121,15 +133,9 @@ fn title(body: &str) -> Option<String> {
     body.lines().find_map(|line| line.strip_prefix("# ")).map(|title| title.trim().to_owned())
 }
 
-fn strings(table: &Table, key: &str) -> Vec<String> {
-    let values = table.get(key).and_then(Item::as_array);
-    values
-        .map(|array| array.iter().filter_map(|value| value.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default()
-}
-
 fn ranges(versions: &Table, key: &str) -> Result<Vec<Range>, String> {
-    strings(versions, key)
+    versions
+        .strings(key)
         .iter()
         .map(|text| Range::parse(text).map_err(|err| format!("[versions] {key} `{text}`: {err}")))
         .collect()
