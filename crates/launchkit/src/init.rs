@@ -22,6 +22,7 @@
 mod alias;
 mod files;
 mod members;
+mod profile;
 mod translate;
 pub(crate) mod workflows;
 
@@ -152,7 +153,10 @@ fn plan(sh: &Shell, root: &Path, source: &files::Source) -> anyhow::Result<Plan>
             plan.changes.push(change("xtask/src/main.rs", main, files::MAIN.to_owned()));
         }
     }
-    let (root_after, notes) = translate_settings(&root_after, read)?;
+    let (mut root_after, notes) = translate_settings(&root_after, read)?;
+    if plan.by_hand.is_none() {
+        root_after = profile::optimize_links(&root_after)?;
+    }
     plan.notes.extend(notes);
     plan.changes.insert(0, change("Cargo.toml", Some(manifest), root_after));
     // cargo still reads the extensionless file when it is the only one.

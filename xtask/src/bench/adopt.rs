@@ -74,8 +74,10 @@ pub fn run(sh: &Shell, runs: u32) -> anyhow::Result<String> {
          | `init --execute` to the first preflight result | {} |\n\
          | the adopter's xtask, cold build (a) | {} |\n\
          | this repository's xtask, cold build (b) | {} |\n\n\
-         a/b = {:.2}: the adopter's xtask is launchkit alone, without this repository's \
-         `test` and `bench` commands and their test support crate.\n",
+         a/b = {:.2}. The adopter's xtask is launchkit alone, without this repository's \
+         `test` and `bench` commands and their test support crate; its workspace keeps \
+         cargo's default dev profile (full debug information), where this repository's \
+         sets `debug = 0`.\n",
         secs(first_preflight),
         secs(adopter_build),
         secs(own_build),

@@ -11,6 +11,12 @@ const CORE: (&str, &str) = ("core/Cargo.toml", "[package]\nname = \"core\"\nedit
 const CORE_LIB: (&str, &str) = ("core/src/lib.rs", "//! Core.\n");
 const SOLO_LIB: (&str, &str) = ("src/lib.rs", "//! Solo.\n");
 
+/// What init adds to the root manifest's profile, so `cargo xtask links` stays fast.
+const PROFILE: &str = "\n# launchkit's markdown parser and link checker, optimized in the dev profile the xtask\n\
+    # builds in, so `cargo xtask links` and preflight's links step stay fast.\n\
+    [profile.dev.package.pulldown-cmark]\nopt-level = 1\n\n\
+    [profile.dev.package.launchkit-links]\nopt-level = 1\n";
+
 /// A virtual workspace with one member.
 fn virtual_workspace(members: &str) -> Fixture {
     let manifest = format!("[workspace]\nresolver = \"3\"\nmembers = {members} # ours\n");
@@ -51,8 +57,9 @@ fn a_dry_run_prints_every_file_and_changes_nothing() {
     let before = fixture.snapshot();
     let run = fixture.xtask(&["init"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let expected_root = "--- a/Cargo.toml\n+++ b/Cargo.toml\n@@ -1,3 +1,3 @@\n \
-        [workspace]\n resolver = \"3\"\n-members = [\"core\"] # ours\n+members = [\"core\", \"xtask\"] # ours\n";
+    let expected_root = "--- a/Cargo.toml\n+++ b/Cargo.toml\n@@ -1,3 +1,11 @@\n \
+        [workspace]\n resolver = \"3\"\n-members = [\"core\"] # ours\n+members = [\"core\", \"xtask\"] # ours\n\
+        +\n+# launchkit's markdown parser and link checker, optimized in the dev profile the xtask\n";
     assert!(run.stdout.starts_with(expected_root), "{}", run.stdout);
     for added in [
         "+++ b/xtask/Cargo.toml\n@@ -0,0 +1,8 @@\n+[package]\n+name = \"xtask\"".into(),
@@ -114,7 +121,7 @@ fn a_glob_that_covers_xtask_is_left_alone() {
     assert!(stderr.contains(".cargo added to `exclude`, as `*` covers it"), "{stderr}");
     assert_eq!(
         fixture.read("Cargo.toml"),
-        before.replace("exclude = [\".git\"]", "exclude = [\".git\", \".cargo\"]")
+        before.replace("exclude = [\".git\"]", "exclude = [\".git\", \".cargo\"]") + PROFILE
     );
     assert_eq!(members(&fixture), ["core", "xtask"]);
 }
@@ -165,7 +172,7 @@ fn a_root_package_without_workspace_gets_one() {
     execute(&fixture, &[]);
     assert_eq!(
         fixture.read("Cargo.toml"),
-        format!("{manifest}\n[workspace]\nmembers = [\"xtask\"]\n")
+        format!("{manifest}\n[workspace]\nmembers = [\"xtask\"]\n{PROFILE}")
     );
     assert_eq!(members(&fixture), ["solo", "xtask"]);
 }
@@ -385,7 +392,7 @@ fn cargo_release_settings_in_the_manifest_are_translated_too() {
     );
     let manifest = fixture.read("Cargo.toml");
     assert!(
-        manifest.ends_with("\n[workspace.metadata.launchkit]\nregistry = \"corp\" # from [workspace.metadata.release] registry\n"),
+        manifest.ends_with(&format!("\n[workspace.metadata.launchkit]\nregistry = \"corp\" # from [workspace.metadata.release] registry\n{PROFILE}")),
         "{manifest}"
     );
 }
