@@ -157,8 +157,8 @@ fn first_run_notice(built: &Path, server_found: bool, target_dir: &Path) {
 // Measured on a fresh clone with an empty `CARGO_HOME`, on 2 cores shared with other jobs
 // (README.md, "How long a first run takes").
 const INSTALL_MIN: u32 = 7;
-const BUILD_MIN: u32 = 3;
-const RUN_MIN: u32 = 4;
+const BUILD_MIN: u32 = 2;
+const RUN_MIN: u32 = 5;
 
 /// The registry server the publishing tests start: on PATH or in
 /// `FERRO_CARGO_REGISTRY_SERVER`, else installed into the target directory once.
