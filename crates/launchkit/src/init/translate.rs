@@ -15,25 +15,35 @@ pub struct Translation {
     pub left: Vec<String>,
 }
 
+/// Why a key with no launchkit equivalent is left out, when nothing more specific is known.
+const NO_SAME: &str = "no launchkit setting means the same";
+
+impl Translation {
+    /// Records the key `from` as translated, or as left out with why.
+    fn add(&mut self, from: String, translated: Result<(&'static str, Value), String>) {
+        match translated {
+            Ok((name, value)) => self.keys.push((name, value, from)),
+            Err(why) => self.left.push(format!("{from}: {why}")),
+        }
+    }
+}
+
 /// cargo-release's settings in `table` (from the file or manifest table `source`).
 pub fn cargo_release(table: &Table, source: &str) -> Translation {
     let mut out = Translation::default();
     let prefix = table.get("tag-prefix").and_then(Item::as_str);
     for (key, item) in table.iter() {
         let from = format!("{source} {key}");
-        let same = |name: &'static str| Some((name, item.as_value()?.clone()));
+        let same = |name: &'static str, fits: fn(&Value) -> bool| {
+            let value = item.as_value().filter(|value| fits(value)).cloned();
+            value.map(|value| (name, value)).ok_or_else(|| NO_SAME.to_owned())
+        };
         let translated = match key {
-            "registry" => same("registry").filter(|(_, v)| v.is_str()),
-            "publish" => same("publish").filter(|(_, v)| v.as_bool().is_some()),
-            "push" => same("push").filter(|(_, v)| v.as_bool().is_some()),
-            "push-remote" => same("remote").filter(|(_, v)| v.is_str()),
-            "allow-branch" => match branches(item) {
-                Ok(list) => Some(("branches", list)),
-                Err(why) => {
-                    out.left.push(format!("{from}: {why}"));
-                    continue;
-                }
-            },
+            "registry" => same("registry", Value::is_str),
+            "publish" => same("publish", |v| v.as_bool().is_some()),
+            "push" => same("push", |v| v.as_bool().is_some()),
+            "push-remote" => same("remote", Value::is_str),
+            "allow-branch" => branches(item).map(|list| ("branches", list)),
             // The tag's name is `tag-name` with `{{prefix}}` replaced; launchkit's is its
             // `tag-prefix` followed by the version.
             "tag-prefix" if table.contains_key("tag-name") => continue,
@@ -42,26 +52,15 @@ pub fn cargo_release(table: &Table, source: &str) -> Translation {
                     .get("tag-name")
                     .and_then(Item::as_str)
                     .unwrap_or("{{prefix}}v{{version}}");
-                match tag_prefix(&name.replace("{{prefix}}", prefix.unwrap_or_default())) {
-                    Some(prefix) => Some(("tag-prefix", Value::from(prefix))),
-                    None => {
-                        let why = "a tag name per crate: launchkit tags the workspace's release once, as `tag-prefix` + version";
-                        out.left.push(format!("{from}: {why}"));
-                        continue;
-                    }
-                }
+                let prefix = tag_prefix(&name.replace("{{prefix}}", prefix.unwrap_or_default()));
+                prefix.map(|prefix| ("tag-prefix", Value::from(prefix))).ok_or_else(|| {
+                    "a tag name per crate: launchkit tags the workspace's release once, as `tag-prefix` + version".to_owned()
+                })
             }
-            "pre-release-hook" => {
-                let why = "launchkit runs no hook before the release commit: add a preflight step in xtask/src/main.rs";
-                out.left.push(format!("{from}: {why}"));
-                continue;
-            }
-            _ => None,
+            "pre-release-hook" => Err("launchkit runs no hook before the release commit: add a preflight step in xtask/src/main.rs".to_owned()),
+            _ => Err(NO_SAME.to_owned()),
         };
-        match translated {
-            Some((name, value)) => out.keys.push((name, value, from)),
-            None => out.left.push(format!("{from}: no launchkit setting means the same")),
-        }
+        out.add(from, translated);
     }
     out
 }
@@ -73,7 +72,7 @@ pub fn release_plz(doc: &Table, path: &str) -> Translation {
         let why = match name {
             "package" => "launchkit's settings are the workspace's, for every crate",
             "changelog" => "launchkit's changelog is written by hand, in Keep a Changelog form",
-            _ => "no launchkit setting means the same",
+            _ => NO_SAME,
         };
         out.left.push(format!("{path} [{name}]: {why}"));
     }
@@ -82,28 +81,20 @@ pub fn release_plz(doc: &Table, path: &str) -> Translation {
         let from = format!("{path} [workspace] {key}");
         let value = item.as_value();
         let translated = match (key, value) {
-            ("publish", Some(v)) if v.as_bool().is_some() => Some(("publish", v.clone())),
+            ("publish", Some(v)) if v.as_bool().is_some() => Ok(("publish", v.clone())),
             ("git_release_enable", Some(v)) if v.as_bool() == Some(false) => {
-                Some(("forge", Value::from("none")))
+                Ok(("forge", Value::from("none")))
             }
             ("git_release_enable", Some(v)) if v.as_bool() == Some(true) => {
-                out.left.push(format!("{from}: launchkit's production releases on GitHub already"));
-                continue;
+                Err("launchkit's production releases on GitHub already".to_owned())
             }
-            ("git_tag_name", Some(v)) => {
-                v.as_str().and_then(tag_prefix).map(|p| ("tag-prefix", Value::from(p)))
-            }
-            ("repo_url", _) => {
-                out.left
-                    .push(format!("{from}: launchkit reads the repository from the git remote"));
-                continue;
-            }
-            _ => None,
+            ("git_tag_name", Some(v)) => (v.as_str().and_then(tag_prefix))
+                .map(|p| ("tag-prefix", Value::from(p)))
+                .ok_or_else(|| NO_SAME.to_owned()),
+            ("repo_url", _) => Err("launchkit reads the repository from the git remote".to_owned()),
+            _ => Err(NO_SAME.to_owned()),
         };
-        match translated {
-            Some((name, value)) => out.keys.push((name, value, from)),
-            None => out.left.push(format!("{from}: no launchkit setting means the same")),
-        }
+        out.add(from, translated);
     }
     out
 }
