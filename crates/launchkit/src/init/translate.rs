@@ -86,7 +86,7 @@ pub fn release_plz(doc: &Table, path: &str) -> Translation {
                 Ok(("forge", Value::from("none")))
             }
             ("git_release_enable", Some(v)) if v.as_bool() == Some(true) => {
-                Err("launchkit's production releases on GitHub already".to_owned())
+                Err("launchkit's production releases on the remote's forge already".to_owned())
             }
             ("git_tag_name", Some(v)) => (v.as_str().and_then(tag_prefix))
                 .map(|p| ("tag-prefix", Value::from(p)))
