@@ -17,9 +17,7 @@ fn a_package_pass_with_locked_registry_dependencies_is_cached() {
     let tail = "repository = \"https://example.com/user\"\npublish = [\"lk\"]\n\n\
                 [dependencies]\ndup = { version = \"0.1\", registry = \"lk\" }\n";
     let fixture = Fixture::builder(base()).member("user", tail).write();
-    let lock = sandbox.cargo(fixture.root()).arg("generate-lockfile").output().unwrap();
-    assert!(lock.status.success(), "{}", String::from_utf8_lossy(&lock.stderr));
-    fixture.commit("lock file");
+    commit_with_lock(&sandbox, &fixture, "lock file");
 
     let package = || {
         let mut command = sandbox.command(env!("CARGO_BIN_EXE_xtask"), fixture.root());
@@ -53,9 +51,7 @@ fn package_names_new_and_trusted_only_crates_on_every_run_even_from_the_cache() 
         ".github/workflows/release.yml",
         include_str!("../../../.github/workflows/release.yml"),
     );
-    let lock = sandbox.cargo(fixture.root()).arg("generate-lockfile").output().unwrap();
-    assert!(lock.status.success(), "{}", String::from_utf8_lossy(&lock.stderr));
-    fixture.commit("release workflow");
+    commit_with_lock(&sandbox, &fixture, "release workflow");
     assert_eq!(registry.upload_raw("locked", "0.1.0"), 200);
 
     let package = |args: &[&str]| {
@@ -107,9 +103,7 @@ fn a_packaged_crate_whose_sources_changed_is_verified_again() {
         .member_full("user", "0.1.0", &user_tail, user)
         .write();
     let sandbox = CargoSandbox::new(base());
-    let lock = sandbox.cargo(fixture.root()).arg("generate-lockfile").output().unwrap();
-    assert!(lock.status.success(), "{}", String::from_utf8_lossy(&lock.stderr));
-    fixture.commit("lock file");
+    commit_with_lock(&sandbox, &fixture, "lock file");
     let package = || {
         let mut command = sandbox.command(env!("CARGO_BIN_EXE_xtask"), fixture.root());
         command.env_remove("CI").env_remove("GITHUB_ACTIONS");
@@ -129,4 +123,11 @@ fn a_packaged_crate_whose_sources_changed_is_verified_again() {
     let (status, run) = package();
     assert_eq!(status, "failed", "{run}");
     assert!(run.stdout.contains("value"), "{run}");
+}
+
+/// Writes Cargo.lock with the sandbox's cargo and commits the fixture with `message`.
+fn commit_with_lock(sandbox: &CargoSandbox, fixture: &Fixture, message: &str) {
+    let lock = sandbox.cargo(fixture.root()).arg("generate-lockfile").output().unwrap();
+    assert!(lock.status.success(), "{}", String::from_utf8_lossy(&lock.stderr));
+    fixture.commit(message);
 }
