@@ -231,36 +231,34 @@ impl Reader<'_> {
     }
 
     fn array(&mut self) -> Result<Value, String> {
-        self.at += 1;
-        let mut values = Vec::new();
-        loop {
-            self.skip_space();
-            if self.eat(b']') {
-                return Ok(Value::Array(values));
-            }
-            values.push(self.value()?);
-            self.skip_space();
-            if !self.eat(b',') {
-                self.expect(b']', "`,` or `]` in the array")?;
-                return Ok(Value::Array(values));
-            }
-        }
+        self.list(b']', "`,` or `]` in the array", Self::value).map(Value::Array)
     }
 
     /// `{ key = value, ... }`, with TOML 1.1's line breaks and trailing comma allowed.
     fn inline_table(&mut self) -> Result<Value, String> {
+        self.list(b'}', "`,` or `}` in the inline table", Self::entry).map(Value::Table)
+    }
+
+    /// The comma-separated items after an opening bracket, up to `close`; a trailing comma
+    /// and line breaks are allowed. `expected` names what may follow an item.
+    fn list<T>(
+        &mut self,
+        close: u8,
+        expected: &str,
+        mut item: impl FnMut(&mut Self) -> Result<T, String>,
+    ) -> Result<Vec<T>, String> {
         self.at += 1;
-        let mut entries = Vec::new();
+        let mut items = Vec::new();
         loop {
             self.skip_space();
-            if self.eat(b'}') {
-                return Ok(Value::Table(entries));
+            if self.eat(close) {
+                return Ok(items);
             }
-            entries.push(self.entry()?);
+            items.push(item(self)?);
             self.skip_space();
             if !self.eat(b',') {
-                self.expect(b'}', "`,` or `}` in the inline table")?;
-                return Ok(Value::Table(entries));
+                self.expect(close, expected)?;
+                return Ok(items);
             }
         }
     }
