@@ -116,7 +116,8 @@ pub fn main() -> ExitCode {
 
 /// launchkit's command line, with the commands and preflight steps a workspace adds.
 pub struct Launchkit {
-    bin_name: &'static str,
+    /// Run as `cargo launchkit` rather than as `cargo xtask`.
+    cargo_subcommand: bool,
     commands: Vec<Extension>,
     steps: Vec<preflight::Step>,
 }
@@ -140,15 +141,20 @@ impl Default for Launchkit {
 impl Launchkit {
     /// launchkit's commands, run as `cargo xtask`.
     pub fn new() -> Launchkit {
-        Launchkit { bin_name: "cargo xtask", commands: Vec::new(), steps: Vec::new() }
+        Launchkit { cargo_subcommand: false, commands: Vec::new(), steps: Vec::new() }
     }
 
     /// Run as the cargo subcommand `cargo launchkit` (the `cargo-launchkit` binary) rather
     /// than as an xtask: help shows `cargo launchkit`, and the `launchkit` argument cargo
     /// passes first is dropped.
     pub fn cargo_subcommand(mut self) -> Launchkit {
-        self.bin_name = "cargo launchkit";
+        self.cargo_subcommand = true;
         self
+    }
+
+    /// How the user runs it, as help and messages show it.
+    fn bin_name(&self) -> &'static str {
+        if self.cargo_subcommand { "cargo launchkit" } else { "cargo xtask" }
     }
 
     /// Adds the command `name`: its flags are `A`'s (a `clap::Args` type, whose doc comment
@@ -157,14 +163,14 @@ impl Launchkit {
     ///
     /// # Panics
     ///
-    /// When `name` is already a command: the command line would be ambiguous.
+    /// When `name` is already a command: the command line would be ambiguous (a name of
+    /// launchkit's own is refused when [`Launchkit::main`] builds the command line).
     pub fn command<A: clap::Args + 'static>(
         mut self,
         name: &'static str,
         run: fn(A, &Shell) -> anyhow::Result<ExitCode>,
     ) -> Launchkit {
-        let taken = flags::Cli::command().find_subcommand(name).is_some()
-            || self.commands.iter().any(|command| command.name == name);
+        let taken = self.commands.iter().any(|command| command.name == name);
         assert!(!taken, "`{name}` is already a command: give yours another name");
         self.commands.push(Extension {
             name,
@@ -198,14 +204,17 @@ impl Launchkit {
     pub fn main(mut self) -> ExitCode {
         forget_cargo_run_env();
         let mut args: Vec<OsString> = std::env::args_os().collect();
-        if self.bin_name == "cargo launchkit" && args.get(1).is_some_and(|arg| arg == "launchkit") {
-            args.remove(1);
-        }
-        let mut cli = flags::Cli::command().bin_name(self.bin_name);
-        if self.bin_name == "cargo launchkit" {
+        let mut cli = flags::Cli::command().bin_name(self.bin_name());
+        if self.cargo_subcommand {
             cli = cli.name("cargo-launchkit");
+            if args.get(1).is_some_and(|arg| arg == "launchkit") {
+                args.remove(1);
+            }
         }
         for extension in &self.commands {
+            let name = extension.name;
+            let taken = cli.find_subcommand(name).is_some();
+            assert!(!taken, "`{name}` is already a command: give yours another name");
             cli = cli.subcommand(extension.command.clone());
         }
         let matches = match cli.try_get_matches_from(args) {
@@ -218,7 +227,7 @@ impl Launchkit {
             }
         };
         preflight::add_steps(std::mem::take(&mut self.steps));
-        output::set_program(self.bin_name);
+        output::set_program(self.bin_name());
         let code = match self.run(&matches) {
             Ok(code) => code,
             Err(err) => {
