@@ -378,17 +378,8 @@ pub fn semver(text: &str) -> anyhow::Result<SemVer> {
 
 /// A duration given on the command line: `90s`, `10m`, `1h`, or seconds alone.
 pub fn duration(text: &str) -> anyhow::Result<std::time::Duration> {
-    let digits = text.trim_end_matches(['s', 'm', 'h']);
-    let unit = match &text[digits.len()..] {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        _ => 0,
-    };
-    match digits.parse::<u64>() {
-        Ok(count) if unit > 0 => Ok(std::time::Duration::from_secs(count * unit)),
-        _ => bail!("`{text}` is not a duration: write it as 90s, 10m or 1h"),
-    }
+    crate::publish::budget::parse_duration(text)
+        .map_err(|_| anyhow::anyhow!("`{text}` is not a duration: write it as 90s, 10m or 1h"))
 }
 
 /// `path` (relative to `root`, or absolute) when it stays inside `root` once `..` and
