@@ -198,7 +198,9 @@ impl CargoConfig {
                     &["registry", "global-credential-providers"],
                 )
             })
-            .filter(|provider| !provider.contains("cargo:token"));
+            // cargo's token store alone reads what `token` holds; any other provider
+            // (`cargo:token-from-stdout`, `cargo:libsecret`, ...) is asked by cargo.
+            .filter(|provider| provider.trim() != "cargo:token");
         let timeout = self.timeout()?;
         Ok(Registry { name, index, token, token_source, credential_provider, notes, timeout })
     }

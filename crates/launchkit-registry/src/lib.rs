@@ -63,6 +63,7 @@ mod path;
 mod resolver;
 mod transport;
 pub mod trusted;
+mod upload;
 
 pub use backoff::Backoff;
 pub use client::{FetchStats, IndexConfig, SparseIndex};
@@ -73,6 +74,7 @@ pub use entry::{IndexEntry, parse_index};
 pub use error::RegistryError;
 pub use path::{index_path, percent_encode};
 pub use transport::{agent, bounded, drain, lookups};
+pub use upload::{UploadError, upload};
 
 /// The checksum a registry records for a `.crate` file (the index's `cksum`): SHA-256 as
 /// lowercase hex.

@@ -150,6 +150,8 @@ pub struct Exchange {
     pub injected: bool,
     /// The request carried `If-None-Match` or `If-Modified-Since`.
     pub conditional: bool,
+    /// The client's `User-Agent`.
+    pub agent: String,
 }
 
 /// A running proxy; stops when dropped.
@@ -207,6 +209,11 @@ impl FaultProxy {
     /// When the registry accepted each upload, in order.
     pub fn upload_times(&self) -> Vec<Instant> {
         lock(&self.shared.uploads).iter().map(|(_, _, at)| *at).collect()
+    }
+
+    /// The JSON metadata of each upload the registry accepted, in order.
+    pub fn upload_metadata(&self) -> Vec<serde_json::Value> {
+        lock(&self.shared.metadata).clone()
     }
 
     /// Uploads the registry accepted, as `name@version`, in order.

@@ -23,6 +23,7 @@ mod compare;
 mod engine;
 pub mod features;
 pub mod first;
+mod metadata;
 pub mod pace;
 pub mod package;
 mod plan;

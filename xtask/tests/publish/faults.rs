@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use launchkit_testkit::{Fault, Faults, Route};
 
-use crate::support::{DIAMOND, Setup, states};
+use crate::support::{DIAMOND, Setup, TOKEN, states};
 
 #[test]
 fn a_429_with_retry_after_is_waited_out() {
@@ -116,15 +116,38 @@ fn a_403_names_the_token_to_check() {
 
 #[test]
 fn a_registry_that_dies_after_an_upload_is_given_up_on_within_the_ceiling() {
-    // From cargo's first index read after the first upload, the registry refuses every
-    // connection for a minute. cargo runs with its own retries off, so the run gives up
-    // after launchkit's waits (1 s, 2 s, then 4 s would pass the 3 s ceiling), not after
-    // cargo's retries inside each of launchkit's attempts.
+    // From launchkit's first index read after the first upload, the registry refuses every
+    // connection for a minute: the run gives up after its waits (1 s, 2 s, then 4 s would
+    // pass the 3 s ceiling).
+    let outage = Faults::none().outage_after_upload(1, "launchkit", Duration::from_secs(60));
+    let setup = Setup::new(DIAMOND, outage);
+    gives_up_within_the_ceiling(&setup, &[]);
+}
+
+#[test]
+fn with_a_credential_provider_cargo_uploads_with_its_retries_off() {
+    // A credential provider is cargo's to ask, so cargo makes the upload. From cargo's
+    // first index read after it, the registry refuses every connection: cargo runs with
+    // its own retries off, so the run gives up after launchkit's waits, not after cargo's
+    // retries inside each of launchkit's attempts.
     let outage = Faults::none().outage_after_upload(1, "cargo/", Duration::from_secs(60));
     let setup = Setup::new(DIAMOND, outage);
+    let provider = format!("cargo:token-from-stdout echo {TOKEN}");
+    let env = [("CARGO_REGISTRIES_LK_CREDENTIAL_PROVIDER", provider.as_str())];
+    gives_up_within_the_ceiling(&setup, &env);
+    let exchanges = setup.registry.proxy().expect("a proxy").exchanges();
+    let uploads: Vec<&str> =
+        exchanges.iter().filter(|e| e.method == "PUT").map(|e| e.agent.as_str()).collect();
+    assert!(
+        !uploads.is_empty() && uploads.iter().all(|agent| agent.starts_with("cargo/")),
+        "{uploads:?}"
+    );
+}
+
+fn gives_up_within_the_ceiling(setup: &Setup, env: &[(&str, &str)]) {
     let started = std::time::Instant::now();
     let mut command = setup.xtask_command(&["--execute", "--max-wait", "3s"]);
-    command.env("CARGO_NET_RETRY", "3");
+    command.env("CARGO_NET_RETRY", "3").envs(env.iter().copied());
     let run = crate::support::Run::checked(command.output().unwrap(), &[crate::support::TOKEN]);
     let elapsed = started.elapsed();
     assert_eq!(run.code, Some(1), "{run}");

@@ -235,8 +235,8 @@ fn crates_lent_features_are_verified_in_one_build_by_one_process_per_step() {
     assert_eq!(registry.versions("c3"), ["0.1.0"]);
     let calls = std::fs::read_to_string(&log).unwrap();
     let calls: Vec<&str> = calls.lines().map(|call| call.split(' ').next().unwrap()).collect();
-    let expected = ["metadata", "package", "tar", "metadata", "build"];
-    assert_eq!(calls, [&expected[..], &["publish"; 3]].concat(), "{run}");
+    // The uploads are launchkit's own requests, not processes.
+    assert_eq!(calls, ["metadata", "package", "tar", "metadata", "build"], "{run}");
     let log = std::fs::read_to_string(&log).unwrap();
     assert!(!log.contains("--filter-platform"), "{log}");
     let manifest = fixture.root().join("target/package/launchkit-verify/Cargo.toml");

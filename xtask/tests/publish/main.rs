@@ -6,6 +6,7 @@ mod doctor;
 mod errors;
 mod faults;
 mod flows;
+mod metadata;
 mod pacing;
 mod preflight;
 // The same checker the preflight tests use, for the reports of verify and doctor.

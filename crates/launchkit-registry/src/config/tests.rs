@@ -139,6 +139,15 @@ fn source_replacement_and_credential_providers_are_noted() {
         registry.notes
     );
     assert_eq!(registry.credential_provider.as_deref(), Some("cargo:libsecret"));
+    let provider = |value: &str| {
+        let env = [("CARGO_REGISTRY_GLOBAL_CREDENTIAL_PROVIDERS", value)];
+        resolve(&dirs, &env, None).unwrap().credential_provider
+    };
+    assert_eq!(provider("cargo:token"), None, "cargo's token store reads `token` itself");
+    assert_eq!(
+        provider("cargo:token-from-stdout pass show crates").as_deref(),
+        Some("cargo:token-from-stdout pass show crates")
+    );
 }
 
 #[test]

@@ -18,6 +18,8 @@ pub(super) struct Shared {
     pub(super) log: Mutex<Vec<Exchange>>,
     /// Successful uploads: (lowercase name, version, when).
     pub(super) uploads: Mutex<Vec<(String, String, Instant)>>,
+    /// The JSON metadata of each successful upload, as the client sent it.
+    pub(super) metadata: Mutex<Vec<serde_json::Value>>,
     /// Index path -> (body, the `Last-Modified` value given to it).
     dates: Mutex<HashMap<String, (Vec<u8>, String)>>,
     /// Until when the proxy does not listen (an outage); the acceptor reads it.
@@ -74,6 +76,7 @@ impl Shared {
             counts: Mutex::default(),
             log: Mutex::default(),
             uploads: Mutex::default(),
+            metadata: Mutex::default(),
             dates: Mutex::default(),
             closed_until: Arc::default(),
             outage_started: Mutex::new(false),
@@ -97,6 +100,7 @@ impl Shared {
             conditional: ["if-none-match", "if-modified-since"]
                 .iter()
                 .any(|h| header(&request.headers, h).is_some()),
+            agent: header(&request.headers, "user-agent").unwrap_or_default().to_owned(),
         };
         let trusted = self.faults.trusted.is_some() && request.target == TRUSTED_PATH;
         let locked = request.method == "GET"
@@ -305,6 +309,7 @@ impl Shared {
             metadata.get(key).and_then(|value| value.as_str()).unwrap_or_default().to_owned()
         };
         lock(&self.uploads).push((field("name").to_lowercase(), field("vers"), Instant::now()));
+        lock(&self.metadata).push(metadata);
     }
 
     fn rewrite_index(

@@ -1,6 +1,6 @@
 //! Trusted publishing for a run: when the environment's `trusted-publishing` allows it,
 //! the CI's identity is exchanged for a registry token that lasts 30 minutes. The token
-//! goes to `cargo publish` only, through the variable cargo reads for the registry; a
+//! goes to the upload only, which launchkit makes itself: no child process sees it; a
 //! token older than [`REFRESH`] is replaced by a new one (minted from a fresh JWT) before
 //! the next upload; every minted token is revoked when the run ends, whether it finished,
 //! stopped or failed (`Drop`), or was interrupted by SIGINT or SIGTERM (`trusted/signals.rs`).
@@ -69,7 +69,6 @@ pub struct Minted {
     api: String,
     audience: String,
     timeout: Duration,
-    variable: String,
     /// Every token minted, the newest last, with when it was minted.
     tokens: Mutex<Vec<(Token, Instant)>>,
     refresh: Duration,
@@ -135,7 +134,6 @@ pub fn mint(
         api,
         audience,
         timeout: registry.timeout,
-        variable: token_variable(&registry.name),
         tokens: Mutex::new(Vec::new()),
         refresh: refresh_after(),
         resume: resume.to_owned(),
@@ -157,11 +155,6 @@ impl Minted {
     /// Where the token comes from, for messages.
     pub fn source(&self) -> String {
         format!("trusted publishing ({})", self.identity.source())
-    }
-
-    /// The variable the upload gets the token in.
-    pub fn variable(&self) -> &str {
-        &self.variable
     }
 
     /// The token for the next upload: the newest, or a new one when it is older than

@@ -40,6 +40,16 @@ use anyhow::Context;
 use super::features;
 use super::package::CargoFailure;
 
+/// The verification workspace, below the target directory.
+fn root(target_dir: &Path) -> PathBuf {
+    target_dir.join("package").join("launchkit-verify")
+}
+
+/// Where the packaged sources of `name@version` sit once verified: what was uploaded.
+pub fn unpacked(target_dir: &Path, name: &str, version: &impl std::fmt::Display) -> PathBuf {
+    root(target_dir).join(format!("{name}-{version}"))
+}
+
 /// Builds the packaged `crates` (name, version) together.
 pub fn verify(
     sh: &Shell,
@@ -48,7 +58,7 @@ pub fn verify(
     registry: &str,
     crates: &[(String, String)],
 ) -> anyhow::Result<Result<(), CargoFailure>> {
-    let root = ws.target_dir.join("package").join("launchkit-verify");
+    let root = root(&ws.target_dir);
     let unpacked = ws.target_dir.join("package").join("launchkit-verify.new");
     if unpacked.exists() {
         std::fs::remove_dir_all(&unpacked)?;
