@@ -1,7 +1,8 @@
 //! `cargo xtask bench adopt`: what adopting launchkit costs a workspace, side by side in
 //! one run: the time from `init --execute` to the first `cargo xtask preflight` result on
 //! a fresh workspace (the adopter's first build of its xtask included), and the adopter's
-//! cold xtask build beside this repository's.
+//! cold xtask build beside this repository's, as a contributor's first build makes it and
+//! as CI does (`CARGO_INCREMENTAL=0`).
 //!
 //! The adopter takes launchkit from this checkout (`init --path`): the same sources a
 //! registry would serve, without a registry to start.
@@ -23,7 +24,7 @@ pub fn run(sh: &Shell, runs: u32) -> anyhow::Result<String> {
     let work = std::env::temp_dir().join(format!("launchkit-bench-adopt-{}", std::process::id()));
     let xtask = std::env::current_exe().context("cannot find the running xtask")?;
 
-    let mut samples = [const { Vec::new() }; 3];
+    let mut samples = [const { Vec::new() }; 4];
     for round in 1..=runs {
         eprintln!("round {round}/{runs}: init, then the first preflight");
         let fixture = super::preflight::generate_fixture(sh, &work.join("adopter"))?;
@@ -46,20 +47,26 @@ pub fn run(sh: &Shell, runs: u32) -> anyhow::Result<String> {
         })?);
 
         eprintln!("round {round}/{runs}: the two xtasks' cold builds");
-        for (sample, dir) in [(1, &fixture), (2, &here)] {
+        for (sample, dir, incremental) in
+            [(1, &fixture, None), (2, &here, None), (3, &here, Some("0"))]
+        {
             let target = work.join("cold-target");
             sh.remove_path(&target)?;
             let _dir = sh.push_dir(dir);
             samples[sample].push(time(|| {
-                cmd!(sh, "cargo build --quiet --package xtask")
+                let build = cmd!(sh, "cargo build --quiet --package xtask")
                     .env("CARGO_TARGET_DIR", &target)
-                    .run()?;
+                    .env_remove("CARGO_INCREMENTAL");
+                match incremental {
+                    Some(value) => build.env("CARGO_INCREMENTAL", value).run()?,
+                    None => build.run()?,
+                }
                 Ok(())
             })?);
         }
     }
     sh.remove_path(&work)?;
-    let [first_preflight, adopter_build, own_build]: [Duration; 3] = samples.map(median);
+    let [first_preflight, adopter_build, own_build, ci_build]: [Duration; 4] = samples.map(median);
 
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     Ok(format!(
@@ -73,7 +80,8 @@ pub fn run(sh: &Shell, runs: u32) -> anyhow::Result<String> {
          |---|---:|\n\
          | `init --execute` to the first preflight result | {} |\n\
          | the adopter's xtask, cold build (a) | {} |\n\
-         | this repository's xtask, cold build (b) | {} |\n\n\
+         | this repository's xtask, cold build (b) | {} |\n\
+         | the same, as CI builds it (`CARGO_INCREMENTAL=0`) | {} |\n\n\
          a/b = {:.2}. The adopter's xtask is launchkit alone, without this repository's \
          `test` and `bench` commands and their test support crate; its workspace keeps \
          cargo's default dev profile (full debug information), where this repository's \
@@ -81,6 +89,7 @@ pub fn run(sh: &Shell, runs: u32) -> anyhow::Result<String> {
         secs(first_preflight),
         secs(adopter_build),
         secs(own_build),
+        secs(ci_build),
         adopter_build.as_secs_f64() / own_build.as_secs_f64(),
     ))
 }

@@ -165,6 +165,8 @@ preflight:
     - if: $CI_PIPELINE_SOURCE == "merge_request_event"
   variables:
     GIT_DEPTH: "0"
+    # Every build here starts cold; incremental caches would only cost time.
+    CARGO_INCREMENTAL: "0"
   before_script:
     - rustup component add rustfmt clippy
   script:
@@ -182,6 +184,7 @@ release:
       aud: crates.io
   variables:
     GIT_DEPTH: "0"
+    CARGO_INCREMENTAL: "0"
     # GitHub releases do not apply here.
     LAUNCHKIT_FORGE: none
   before_script:
