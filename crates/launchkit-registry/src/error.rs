@@ -85,3 +85,19 @@ impl fmt::Display for RegistryError {
 }
 
 impl std::error::Error for RegistryError {}
+
+/// The `detail` of each error in a registry API's `{"errors": [{"detail": "..."}]}`
+/// (crates.io's shape); empty when the body is something else.
+pub(crate) fn api_errors(body: &str) -> Vec<String> {
+    #[derive(serde::Deserialize)]
+    struct Errors {
+        errors: Vec<Detail>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Detail {
+        detail: String,
+    }
+    serde_json::from_str::<Errors>(body)
+        .map(|list| list.errors.into_iter().map(|error| error.detail).collect())
+        .unwrap_or_default()
+}

@@ -208,17 +208,7 @@ fn send(
 /// The one line a refused exchange becomes: the registry's reason (crates.io's
 /// `{"errors":[{"detail":"..."}]}`) and the fix.
 fn refusal(status: u16, body: &str, jwt: &Token) -> String {
-    #[derive(Deserialize)]
-    struct Errors {
-        errors: Vec<Detail>,
-    }
-    #[derive(Deserialize)]
-    struct Detail {
-        detail: String,
-    }
-    let details: Vec<String> = serde_json::from_str::<Errors>(body)
-        .map(|errors| errors.errors.into_iter().map(|error| error.detail).collect())
-        .unwrap_or_default();
+    let details = crate::error::api_errors(body);
     let detail = jwt.redact(&details.join("; ").replace(['\n', '\r'], " "));
     let lower = detail.to_lowercase();
     let fix = if lower.contains("no matching") || lower.contains("not found") {

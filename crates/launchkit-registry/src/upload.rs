@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::config::Token;
+use crate::error::api_errors;
 use crate::transport::{agent, bounded, drain};
 
 /// Answers are a few lines of JSON; more is cut.
@@ -105,21 +106,6 @@ pub fn upload(
         return Err(UploadError::Refused { status, retry_after, errors, body });
     }
     Ok(warnings(&answer))
-}
-
-/// The `detail` of each error in the API's `{"errors": [{"detail": "..."}]}`.
-fn api_errors(body: &str) -> Vec<String> {
-    #[derive(Deserialize)]
-    struct Errors {
-        errors: Vec<Detail>,
-    }
-    #[derive(Deserialize)]
-    struct Detail {
-        detail: String,
-    }
-    serde_json::from_str::<Errors>(body)
-        .map(|list| list.errors.into_iter().map(|error| error.detail).collect())
-        .unwrap_or_default()
 }
 
 /// The warnings of a successful answer, `{"warnings": {"invalid_categories": [..],
