@@ -36,9 +36,11 @@ fn cargo_after_the_xtask_compiles_nothing() {
         "-D",
         "warnings",
     ]);
+    // A cargo started in the terminal: without what cargo sets for the test run, with the
+    // configuration the terminal has (CARGO_HOME, CARGO_INCREMENTAL, ...).
     for (name, _) in std::env::vars_os() {
         let name = name.to_string_lossy();
-        if name.starts_with("CARGO_") && name != "CARGO_HOME" {
+        if set_by_cargo(&name) {
             cargo.env_remove(&*name);
         }
     }
@@ -46,4 +48,21 @@ fn cargo_after_the_xtask_compiles_nothing() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(output.status.success(), "{stderr}");
     assert!(!stderr.contains("Compiling") && !stderr.contains("Checking"), "{stderr}");
+}
+
+/// The variables cargo sets for the processes it runs (build scripts, `cargo run`, tests),
+/// as opposed to the ones it reads.
+fn set_by_cargo(name: &str) -> bool {
+    const EXACT: [&str; 8] = [
+        "CARGO",
+        "CARGO_MANIFEST_DIR",
+        "CARGO_MANIFEST_PATH",
+        "CARGO_CRATE_NAME",
+        "CARGO_PRIMARY_PACKAGE",
+        "CARGO_TARGET_TMPDIR",
+        "CARGO_RUSTC_CURRENT_DIR",
+        "CARGO_MAKEFLAGS",
+    ];
+    EXACT.contains(&name)
+        || ["CARGO_PKG_", "CARGO_BIN_", "__CARGO"].iter().any(|p| name.starts_with(p))
 }
