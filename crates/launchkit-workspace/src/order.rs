@@ -122,6 +122,15 @@ pub enum OrderError {
         /// The target registry.
         registry: String,
     },
+    /// A crate for crates.io needs a crate from another registry, which crates.io refuses.
+    OtherRegistry {
+        /// The crate to publish.
+        dependent: String,
+        /// The dependency from another registry.
+        dependency: String,
+        /// That registry's index URL.
+        index: String,
+    },
 }
 
 impl fmt::Display for OrderError {
@@ -136,6 +145,11 @@ impl fmt::Display for OrderError {
                 f,
                 "`{dependent}` needs `{dependency}` on `{registry}`, but `{dependency}` is not published there: \
                  allow it in `publish` of its Cargo.toml, or make the dependency a dev-dependency without a version"
+            ),
+            OrderError::OtherRegistry { dependent, dependency, index } => write!(
+                f,
+                "`{dependent}` needs `{dependency}` from another registry ({index}), and crates.io takes no such dependency: \
+                 publish `{dependency}` to crates.io and depend on that, or make it a dev-dependency without a version"
             ),
         }
     }
@@ -164,6 +178,18 @@ impl Workspace {
         let mut requires: BTreeMap<String, Vec<Requirement>> = BTreeMap::new();
         for name in &publishing {
             let member = self.member(name).expect("a member");
+            if registry == CRATES_IO {
+                let mut needed = member.dependencies.iter().filter(|dep| dep.needed_on_registry());
+                if let Some((dep, index)) =
+                    needed.find_map(|dep| Some((dep, dep.registry.as_ref()?)))
+                {
+                    return Err(OrderError::OtherRegistry {
+                        dependent: member.name.clone(),
+                        dependency: dep.name.clone(),
+                        index: index.clone(),
+                    });
+                }
+            }
             let mut needs: Vec<Requirement> = Vec::new();
             for dep in member
                 .dependencies

@@ -122,6 +122,22 @@ fn needing_a_crate_that_is_not_published_there_is_an_error() {
     ));
 }
 
+#[test]
+fn crates_io_takes_no_dependency_from_another_registry() {
+    // cargo refuses these in `cargo publish`; launchkit uploads itself, so the plan must.
+    let other = "[dependencies]\ncorp = { version = \"1\", registry-index = \"sparse+https://corp.example/index/\" }\n";
+    let dev_only = "[dev-dependencies]\ncorp = { version = \"1\", registry-index = \"sparse+https://corp.example/index/\" }\n";
+    let ws = fixture().member("app", other).write();
+    let err = order(&ws, CRATES_IO).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`app` needs `corp` from another registry (sparse+https://corp.example/index/), and crates.io takes no such dependency: publish `corp` to crates.io and depend on that, or make it a dev-dependency without a version"
+    );
+    assert_eq!(order(&ws, "corp").unwrap().batches, [["app"]], "another registry may");
+    let ws = fixture().member("app", dev_only).write();
+    assert!(order(&ws, CRATES_IO).is_err(), "a versioned dev-dependency stays in the package");
+}
+
 /// 300 crates, each depending on up to three earlier ones: the order is complete and
 /// every crate comes after everything it needs.
 #[test]
