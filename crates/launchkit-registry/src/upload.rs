@@ -67,8 +67,9 @@ impl fmt::Display for UploadError {
 impl std::error::Error for UploadError {}
 
 /// Uploads `tarball` with its `metadata` (the Web API's JSON object) to the registry whose
-/// `config.json` gives `api`, within `timeout` plus a second per 16 KiB sent. Returns the warnings the registry sent
-/// back (unknown categories or badges, and others), each as one line.
+/// `config.json` gives `api`, within `timeout` plus a second per 16 KiB sent. Returns the
+/// warnings the registry sent back (unknown categories or badges, and others), one line
+/// each.
 pub fn upload(
     api: &str,
     token: &Token,

@@ -54,14 +54,13 @@ pub fn run(sh: &Shell, runs: u32) -> anyhow::Result<String> {
             sh.remove_path(&target)?;
             let _dir = sh.push_dir(dir);
             samples[sample].push(time(|| {
-                let build = cmd!(sh, "cargo build --quiet --package xtask")
+                let mut build = cmd!(sh, "cargo build --quiet --package xtask")
                     .env("CARGO_TARGET_DIR", &target)
                     .env_remove("CARGO_INCREMENTAL");
-                match incremental {
-                    Some(value) => build.env("CARGO_INCREMENTAL", value).run()?,
-                    None => build.run()?,
+                if let Some(value) = incremental {
+                    build = build.env("CARGO_INCREMENTAL", value);
                 }
-                Ok(())
+                Ok(build.run()?)
             })?);
         }
     }

@@ -34,13 +34,7 @@ pub fn new_crate(dir: &Path, index: &str, crates_io: bool) -> anyhow::Result<Str
         .and_then(Item::as_table_like)
         .with_context(|| format!("{} has no [package]", path.display()))?;
     let string = |key: &str| package.get(key).and_then(Item::as_str).map(str::to_owned);
-    let strings = |key: &str| -> Vec<String> {
-        package
-            .get(key)
-            .and_then(Item::as_array)
-            .map(|array| array.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
-            .unwrap_or_default()
-    };
+    let strings = |key: &str| package.get(key).map(item_strings).unwrap_or_default();
     let readme_file = string("readme");
     let readme = match &readme_file {
         Some(file) => Some(
@@ -184,7 +178,7 @@ fn push_deps(
     Ok(())
 }
 
-/// The strings of an array item (a feature's values, a dependency's features).
+/// The strings of an array item (a feature's values, a dependency's features, keywords).
 fn item_strings(item: &Item) -> Vec<String> {
     item.as_array()
         .map(|array| array.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
