@@ -205,6 +205,15 @@ pub fn environment(
     name: Option<&str>,
     var: impl Fn(&str) -> Option<String>,
 ) -> anyhow::Result<Environment> {
+    // One copy of the body, not one per caller's closure.
+    merge_environment(config, name, &var)
+}
+
+fn merge_environment(
+    config: &Value,
+    name: Option<&str>,
+    var: &dyn Fn(&str) -> Option<String>,
+) -> anyhow::Result<Environment> {
     const WHERE: &str = "Cargo.toml [workspace.metadata.launchkit]";
     let empty = Map::new();
     let table = match config {
