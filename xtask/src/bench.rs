@@ -38,7 +38,7 @@ pub struct Bench {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum BenchTarget {
     /// `cargo xtask preflight` vs the usual checklist typed by hand, cold and warm,
-    /// plus the xtask's own cold build and `--help` time.
+    /// plus `--help` time.
     Preflight,
     /// `cargo xtask publish --execute` vs `cargo publish --workspace` on a 10-crate chain
     /// to a local registry, plus planning time for a 300-crate workspace.
