@@ -37,12 +37,16 @@ fn cargo_after_the_xtask_compiles_nothing() {
         "warnings",
     ]);
     // A cargo started in the terminal: without what cargo sets for the test run, with the
-    // configuration the terminal has (CARGO_HOME, CARGO_INCREMENTAL, ...).
+    // configuration the terminal has (CARGO_HOME, CARGO_INCREMENTAL, ...), less what the
+    // xtask run above was started without: the same terminal ran both.
     for (name, _) in std::env::vars_os() {
         let name = name.to_string_lossy();
         if set_by_cargo(&name) {
             cargo.env_remove(&*name);
         }
+    }
+    for name in crate::support::NOT_PASSED_ON {
+        cargo.env_remove(name);
     }
     let output = cargo.output().unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();

@@ -147,6 +147,17 @@ impl Run {
     }
 }
 
+/// What the test run's environment may hold that would change the fixture's runs: CI
+/// detection, flags and where cargo builds (each fixture builds in its own `target`).
+pub const NOT_PASSED_ON: [&str; 6] = [
+    "CI",
+    "GITHUB_ACTIONS",
+    "GITHUB_STEP_SUMMARY",
+    "RUSTFLAGS",
+    "RUSTDOCFLAGS",
+    "CARGO_TARGET_DIR",
+];
+
 /// Runs the xtask binary in `dir` with a controlled environment: not on CI, no GitHub
 /// Actions, and the fixture's own target directory.
 ///
@@ -157,14 +168,7 @@ impl Run {
 pub fn xtask(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
     command.current_dir(dir).args(args);
-    for name in [
-        "CI",
-        "GITHUB_ACTIONS",
-        "GITHUB_STEP_SUMMARY",
-        "RUSTFLAGS",
-        "RUSTDOCFLAGS",
-        "CARGO_TARGET_DIR",
-    ] {
+    for name in NOT_PASSED_ON {
         command.env_remove(name);
     }
     command.env("RUST_BACKTRACE", "0");
