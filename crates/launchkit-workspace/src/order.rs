@@ -178,17 +178,19 @@ impl Workspace {
         let mut requires: BTreeMap<String, Vec<Requirement>> = BTreeMap::new();
         for name in &publishing {
             let member = self.member(name).expect("a member");
-            if registry == CRATES_IO {
-                let mut needed = member.dependencies.iter().filter(|dep| dep.needed_on_registry());
-                if let Some((dep, index)) =
-                    needed.find_map(|dep| Some((dep, dep.registry.as_ref()?)))
-                {
-                    return Err(OrderError::OtherRegistry {
-                        dependent: member.name.clone(),
-                        dependency: dep.name.clone(),
-                        index: index.clone(),
-                    });
-                }
+            let foreign = member
+                .dependencies
+                .iter()
+                .filter(|dep| dep.needed_on_registry())
+                .find_map(|dep| dep.registry.as_ref().map(|index| (dep, index)));
+            if registry == CRATES_IO
+                && let Some((dep, index)) = foreign
+            {
+                return Err(OrderError::OtherRegistry {
+                    dependent: member.name.clone(),
+                    dependency: dep.name.clone(),
+                    index: index.clone(),
+                });
             }
             let mut needs: Vec<Requirement> = Vec::new();
             for dep in member
