@@ -227,10 +227,11 @@ impl StepReport {
         }
     }
 
-    /// `passed`, `passed (cached)`, `skipped`, ...
+    /// `passed`, `passed (cached)`, `warning (cached)`, `skipped`, ...
     pub fn status_label(&self) -> &'static str {
         match (self.status, self.cached) {
             (Status::Passed, true) => "passed (cached)",
+            (Status::Warning, true) => "warning (cached)",
             (status, _) => status.as_str(),
         }
     }

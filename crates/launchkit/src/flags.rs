@@ -25,7 +25,8 @@ pub enum Command {
     /// Steps: fmt, changelog, version, links, secrets, audit, clippy, test, docs, build,
     /// package, breaking, outdated.
     /// All run and all are reported; the exit code is 0 only when none failed. A step whose
-    /// inputs have not changed since it last passed is reported `passed (cached)`.
+    /// inputs have not changed since it last passed or warned is reported again without
+    /// running: `passed (cached)`, or `warning (cached)` with its findings.
     Preflight(Preflight),
     /// Ship a release: check, plan, and with --execute write, commit, tag, push, publish,
     /// announce on the forge, run the docs hook and record the deployment.

@@ -6,8 +6,9 @@
 //! names the version the release steps check. `--only` and `--skip` choose steps,
 //! `--fail-fast` stops at the first failure, `--strict` (or `CI=true`) counts warnings and
 //! steps that could not run (a missing tool, an unreachable resource) as failures; a step
-//! that does not apply passes with a note. A step whose inputs have not changed since it last passed is
-//! reported `passed (cached)` without running; `--no-cache` runs everything.
+//! that does not apply passes with a note. A step whose inputs have not changed since it
+//! last passed or warned is reported again without running (`passed (cached)`, `warning
+//! (cached)`, with its findings); `--no-cache` runs everything.
 
 mod breaking;
 mod cache;
@@ -136,6 +137,24 @@ impl Outcome {
 
     fn status(&self) -> Status {
         self.status.unwrap_or_else(|| status_of(&self.findings))
+    }
+
+    /// What the cache keeps of a pass or a warning; a failure or a skip is not kept.
+    fn kept(&self) -> Option<cache::Kept> {
+        let status = self.status();
+        matches!(status, Status::Passed | Status::Warning).then(|| cache::Kept {
+            status,
+            reason: self.reason.clone(),
+            findings: self.findings.clone(),
+        })
+    }
+
+    /// The outcome a kept result stands for. Its status is left to its findings when they
+    /// give it, so findings added later (the live part's) count.
+    fn from_kept(kept: cache::Kept) -> Outcome {
+        let cache::Kept { status, reason, findings } = kept;
+        let status = (status != status_of(&findings)).then_some(status);
+        Outcome { status, reason, findings, ..Outcome::default() }
     }
 }
 
@@ -420,31 +439,32 @@ fn run_step(ctx: &Ctx, step: &Step, cache: &mut cache::Cache, strict: bool) -> S
         report.reason = Some(no_lockfile(step.name));
         return report;
     }
-    // A step's part that reads a registry runs every time, even on a cached pass.
+    // A step's part that reads a registry runs every time, even on a cached result.
     let live = steps::LIVE.iter().find(|(name, _)| *name == step.name).map(|(_, live)| live);
-    if cache.is_fresh(ctx, step.name) {
-        let mut report = match live {
-            Some(live) => run_check(step.name, strict, || Ok(Outcome::from_findings(live(ctx)))),
-            None => StepReport::new(step.name, Status::Passed),
-        };
+    if let Some(kept) = cache.fresh(ctx, step.name) {
+        let mut report = run_check(step.name, strict, || {
+            let mut outcome = Outcome::from_kept(kept);
+            outcome.findings.extend(live.map(|live| live(ctx)).unwrap_or_default());
+            Ok(outcome)
+        });
         report.cached = true;
         return report;
     }
-    // A pass that read a moving source (git history, the advisory database, a registry)
-    // is not cached: the same files can give another answer tomorrow.
-    let mut volatile = false;
-    let mut passed = false;
+    let mut kept = None;
     let report = run_check(step.name, strict, || {
         let mut outcome = (step.run)(ctx)?;
-        volatile = outcome.volatile;
-        passed = outcome.status() == Status::Passed;
+        // A result that read a moving source (git history, the advisory database, a
+        // registry) is not kept: the same files can give another answer tomorrow.
+        if !outcome.volatile && !is_added(step) {
+            kept = outcome.kept();
+        }
         if let (Some(live), Status::Passed | Status::Warning) = (live, outcome.status()) {
             outcome.findings.extend(live(ctx));
         }
         Ok(outcome)
     });
-    // The live part's findings are not the step's: its own pass is what is stored.
-    cache.record(ctx, step.name, passed && !volatile && !is_added(step));
+    // The live part's findings are not the step's: its own result is what is kept.
+    cache.record(ctx, step.name, kept);
     report
 }
 

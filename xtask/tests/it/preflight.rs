@@ -103,6 +103,43 @@ fn a_clean_workspace_passes_every_step_then_hits_the_cache() {
 }
 
 #[test]
+fn a_cached_warning_or_note_is_reported_again_as_it_was() {
+    let fixture = Fixture::new("clean");
+    fixture.edit(
+        "CHANGELOG.md",
+        "[Unreleased]: https://example.com/",
+        "[Other]: https://example.com/",
+    );
+    let run = |flags: &[&str]| {
+        let args = [&["preflight", "--only", "changelog,breaking", "--format", "json"], flags];
+        let report = fixture.xtask(&args.concat()).json();
+        let steps = report["steps"].as_array().unwrap().clone();
+        let [changelog, breaking] = <[Value; 2]>::try_from(steps).unwrap();
+        (changelog, breaking)
+    };
+    let (changelog, breaking) = run(&[]);
+    assert_eq!((&changelog["status"], &changelog["cached"]), (&"warning".into(), &false.into()));
+    assert_eq!(changelog["findings"].as_array().unwrap().len(), 1, "{changelog}");
+    // `breaking` passes with a note: there is no release tag to compare against yet.
+    assert_eq!((&breaking["status"], &breaking["cached"]), (&"passed".into(), &false.into()));
+    assert!(breaking["reason"].is_string(), "{breaking}");
+
+    let (cached_changelog, cached_breaking) = run(&[]);
+    assert_eq!(cached_changelog["cached"], true, "{cached_changelog}");
+    assert_eq!(cached_breaking["cached"], true, "{cached_breaking}");
+    for (cached, ran) in [(&cached_changelog, &changelog), (&cached_breaking, &breaking)] {
+        for field in ["status", "reason", "findings"] {
+            assert_eq!(cached[field], ran[field], "{field}: {cached}");
+        }
+    }
+    // Strict mode fails a warning, kept or not.
+    let (strict, _) = run(&["--strict"]);
+    assert_eq!((&strict["status"], &strict["cached"]), (&"failed".into(), &true.into()));
+    let human = fixture.xtask(&["preflight", "--only", "changelog"]);
+    assert!(human.stdout.contains("changelog    warning (cached)"), "{}", human.stdout);
+}
+
+#[test]
 fn a_pass_is_not_reused_when_a_variable_it_reads_changed() {
     let fixture = Fixture::new("clean");
     let only = |step: &str, env: &[(&str, &str)]| {

@@ -10,15 +10,18 @@
 //! that compile the values of the variables compiling read (build scripts' and `env!`'s,
 //! as recorded in the target directory when the step passed, the way cargo's own
 //! fingerprints keep them).
-//! Only passes are stored; a failure or a warning always runs again, and a pass that read
-//! a moving source (marked volatile: links, the advisory database, a registry, git
-//! history) is never stored. The cache lives in the target directory, so `cargo clean`
-//! forgets it.
+//! Passes and warnings are stored with what they reported (a note, the warnings found),
+//! which a cached run reports again, as cargo replays a cached build's warnings. A failure
+//! always runs again, and a result that read a moving source (marked volatile: links, the
+//! advisory database, a registry, git history) is never stored. The cache lives in the
+//! target directory, so `cargo clean` forgets it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{DefaultHasher, Hasher};
 use std::path::{Path, PathBuf};
 
+use launchkit_report::{Finding, Status};
+use serde::{Deserialize, Serialize};
 use xshell::cmd;
 
 use super::Ctx;
@@ -137,35 +140,48 @@ pub fn flag(flags: &flags::Preflight, name: &str) -> Option<String> {
     })
 }
 
-/// A step's recorded pass: its key, and the variables compiling read then.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Pass {
+/// What a step reported when it passed or warned, reported again while its key holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kept {
+    /// `passed` or `warning`.
+    pub status: Status,
+    /// A pass's note (nothing to check), or why it warned.
+    pub reason: Option<String>,
+    /// What it found.
+    pub findings: Vec<Finding>,
+}
+
+/// A step's recorded result: its key, the variables compiling read then, and what it
+/// reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Entry {
     key: u64,
     /// Names from [`compile_variables`]: their values now are part of the key.
     variables: Vec<String>,
+    kept: Kept,
 }
 
-/// Cached passes, keyed by step name.
+/// Kept results, keyed by step name.
 pub struct Cache {
     /// Where the cache is stored; `None` when caching is off.
     path: Option<PathBuf>,
-    /// Whether earlier passes count (`--no-cache` runs everything but still records).
+    /// Whether earlier results count (`--no-cache` runs everything but still records).
     trusted: bool,
     /// Digest of every input shared by all steps.
     inputs: u64,
-    passed: BTreeMap<String, Pass>,
+    entries: BTreeMap<String, Entry>,
     changed: bool,
 }
 
 impl Cache {
     /// A cache that remembers nothing.
     pub fn disabled() -> Cache {
-        Cache { path: None, trusted: false, inputs: 0, passed: BTreeMap::new(), changed: false }
+        Cache { path: None, trusted: false, inputs: 0, entries: BTreeMap::new(), changed: false }
     }
 
     /// The cache for `ctx`'s workspace, or a disabled one when its inputs cannot be listed
     /// (not a git repository, no rustc). Untrusted (`--no-cache`), it reports nothing as
-    /// fresh but still records this run's passes.
+    /// fresh but still records this run's results.
     pub fn open(ctx: &Ctx, trusted: bool) -> Cache {
         let Some(inputs) = input_digest(ctx) else {
             return Cache::disabled();
@@ -175,38 +191,42 @@ impl Cache {
             .target_dir
             .join("launchkit")
             .join(format!("preflight-{:016x}", digest(ctx.ws.root.as_os_str().as_encoded_bytes())));
-        let passed = std::fs::read_to_string(&path).map(|text| parse(&text)).unwrap_or_default();
-        Cache { path: Some(path), trusted, inputs, passed, changed: false }
+        // A file of another launchkit version, or damaged, only costs a run.
+        let entries = std::fs::read(&path)
+            .ok()
+            .and_then(|text| serde_json::from_slice(&text).ok())
+            .unwrap_or_default();
+        Cache { path: Some(path), trusted, inputs, entries, changed: false }
     }
 
-    /// True when `step` passed before and every input it read then is the same now.
-    pub fn is_fresh(&self, ctx: &Ctx, step: &str) -> bool {
-        let Some(pass) = self.passed.get(step).filter(|_| self.trusted) else {
-            return false;
-        };
-        self.key(ctx, step, &pass.variables) == Some(pass.key)
+    /// What `step` reported when it last passed or warned, if every input it read then is
+    /// the same now.
+    pub fn fresh(&self, ctx: &Ctx, step: &str) -> Option<Kept> {
+        let entry = self.entries.get(step).filter(|_| self.trusted)?;
+        (self.key(ctx, step, &entry.variables) == Some(entry.key)).then(|| entry.kept.clone())
     }
 
-    /// Records whether `step` passed, with the inputs it read (the variables compiling
-    /// read are known once it ran).
-    pub fn record(&mut self, ctx: &Ctx, step: &str, passed: bool) {
+    /// Records what `step` reported, with the inputs it read (the variables compiling
+    /// read are known once it ran); `None` forgets it.
+    pub fn record(&mut self, ctx: &Ctx, step: &str, kept: Option<Kept>) {
         if self.path.is_none() {
             return;
         }
-        let pass = passed.then(|| {
+        let entry = kept.and_then(|kept| {
             let compiles = CARGO_STEPS.contains(&step) && step != "fmt";
             let variables: Vec<String> = if compiles {
                 compile_variables(&ctx.ws.target_dir).into_iter().collect()
             } else {
                 Vec::new()
             };
-            self.key(ctx, step, &variables).map(|key| Pass { key, variables })
+            let key = self.key(ctx, step, &variables)?;
+            Some(Entry { key, variables, kept })
         });
-        let before = match pass.flatten() {
-            Some(pass) => self.passed.insert(step.to_owned(), pass),
-            None => self.passed.remove(step),
+        let before = match entry {
+            Some(entry) => self.entries.insert(step.to_owned(), entry),
+            None => self.entries.remove(step),
         };
-        self.changed |= before.as_ref() != self.passed.get(step);
+        self.changed |= before.as_ref() != self.entries.get(step);
     }
 
     /// The key of `step`'s result with the current inputs and the values of `variables`,
@@ -246,11 +266,7 @@ impl Cache {
         let Some(path) = self.path.as_ref().filter(|_| self.changed) else {
             return;
         };
-        let text: String = self
-            .passed
-            .iter()
-            .map(|(step, pass)| format!("{step} {:016x} {}\n", pass.key, pass.variables.join(",")))
-            .collect();
+        let text = serde_json::to_vec(&self.entries).expect("the cache serializes");
         let written = path
             .parent()
             .map_or(Ok(()), std::fs::create_dir_all)
@@ -337,19 +353,6 @@ fn cargo_config_files(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     folders
         .flat_map(|dir| [dir.join("config.toml"), dir.join("config")])
         .filter_map(|path| Some((path.clone(), std::fs::read(&path).ok()?)))
-        .collect()
-}
-
-/// The passes stored by [`Cache::save`]: `step key VARIABLE,VARIABLE` per line.
-fn parse(text: &str) -> BTreeMap<String, Pass> {
-    text.lines()
-        .filter_map(|line| {
-            let mut fields = line.split(' ');
-            let (step, key) = (fields.next()?, fields.next()?);
-            let key = u64::from_str_radix(key, 16).ok()?;
-            let variables = fields.next()?.split(',').filter(|name| !name.is_empty());
-            Some((step.to_owned(), Pass { key, variables: variables.map(str::to_owned).collect() }))
-        })
         .collect()
 }
 
