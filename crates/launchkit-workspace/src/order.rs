@@ -178,13 +178,12 @@ impl Workspace {
         let mut requires: BTreeMap<String, Vec<Requirement>> = BTreeMap::new();
         for name in &publishing {
             let member = self.member(name).expect("a member");
-            let foreign = member
-                .dependencies
-                .iter()
-                .filter(|dep| dep.needed_on_registry())
-                .find_map(|dep| dep.registry.as_ref().map(|index| (dep, index)));
             if registry == CRATES_IO
-                && let Some((dep, index)) = foreign
+                && let Some((dep, index)) = member
+                    .dependencies
+                    .iter()
+                    .filter(|dep| dep.needed_on_registry())
+                    .find_map(|dep| dep.registry.as_ref().map(|index| (dep, index)))
             {
                 return Err(OrderError::OtherRegistry {
                     dependent: member.name.clone(),

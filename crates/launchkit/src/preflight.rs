@@ -139,22 +139,16 @@ impl Outcome {
         self.status.unwrap_or_else(|| status_of(&self.findings))
     }
 
-    /// What the cache keeps of a pass or a warning; a failure or a skip is not kept.
+    /// What the cache keeps of a pass or a warning; a failure or a skip is not kept. A kept
+    /// status is its findings' (a pass with a note has none), so it is not stored.
     fn kept(&self) -> Option<cache::Kept> {
-        let status = self.status();
-        matches!(status, Status::Passed | Status::Warning).then(|| cache::Kept {
-            status,
-            reason: self.reason.clone(),
-            findings: self.findings.clone(),
-        })
+        matches!(self.status(), Status::Passed | Status::Warning)
+            .then(|| cache::Kept { reason: self.reason.clone(), findings: self.findings.clone() })
     }
 
-    /// The outcome a kept result stands for. Its status is left to its findings when they
-    /// give it, so findings added later (the live part's) count.
+    /// The outcome a kept result stands for.
     fn from_kept(kept: cache::Kept) -> Outcome {
-        let cache::Kept { status, reason, findings } = kept;
-        let status = (status != status_of(&findings)).then_some(status);
-        Outcome { status, reason, findings, ..Outcome::default() }
+        Outcome { reason: kept.reason, findings: kept.findings, ..Outcome::default() }
     }
 }
 

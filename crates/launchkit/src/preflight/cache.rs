@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{DefaultHasher, Hasher};
 use std::path::{Path, PathBuf};
 
-use launchkit_report::{Finding, Status};
+use launchkit_report::Finding;
 use serde::{Deserialize, Serialize};
 use xshell::cmd;
 
@@ -140,11 +140,10 @@ pub fn flag(flags: &flags::Preflight, name: &str) -> Option<String> {
     })
 }
 
-/// What a step reported when it passed or warned, reported again while its key holds.
+/// What a step reported when it passed or warned, reported again while its key holds;
+/// its findings give its status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Kept {
-    /// `passed` or `warning`.
-    pub status: Status,
     /// A pass's note (nothing to check), or why it warned.
     pub reason: Option<String>,
     /// What it found.
